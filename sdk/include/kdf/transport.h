@@ -1,0 +1,139 @@
+// kdf/transport.h - the transport plugin contract: a Transport makes Sinks; a Sink holds one dump.
+//
+// Who calls what, in order (every call is noexcept and returns Status/Result: no exception may
+// cross the plugin boundary; wrap bodies in kdf::guarded() from kdf/guard.h):
+//
+//   describe()   any process, any time, no I/O.              Required.
+//   check()      `kdump-failover check` and each attempt, offline (no I/O). Required.
+//   probe()      `kdump-failover check --probe`, on the live system: reach, authenticate, check the
+//                directory is writable, report free space; writes nothing lasting. Required.
+//   open()       in the attempt process (a forked child of the supervisor), once per attempt:
+//                connect, authenticate, create the incomplete dump. Blocks at most until
+//                opts.deadline (the target's connect timeout).
+//   Sink::put_file()        side files (vmcore-dmesg.txt), before any dump data.
+//   Sink::write_at()/append() the dump data: exactly one of them, as Description::ops says.
+//   Sink::commit()          make the dump durable, then visible under its final name.
+//   Sink::abort()           give up: leave what was written, marked incomplete. Never deletes.
+//
+// Threads: a Transport and its Sinks are used from one thread at a time. A plugin may run its own
+// threads internally (pipelined writes) but must join them before commit()/abort() return.
+//
+// Lifetime (sdk/README.md): the host keeps the plugin library loaded while any Transport it
+// created lives, and keeps the Transport alive while any Sink it opened lives. A plugin must not
+// leave threads, callbacks or atexit handlers running after its last object is destroyed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kdf/call_options.h"
+#include "kdf/options.h"
+#include "kdf/status.h"
+
+namespace kdf {
+
+// Capabilities are contracts the core relies on, declared as data (never inferred from the name).
+enum class TransportCap : uint32_t {
+    // The Sink implements write_at() at arbitrary offsets, in any order, overwriting allowed. The core
+    // then writes the kdump-compressed file directly; without it the core sends a stream (append).
+    positional_write = 1u << 0,
+    // Until commit() returns ok nothing appears under the final name, and an interrupted dump stays
+    // recognisably incomplete (vmcore-incomplete, or a header state) even if the process is killed.
+    atomic_commit = 1u << 1,
+    // Targets of this type need the network up; the initramfs integration waits for it.
+    needs_network = 1u << 2,
+    // commit() returns ok only after the data is on stable storage (fsync, NFS COMMIT, SYNC CACHE).
+    durable_sync = 1u << 3,
+};
+
+constexpr uint32_t operator|(TransportCap a, TransportCap b) noexcept {
+    return static_cast<uint32_t>(a) | static_cast<uint32_t>(b);
+}
+constexpr uint32_t operator|(uint32_t a, TransportCap b) noexcept { return a | static_cast<uint32_t>(b); }
+constexpr bool has_cap(uint32_t caps, TransportCap c) noexcept { return (caps & static_cast<uint32_t>(c)) != 0; }
+
+// Which data-writing hook the plugin's Sink overrides. Exactly one: a sink that can do both must
+// pick one (the loader refuses both or neither, as RocksDB does with Append/PositionedAppend).
+enum class SinkOp : uint32_t {
+    write_at = 1u << 0,
+    append = 1u << 1,
+};
+
+struct Description {
+    std::string name;            // equals the <name> in kdf-transport-<name>.so
+    std::string version;         // the plugin's own version
+    std::string summary;         // one line for `kdump-failover plugins`
+    uint32_t caps = 0;           // TransportCap bits
+    uint32_t ops = 0;            // SinkOp bits: exactly one
+    std::vector<OptionSpec> options;
+};
+
+// What the core tells a transport about the dump it is about to receive.
+struct DumpInfo {
+    std::string host;         // this machine's name
+    std::string dir_name;     // one path component, e.g. "node1-2026-11-23-19:04:05"; same on every target
+    std::string final_name;   // "vmcore" (or "vmcore.flat" for a flattened stream)
+    std::string format;       // "elf", "kdump" or "flat"
+    uint64_t size_hint = 0;   // upper bound of the dump size in bytes; 0 = unknown
+    int64_t started_unix = 0; // when the chain started, seconds since the epoch (UTC)
+};
+
+// What probe() found.
+struct ProbeReport {
+    std::string summary;        // one line: "writable, 12.3 GiB free at /var/crash"
+    uint64_t free_bytes = 0;    // 0 when unknown
+    bool free_known = false;
+};
+
+class Sink {
+public:
+    virtual ~Sink() = default;
+
+    // Write `data` at byte `offset` of the dump. Only for SinkOp::write_at plugins.
+    virtual Status write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept {
+        (void)offset, (void)data, (void)opts;
+        return Status::error(Code::not_supported, "write_at is not implemented by this transport");
+    }
+    // Write `data` after everything written so far. Only for SinkOp::append plugins.
+    virtual Status append(std::span<const std::byte> data, const CallOptions& opts) noexcept {
+        (void)data, (void)opts;
+        return Status::error(Code::not_supported, "append is not implemented by this transport");
+    }
+    // Store a small side file (`name` is a plain file name, e.g. "vmcore-dmesg.txt") next to the
+    // dump. Called before the first data write; a plugin may refuse it afterwards.
+    virtual Status put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept = 0;
+    // Make the dump durable and give it its final name. After ok, the dump is complete.
+    virtual Status commit(const CallOptions& opts) noexcept = 0;
+    // Stop; leave everything written so far, marked incomplete. Safe to call after a failed call.
+    virtual Status abort(const CallOptions& opts) noexcept = 0;
+    // Where the dump is, for people: "/var/crash/node1-2026-11-23-19:04:05/vmcore". Before commit()
+    // it names the incomplete file.
+    virtual const std::string& location() const noexcept = 0;
+};
+
+class Transport {
+public:
+    virtual ~Transport() = default;
+
+    // Name, version, capabilities, option schema. Must not fail; the reference stays valid for the
+    // Transport's lifetime.
+    virtual const Description& describe() const noexcept = 0;
+
+    // Cross-field validation of a target whose keys already passed the schema (types, choices,
+    // required keys, defaults applied). No I/O. Errors should name target.where_of(key).
+    virtual Status check(const TargetConfig& target) const noexcept = 0;
+
+    // Dry run on the live system. Returns what it found, or why the target would fail now.
+    virtual Result<ProbeReport> probe(const TargetConfig& target, const CallOptions& opts) noexcept = 0;
+
+    // Start a dump: connect, authenticate, create the incomplete dump. The returned Sink is used in
+    // the same process and destroyed before this Transport.
+    virtual Result<std::unique_ptr<Sink>> open(const TargetConfig& target, const DumpInfo& dump,
+                                               const CallOptions& opts) noexcept = 0;
+};
+
+}  // namespace kdf
