@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what kdump-failover needs to build and test on Debian 12, from Debian's packages only.
+# Idempotent: a package already installed is left alone. Needs root (or sudo) and apt.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config make   # toolchain
+  libboost-dev                            # Boost.DLL (header-only with BOOST_DLL_USE_STD_FS)
+  libgtest-dev libgmock-dev               # the test suite
+  zstd xz-utils binutils                  # shared fixtures are zstd/xz; readelf checks generated vmcores
+  util-linux                              # mount (tmpfs for real ENOSPC), losetup
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
