@@ -1,0 +1,126 @@
+// local_transport.cpp - describe/check/probe/open of the `local` transport.
+#include "local_transport.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+
+#include "directory_sink.h"
+#include "file_util.h"
+#include "kdf/guard.h"
+#include "kdf/raw_dump_header.h"
+#include "local_options.h"
+#include "mount_point.h"
+#include "raw_device.h"
+#include "raw_sink.h"
+
+namespace kdf::local {
+
+namespace {
+
+Result<ProbeReport> probe_dir(const LocalOptions& o, const CallOptions& opts) {
+    if (Status s = check_deadline(opts, "checking " + o.path); !s.is_ok()) return s;
+    struct stat st {};
+    if (::stat(o.path.c_str(), &st) != 0) {
+        if (errno == ENOENT)
+            return Status::from_errno(ENOENT, "local: target directory " + o.path +
+                                                  " does not exist (it is never created: mount the filesystem "
+                                                  "or create the directory)");
+        return Status::from_errno(errno, "local: stat " + o.path);
+    }
+    if (!S_ISDIR(st.st_mode)) return Status::from_errno(ENOTDIR, "local: target path " + o.path + " is not a directory");
+    if (!o.mount_point.empty())
+        if (Status s = check_mount_point(o.mount_point, o.path); !s.is_ok()) return s;
+
+    if (Status s = check_deadline(opts, "checking that " + o.path + " is writable"); !s.is_ok()) return s;
+    const std::string probe_file = o.path + "/.kdump-failover-probe." + std::to_string(::getpid());
+    UniqueFd fd(::open(probe_file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd) return Status::from_errno(errno, "local: " + o.path + " is not writable: create " + probe_file);
+    fd.reset();
+    if (::unlink(probe_file.c_str()) != 0) return Status::from_errno(errno, "local: remove " + probe_file);
+
+    Result<uint64_t> free = free_bytes(o.path);
+    if (!free.is_ok()) return free.take_status();
+    if (free.value() < o.reserve)
+        return Status::error(Code::no_space, "local: only " + mib(free.value()) + " free at " + o.path +
+                                                 ", below the reserve of " + mib(o.reserve));
+    ProbeReport r;
+    r.free_bytes = free.value();
+    r.free_known = true;
+    r.summary = "writable, " + mib(free.value()) + " free at " + o.path + (o.mount_point.empty() ? "" : " (mounted)");
+    return r;
+}
+
+Result<ProbeReport> probe_raw(const LocalOptions& o, const CallOptions& opts) {
+    if (Status s = check_deadline(opts, "opening " + o.device); !s.is_ok()) return s;
+    Result<RawDevice> dev = open_raw_device(o.device);
+    if (!dev.is_ok()) return dev.take_status();
+    const uint64_t size = dev.value().size;
+    const uint64_t needed = raw::header_size + raw::data_alignment;
+    if (size < needed)
+        return Status::error(Code::no_space, "local: device " + o.device + " holds " + mib(size) +
+                                                 ", less than the " + mib(needed) + " a raw dump needs before any data");
+
+    // Tell the operator what the next dump would overwrite.
+    std::string holds = "no dump header yet";
+    std::array<std::byte, raw::header_size> block{};
+    ssize_t n = ::pread(dev.value().fd.get(), block.data(), block.size(), 0);
+    if (n == static_cast<ssize_t>(block.size())) {
+        raw::DecodeError err = raw::DecodeError::none;
+        if (auto h = raw::decode(block, err)) {
+            holds = "holds dump '" + h->dump_name + "' (" + raw::to_string(h->state) + ")";
+            if (h->state == raw::State::complete) holds += ", not saved yet: the next dump overwrites it";
+        } else if (err != raw::DecodeError::not_raw_dump) {
+            holds = raw::to_string(err);
+        }
+    }
+    ProbeReport r;
+    r.free_bytes = size - raw::data_alignment;
+    r.free_known = true;
+    r.summary = "raw device " + o.device + ", " + mib(size) + " (" + mib(r.free_bytes) + " for dump data); " + holds;
+    return r;
+}
+
+}  // namespace
+
+LocalTransport::LocalTransport() {
+    description_.name = "local";
+    description_.version = "0.1.0";
+    description_.summary = "dump to a directory on a mounted filesystem, or to a raw block device";
+    description_.caps = TransportCap::positional_write | TransportCap::atomic_commit | TransportCap::durable_sync;
+    description_.ops = static_cast<uint32_t>(SinkOp::write_at);
+    description_.options = local_option_specs();
+}
+
+Status LocalTransport::check(const TargetConfig& target) const noexcept {
+    return guarded("local", [&]() -> Status {
+        Result<LocalOptions> o = parse_local_options(target);
+        return o.is_ok() ? Status::ok() : o.take_status();
+    });
+}
+
+Result<ProbeReport> LocalTransport::probe(const TargetConfig& target, const CallOptions& opts) noexcept {
+    return guarded("local", [&]() -> Result<ProbeReport> {
+        Result<LocalOptions> o = parse_local_options(target);
+        if (!o.is_ok()) return o.take_status();
+        Result<ProbeReport> r = o.value().mode == Mode::dir ? probe_dir(o.value(), opts) : probe_raw(o.value(), opts);
+        if (!r.is_ok()) return with_call_stage(r.take_status(), opts, Stage::probe);
+        return r;
+    });
+}
+
+Result<std::unique_ptr<Sink>> LocalTransport::open(const TargetConfig& target, const DumpInfo& dump,
+                                                   const CallOptions& opts) noexcept {
+    return guarded("local", [&]() -> Result<std::unique_ptr<Sink>> {
+        Result<LocalOptions> o = parse_local_options(target);
+        if (!o.is_ok()) return o.take_status();
+        Result<std::unique_ptr<Sink>> sink = o.value().mode == Mode::dir ? DirectorySink::open(o.value(), dump, opts)
+                                                                         : RawSink::open(o.value(), dump, opts);
+        if (!sink.is_ok()) return with_call_stage(sink.take_status(), opts, Stage::open);
+        return sink;
+    });
+}
+
+}  // namespace kdf::local

@@ -1,0 +1,71 @@
+// raw_sink.h - a dump written to a raw block device behind a kdf::raw header (`local`, mode raw).
+//
+// Device layout (kdf/raw_dump_header.h has the byte-level header diagram):
+//
+//   0        4096                      data_offset (1 MiB aligned)            device end
+//   | header | side files, 4 KiB aligned | dump data (data_length bytes) ...     |
+//
+// Order of durable steps, so the header never claims more than the device holds:
+//   open()     header {state writing} written and fsync'ed before any data
+//   put_file() side file data, fsync, header with the new entry and data_offset, fsync
+//              (only before the first write_at: data_offset moves)
+//   write_at() data at data_offset + offset; every 16 MiB of growth the header's data_length is
+//              refreshed (not synced) so an interrupted dump says roughly how much it holds
+//   commit()   fsync data (option fsync), header {complete, data_length, finished}, fsync
+//   abort()    header {aborted, data_length, finished}, fsync; data kept (also on destruction)
+// `kdump-failover save` (core/format/raw_save.h) turns the device back into files after reboot.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "kdf/raw_dump_header.h"
+#include "kdf/transport.h"
+#include "kdf/unique_fd.h"
+#include "local_options.h"
+
+namespace kdf::local {
+
+class RawSink final : public Sink {
+public:
+    // Opens the existing device read-write (never creates it; block devices O_EXCL, so a mounted
+    // one is refused), checks its size against header + 1 MiB + dump.size_hint, writes the header.
+    static Result<std::unique_ptr<Sink>> open(const LocalOptions& options, const DumpInfo& dump,
+                                              const CallOptions& opts);
+
+    // Takes over an open device whose header is already on disk; open() is the way to get one.
+    RawSink(std::string device, UniqueFd fd, uint64_t device_size, raw::Header header, uint64_t size_hint,
+            bool fsync);
+    ~RawSink() override;
+
+    Status write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept override;
+    Status put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept override;
+    Status commit(const CallOptions& opts) noexcept override;
+    Status abort(const CallOptions& opts) noexcept override;
+    const std::string& location() const noexcept override { return location_; }
+
+private:
+    enum class State { writing, committed, closed };
+
+    Status do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts);
+    Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts);
+    Status do_commit(const CallOptions& opts);
+    Status do_abort();
+    Status write_header(bool durable);
+    Status not_writing(const char* call) const;
+
+    std::string device_;
+    UniqueFd fd_;
+    uint64_t device_size_;
+    raw::Header header_;
+    uint64_t size_hint_;
+    bool fsync_;
+    std::string location_;
+    uint64_t next_side_offset_ = raw::header_size;  // where the next side file goes
+    uint64_t data_end_ = 0;                         // highest dump offset + length written so far
+    uint64_t recorded_length_ = 0;                  // data_length the header on disk carries
+    bool data_started_ = false;
+    State state_ = State::writing;
+};
+
+}  // namespace kdf::local
