@@ -1,0 +1,203 @@
+// The supervising side of an attempt: fork, watch the pipe and the clocks, kill when a clock runs out.
+#include "core/chain/attempt.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/chain/attempt_report.h"
+#include "core/chain/progress_reporter.h"
+#include "kdf/unique_fd.h"
+
+namespace kdf::chain {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+// How long past a deadline the supervisor waits before it kills: the plugin's own deadline handling
+// gets the first chance, so its error message (more precise than ours) is what the user sees.
+constexpr milliseconds kGrace{1000};
+
+std::string describe_duration(uint64_t ms) {
+    if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+    return std::to_string(ms) + " ms";
+}
+
+Stage stage_from_name(const std::string& name) {
+    for (Stage s : {Stage::load, Stage::config, Stage::probe, Stage::connect, Stage::auth, Stage::open,
+                    Stage::write, Stage::commit, Stage::abort})
+        if (name == to_string(s)) return s;
+    return Stage::none;
+}
+
+[[noreturn]] void child_main(const AttemptRequest& request, int report_fd) {
+    // Own process group: a kill reaches anything the plugin started (ssh, helpers) too.
+    ::setpgid(0, 0);
+    ::signal(SIGPIPE, SIG_IGN);
+    AttemptReporter report(report_fd);
+    Status s = run_attempt_body(request, report);
+    if (!s.is_ok()) {
+        s.with_target(request.target.name);
+        report.fail(s);
+        ::_exit(1);
+    }
+    ::_exit(0);
+}
+
+// Everything the parent knows about a running attempt.
+struct Watch {
+    Clock::time_point started;
+    Clock::time_point last_progress;
+    Stage stage = Stage::load;
+    bool opened = false;
+    uint64_t bytes = 0;
+    uint64_t total = 0;
+    std::string done;
+    std::string fail;
+};
+
+// The timeout that has run out, or "" if none.
+std::string expired(const Watch& w, const TargetSpec& t, Clock::time_point now) {
+    if (t.total_ms && now > w.started + milliseconds(t.total_ms) + kGrace)
+        return "total timeout (" + describe_duration(t.total_ms) + ") passed";
+    if (!w.opened && t.connect_ms && now > w.started + milliseconds(t.connect_ms) + kGrace)
+        return "not connected within the connect timeout (" + describe_duration(t.connect_ms) + ")";
+    if (w.opened && t.stall_ms && now > w.last_progress + milliseconds(t.stall_ms) + kGrace)
+        return "no progress for " + describe_duration(t.stall_ms) + " (stall timeout)";
+    return {};
+}
+
+Clock::time_point next_deadline(const Watch& w, const TargetSpec& t) {
+    Clock::time_point next = Clock::time_point::max();
+    if (t.total_ms) next = std::min(next, w.started + milliseconds(t.total_ms) + kGrace);
+    if (!w.opened && t.connect_ms) next = std::min(next, w.started + milliseconds(t.connect_ms) + kGrace);
+    if (w.opened && t.stall_ms) next = std::min(next, w.last_progress + milliseconds(t.stall_ms) + kGrace);
+    return next;
+}
+
+void apply(Watch& w, const AttemptMessage& m, ProgressReporter* progress, const std::string& target) {
+    const auto now = Clock::now();
+    switch (m.kind) {
+    case AttemptMessage::Kind::stage:
+        w.stage = stage_from_name(m.text);
+        w.last_progress = now;
+        if (w.stage == Stage::write) {
+            w.opened = true;
+            if (progress) progress->begin(target, w.total);
+        }
+        break;
+    case AttemptMessage::Kind::bytes:
+        w.total = m.total;
+        if (m.done > w.bytes) {
+            w.bytes = m.done;
+            w.last_progress = now;
+        }
+        if (progress) progress->update(w.bytes);
+        break;
+    case AttemptMessage::Kind::beat: w.last_progress = now; break;
+    case AttemptMessage::Kind::done: w.done = m.text; break;
+    case AttemptMessage::Kind::fail: w.fail = m.text; break;
+    }
+}
+
+std::string signal_text(int sig) {
+    const char* abbrev = sigabbrev_np(sig);
+    return std::string("SIG") + (abbrev ? abbrev : std::to_string(sig).c_str()) + " (" + strsignal(sig) + ")";
+}
+
+}  // namespace
+
+Attempt::Attempt(AttemptRequest request, ProgressReporter* progress)
+    : request_(std::move(request)), progress_(progress) {}
+
+AttemptOutcome Attempt::run() {
+    AttemptOutcome out;
+    const TargetSpec& t = request_.target;
+    const std::string prefix = "target '" + t.name + "'";
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        out.error = Status::from_errno(errno, "cannot create the attempt pipe").with_target(t.name).to_string();
+        return out;
+    }
+    UniqueFd read_end(fds[0]), write_end(fds[1]);
+    std::fflush(nullptr);  // the child must not flush our buffered output a second time
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        out.error = Status::from_errno(errno, "cannot fork the attempt process").with_target(t.name).to_string();
+        return out;
+    }
+    if (pid == 0) {
+        read_end.reset();
+        child_main(request_, write_end.release());
+    }
+    ::setpgid(pid, pid);  // also in the parent, so kill(-pid) works even before the child ran
+    write_end.reset();
+
+    Watch w;
+    w.started = w.last_progress = Clock::now();
+    std::string pending;
+    std::string timeout;
+    bool eof = false;
+    while (!eof) {
+        const auto now = Clock::now();
+        timeout = expired(w, t, now);
+        if (!timeout.empty()) break;
+        auto wait = std::chrono::duration_cast<milliseconds>(next_deadline(w, t) - now);
+        int wait_ms = static_cast<int>(std::clamp<int64_t>(wait.count(), 0, 1000));  // wake at least every second
+        pollfd pfd{read_end.get(), POLLIN, 0};
+        int r = ::poll(&pfd, 1, wait_ms);
+        if (r < 0 && errno != EINTR) break;
+        if (r <= 0) {
+            if (progress_ && w.opened) progress_->update(w.bytes);
+            continue;
+        }
+        char buf[4096];
+        ssize_t n = ::read(read_end.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            eof = true;
+            break;
+        }
+        pending.append(buf, static_cast<size_t>(n));
+        for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+            if (auto m = parse_attempt_message(std::string_view(pending).substr(0, nl))) apply(w, *m, progress_, t.name);
+            pending.erase(0, nl + 1);
+        }
+    }
+    if (progress_) progress_->end();
+
+    if (!timeout.empty()) {
+        ::kill(-pid, SIGKILL);
+        out.killed = true;
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    out.seconds = std::chrono::duration<double>(Clock::now() - w.started).count();
+    out.stage = w.stage;
+    out.bytes = w.bytes;
+
+    if (out.killed) {
+        out.error = prefix + " [" + to_string(w.stage) + "]: " + timeout + "; attempt killed";
+    } else if (WIFSIGNALED(status)) {
+        out.error = prefix + " [" + to_string(w.stage) + "]: plugin '" + t.type + "' crashed with " +
+                    signal_text(WTERMSIG(status)) + "; attempt abandoned";
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !w.done.empty()) {
+        out.ok = true;
+        out.location = w.done;
+    } else if (!w.fail.empty()) {
+        out.error = w.fail;
+    } else {
+        out.error = prefix + " [" + to_string(w.stage) + "]: attempt process exited with status " +
+                    std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + " without a report";
+    }
+    return out;
+}
+
+}  // namespace kdf::chain

@@ -1,0 +1,63 @@
+// core/chain/attempt.h - one try of one target, in a process of its own.
+//
+// Attempt::run() forks. The child loads the plugin, validates the target against the plugin's
+// schema, opens the sink, writes the dump and commits, reporting every step over a pipe
+// (attempt_report.h). The parent watches three clocks and kills the child's process group when
+// one runs out:
+//   connect  from the start until the sink is open (stage "write" reached);
+//   stall    no byte progress (or plugin heartbeat) for this long while writing or committing;
+//   total    the whole attempt (0 = unlimited).
+// The child gets the same limits as CallOptions deadlines, so a well-behaved plugin gives up on
+// its own first; the kill (after a short grace) is the backstop for one that does not. A plugin
+// that crashes, hangs or leaks therefore costs one attempt, never the chain.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/chain/config.h"
+#include "core/chain/dump_name.h"
+#include "core/chain/target_validation.h"
+#include "kdf/status.h"
+#include "kdf/transport.h"
+
+namespace kdf::chain {
+
+class ProgressReporter;
+class AttemptReporter;
+
+struct AttemptRequest {
+    enum class Kind { dump, probe };
+    Kind kind = Kind::dump;
+    TargetSpec target;
+    std::vector<std::string> plugin_search;
+    std::string vmcore_path;  // dump only
+    DumpInfo dump;            // dump only
+};
+
+struct AttemptOutcome {
+    bool ok = false;
+    std::string location;    // dump: where it landed; probe: the probe's summary
+    std::string error;       // one line, when !ok
+    Stage stage = Stage::none;  // the last stage reached
+    uint64_t bytes = 0;      // dump bytes the sink accepted
+    double seconds = 0;
+    bool killed = false;     // the supervisor killed the attempt (a timeout)
+};
+
+class Attempt {
+public:
+    // `progress` may be null (no progress output).
+    Attempt(AttemptRequest request, ProgressReporter* progress);
+    AttemptOutcome run();
+
+private:
+    AttemptRequest request_;
+    ProgressReporter* progress_;
+};
+
+// The child's work, run in the attempt process. Exposed for tests that want it in-process.
+Status run_attempt_body(const AttemptRequest& request, const AttemptReporter& report);
+
+}  // namespace kdf::chain

@@ -1,0 +1,68 @@
+#include "core/chain/supervisor.h"
+
+#include "core/chain/progress_reporter.h"
+
+namespace kdf::chain {
+
+int chain_exit_code(const ChainOutcome& outcome) {
+    if (outcome.held_by < 0) return kExitAllFailed;
+    return outcome.held_by == 0 ? 0 : 10 + outcome.held_by;
+}
+
+ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::FILE* log) {
+    ChainOutcome outcome;
+    ProgressReporter progress(log, request.live_progress, request.progress_interval);
+
+    DumpInfo dump;
+    dump.host = request.host;
+    dump.dir_name = expand_dump_name(config.chain.name_pattern, request.host, request.started_unix);
+    dump.final_name = "vmcore";
+    dump.format = "elf";
+    dump.size_hint = request.vmcore_size;
+    dump.started_unix = request.started_unix;
+
+    const size_t n = config.targets.size();
+    for (size_t i = 0; i < n; ++i) {
+        const TargetSpec& target = config.targets[i];
+        std::fprintf(log, "kdump-failover: target '%s' (%s): starting (%zu of %zu)\n", target.name.c_str(),
+                     target.type.c_str(), i + 1, n);
+        std::fflush(log);
+        AttemptRequest req;
+        req.kind = AttemptRequest::Kind::dump;
+        req.target = target;
+        req.plugin_search = request.plugin_search;
+        req.vmcore_path = request.vmcore_path;
+        req.dump = dump;
+        AttemptOutcome attempt = Attempt(std::move(req), &progress).run();
+        outcome.attempts.push_back(attempt);
+        if (attempt.ok) {
+            std::fprintf(log, "kdump-failover: target '%s': dump complete, %.1f MiB in %.1f s\n", target.name.c_str(),
+                         static_cast<double>(attempt.bytes) / (1024.0 * 1024.0), attempt.seconds);
+            outcome.held_by = static_cast<int>(i);
+            outcome.target = target.name;
+            outcome.location = attempt.location;
+            return outcome;
+        }
+        std::fprintf(log, "kdump-failover: %s\n", attempt.error.c_str());
+        if (i + 1 < n)
+            std::fprintf(log, "kdump-failover: target '%s' failed; trying the next target, '%s'\n", target.name.c_str(),
+                         config.targets[i + 1].name.c_str());
+        std::fflush(log);
+    }
+    std::fprintf(log, "kdump-failover: every target failed (%zu tried); no dump was saved\n", n);
+    return outcome;
+}
+
+std::vector<AttemptOutcome> probe_chain(const Config& config, const std::vector<std::string>& plugin_search) {
+    std::vector<AttemptOutcome> results;
+    for (const TargetSpec& target : config.targets) {
+        AttemptRequest req;
+        req.kind = AttemptRequest::Kind::probe;
+        req.target = target;
+        req.plugin_search = plugin_search;
+        results.push_back(Attempt(std::move(req), nullptr).run());
+    }
+    return results;
+}
+
+}  // namespace kdf::chain

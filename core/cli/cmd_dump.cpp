@@ -1,0 +1,98 @@
+// `kdump-failover dump` and `kdump-failover post STATUS`.
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+
+#include "core/chain/supervisor.h"
+#include "core/cli/command.h"
+#include "core/plugin/search_path.h"
+#include "core/vmcore/elf_reader.h"
+
+namespace kdf::cli {
+
+namespace {
+
+std::string host_name() {
+    utsname u{};
+    if (::uname(&u) == 0 && u.nodename[0]) return u.nodename;
+    return "localhost";
+}
+
+// Validates the vmcore, runs the chain, prints where the dump landed. Returns the exit status.
+int run_dump(const std::string& config_path, const std::string& vmcore_path) {
+    auto config = load_config_or_report(config_path);
+    if (!config) return chain::kExitUsage;
+
+    // A corrupt vmcore is refused before any target is touched: every target would fail the same way.
+    auto core = vmcore::ElfVmcore::open(vmcore_path);
+    if (!core.is_ok()) {
+        error_line(core.status().to_string());
+        return chain::kExitUsage;
+    }
+
+    chain::ChainRequest request;
+    request.vmcore_path = vmcore_path;
+    request.vmcore_size = core->file_size();
+    request.host = host_name();
+    request.started_unix = static_cast<int64_t>(std::time(nullptr));
+    request.plugin_search = plugin::plugin_search_path(config->chain.plugin_path);
+    request.live_progress = ::isatty(STDERR_FILENO) == 1;
+
+    chain::ChainOutcome outcome = chain::run_chain(*config, request, stderr);
+    if (outcome.held_by >= 0) {
+        const auto& target = config->targets[static_cast<size_t>(outcome.held_by)];
+        std::printf("dump saved by target '%s' (%s): %s\n", target.name.c_str(), target.type.c_str(),
+                    outcome.location.c_str());
+        std::fflush(stdout);
+    }
+    return chain::chain_exit_code(outcome);
+}
+
+}  // namespace
+
+int cmd_dump(const Args& args) {
+    ArgScanner scan(args, {"--config", "--vmcore"}, {});
+    if (!scan.ok() || !scan.positionals().empty()) {
+        error_line(scan.ok() ? "dump takes no positional arguments" : scan.error());
+        error_line("usage: kdump-failover dump [--config F] [--vmcore F]");
+        return chain::kExitUsage;
+    }
+    return run_dump(scan.value("--config").value_or(kDefaultConfig), scan.value("--vmcore").value_or(kDefaultVmcore));
+}
+
+int cmd_post(const Args& args) {
+    ArgScanner scan(args, {"--config", "--vmcore"}, {});
+    int status = 0;
+    if (scan.ok() && scan.positionals().size() == 1) {
+        const std::string& s = scan.positionals()[0];
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), status);
+        if (ec != std::errc() || p != s.data() + s.size()) {
+            error_line("post: STATUS must be kdump's exit status (a number), not '" + s + "'");
+            return chain::kExitUsage;
+        }
+    } else {
+        error_line(scan.ok() ? "post needs exactly one STATUS argument" : scan.error());
+        error_line("usage: kdump-failover post STATUS [--config F] [--vmcore F]");
+        return chain::kExitUsage;
+    }
+    const std::string config_path = scan.value("--config").value_or(kDefaultConfig);
+    if (status == 0) {
+        auto config = load_config_or_report(config_path);
+        if (!config) return chain::kExitUsage;
+        if (!config->chain.mirror) {
+            std::printf("kdump's own dump succeeded (status 0); nothing to do ([chain] mirror = no)\n");
+            return 0;
+        }
+        std::fprintf(stderr, "kdump-failover: kdump's own dump succeeded; mirroring it through the chain ([chain] mirror = yes)\n");
+    } else {
+        std::fprintf(stderr, "kdump-failover: kdump's own dump failed (status %d); running the chain\n", status);
+    }
+    int rc = run_dump(config_path, scan.value("--vmcore").value_or(kDefaultVmcore));
+    // kdump ignores kdump_post's status, but a person reading the log should see plain success/failure.
+    return rc == chain::kExitUsage ? rc : (rc == chain::kExitAllFailed ? 1 : 0);
+}
+
+}  // namespace kdf::cli

@@ -1,0 +1,52 @@
+// core/cli/command.h - the subcommands of `kdump-failover` and what they share.
+//
+// Each subcommand is one file (cmd_<name>.cpp) with one entry point taking its own arguments
+// (argv after the subcommand's name) and returning the process exit status. Errors go to stderr as
+// one line each, prefixed "kdump-failover: "; results a script needs (where a dump landed) go to
+// stdout.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/chain/config.h"
+
+namespace kdf::cli {
+
+using Args = std::vector<std::string>;
+
+int cmd_dump(const Args& args);
+int cmd_post(const Args& args);
+int cmd_check(const Args& args);
+int cmd_plugins(const Args& args);
+int cmd_save(const Args& args);
+
+inline constexpr const char* kDefaultConfig = "/etc/kdump-failover.conf";
+inline constexpr const char* kDefaultVmcore = "/proc/vmcore";
+
+// Small option scanner: flags with a value (--config F or --config=F), bare flags, positionals.
+class ArgScanner {
+public:
+    ArgScanner(const Args& args, std::vector<std::string> valued, std::vector<std::string> bare);
+    bool ok() const { return error_.empty(); }
+    const std::string& error() const { return error_; }
+    std::optional<std::string> value(const std::string& flag) const;
+    bool flag(const std::string& name) const;
+    const std::vector<std::string>& positionals() const { return positionals_; }
+
+private:
+    std::vector<std::pair<std::string, std::string>> values_;
+    std::vector<std::string> flags_;
+    std::vector<std::string> positionals_;
+    std::string error_;
+};
+
+// Prints "kdump-failover: <text>" on stderr.
+void error_line(std::string_view text);
+
+// Loads the config, printing its notices and every error (one line each) on stderr.
+std::optional<chain::Config> load_config_or_report(const std::string& path);
+
+}  // namespace kdf::cli
