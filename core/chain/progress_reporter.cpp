@@ -21,7 +21,7 @@ void ProgressReporter::update(uint64_t bytes) {
     auto every = live_ ? std::chrono::milliseconds(200) : interval_;
     if (now - last_print_ >= every) {
         last_print_ = now;
-        print(false);
+        print();
     }
 }
 
@@ -49,12 +49,20 @@ std::string ProgressReporter::format(uint64_t bytes, uint64_t total, double seco
     return line;
 }
 
-void ProgressReporter::print(bool final) {
+void ProgressReporter::print() {
     double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     std::string text = format(bytes_, total_, seconds);
-    if (live_) std::fprintf(out_, "\r\033[Kkdump-failover: %s: %s", target_.c_str(), text.c_str());
-    else std::fprintf(out_, "kdump-failover: %s: %s\n", target_.c_str(), text.c_str());
-    (void)final;
+    if (live_) {
+        // A bar only on a terminal: on a serial console the plain line is easier to read back.
+        constexpr int kWidth = 24;
+        int filled = total_ ? static_cast<int>(std::min<uint64_t>(bytes_, total_) * kWidth / total_) : 0;
+        std::string bar(static_cast<size_t>(filled), '#');
+        bar.resize(kWidth, '.');
+        std::fprintf(out_, "\r\033[Kkdump-failover: %s [%s] %s", target_.c_str(), bar.c_str(), text.c_str());
+    }
+    else {
+        std::fprintf(out_, "kdump-failover: %s: %s\n", target_.c_str(), text.c_str());
+    }
     std::fflush(out_);
 }
 

@@ -26,7 +26,7 @@ public:
     static std::string format(uint64_t bytes, uint64_t total, double seconds);
 
 private:
-    void print(bool final);
+    void print();
 
     std::FILE* out_;
     bool live_;

@@ -1,0 +1,139 @@
+#include "tools/mkvmcore/mkvmcore_options.h"
+
+#include <charconv>
+#include <limits>
+#include <string_view>
+
+namespace kdf::mkvmcore {
+namespace {
+
+Status bad(const std::string& text) { return Status::error(Code::invalid_config, text); }
+
+Result<uint64_t> parse_uint(std::string_view s, const std::string& what) {
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
+    if (s.empty() || ec != std::errc{} || p != s.data() + s.size())
+        return bad(what + ": '" + std::string(s) + "' is not a non-negative integer");
+    return v;
+}
+
+Result<PageMix> parse_mix(std::string_view s) {
+    PageMix mix{0, 0, 0, 0};
+    while (!s.empty()) {
+        size_t comma = s.find(',');
+        std::string_view item = s.substr(0, comma);
+        s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
+        size_t eq = item.find('=');
+        if (eq == std::string_view::npos)
+            return bad("--mix: '" + std::string(item) + "' is not KIND=WEIGHT (kinds: zero, repeat, random, text)");
+        std::string_view key = item.substr(0, eq);
+        auto weight = parse_uint(item.substr(eq + 1), "--mix " + std::string(key));
+        if (!weight.is_ok()) return weight.take_status();
+        if (weight.value() > 1'000'000) return bad("--mix " + std::string(key) + ": weight above 1000000");
+        auto w = static_cast<uint32_t>(weight.value());
+        if (key == "zero") mix.zero = w;
+        else if (key == "repeat") mix.repeat = w;
+        else if (key == "random") mix.random = w;
+        else if (key == "text") mix.text = w;
+        else return bad("--mix: unknown page kind '" + std::string(key) + "' (kinds: zero, repeat, random, text)");
+    }
+    if (mix.total() == 0) return bad("--mix: all weights are zero");
+    return mix;
+}
+
+}  // namespace
+
+const char* usage_text() noexcept {
+    return "usage: kdf-mkvmcore [--size SIZE] [--seed N] [--cpus N] [--mix zero=25,repeat=25,random=25,text=25] "
+           "[-v] OUT\n"
+           "Writes a sample x86_64 ELF vmcore shaped like /proc/vmcore (sparse file; deterministic from --seed).\n"
+           "  --size SIZE  bytes of memory segments, e.g. 64M, 1G (default 64M, min 4M, max 1T)\n"
+           "  --seed N     content and layout seed (default 1)\n"
+           "  --cpus N     NT_PRSTATUS notes (default 2)\n"
+           "  --mix ...    relative weights of page kinds (missing kinds weigh 0)\n"
+           "  -v           print the layout written\n";
+}
+
+Result<uint64_t> parse_size(const std::string& text) {
+    std::string_view s = text;
+    uint64_t unit = 1;
+    if (s.ends_with("iB")) s.remove_suffix(2);
+    else if (s.ends_with("B")) s.remove_suffix(1);
+    if (!s.empty()) {
+        switch (s.back()) {
+        case 'K': case 'k': unit = 1ULL << 10; break;
+        case 'M': case 'm': unit = 1ULL << 20; break;
+        case 'G': case 'g': unit = 1ULL << 30; break;
+        case 'T': case 't': unit = 1ULL << 40; break;
+        default: break;
+        }
+        if (unit != 1) s.remove_suffix(1);
+    }
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
+    if (s.empty() || ec != std::errc{} || p != s.data() + s.size())
+        return bad("--size: '" + text + "' is not a size (use e.g. 64M, 1G)");
+    if (v > std::numeric_limits<uint64_t>::max() / unit) return bad("--size: '" + text + "' is too large");
+    return v * unit;
+}
+
+Result<MkvmcoreOptions> parse_options(const std::vector<std::string>& args) {
+    MkvmcoreOptions o;
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string arg = args[i];
+        std::string value;
+        bool has_inline = false;
+        if (arg.starts_with("--") && arg.find('=') != std::string::npos) {
+            value = arg.substr(arg.find('=') + 1);
+            arg = arg.substr(0, arg.find('='));
+            has_inline = true;
+        }
+        auto take = [&]() -> Result<std::string> {
+            if (has_inline) return value;
+            if (i + 1 >= args.size()) return bad(arg + " needs a value");
+            return args[++i];
+        };
+        if (arg == "-h" || arg == "--help") {
+            o.help = true;
+        } else if (arg == "-v" || arg == "--verbose") {
+            o.verbose = true;
+        } else if (arg == "--size") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            auto size = parse_size(v.value());
+            if (!size.is_ok()) return size.take_status();
+            if (size.value() < kMinSize || size.value() > kMaxSize)
+                return bad("--size: " + v.value() + " is outside 4M..1T");
+            o.size = size.value();
+        } else if (arg == "--seed") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            auto seed = parse_uint(v.value(), "--seed");
+            if (!seed.is_ok()) return seed.take_status();
+            o.seed = seed.value();
+        } else if (arg == "--cpus") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            auto cpus = parse_uint(v.value(), "--cpus");
+            if (!cpus.is_ok()) return cpus.take_status();
+            if (cpus.value() < 1 || cpus.value() > kMaxCpus) return bad("--cpus: " + v.value() + " is outside 1..8192");
+            o.cpus = static_cast<uint32_t>(cpus.value());
+        } else if (arg == "--mix") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            auto mix = parse_mix(v.value());
+            if (!mix.is_ok()) return mix.take_status();
+            o.mix = mix.value();
+        } else if (arg.starts_with("-") && arg != "-") {
+            return bad("unknown option '" + arg + "' (see --help)");
+        } else if (o.out.empty()) {
+            o.out = arg;
+        } else {
+            return bad("more than one output file ('" + o.out + "' and '" + arg + "')");
+        }
+    }
+    if (!o.help && o.out.empty()) return bad("missing output file (see --help)");
+    return o;
+}
+
+}  // namespace kdf::mkvmcore

@@ -1,0 +1,47 @@
+// tools/mkvmcore/mkvmcore_options.h - the command line of kdf-mkvmcore.
+//
+//   kdf-mkvmcore [--size SIZE] [--seed N] [--cpus N] [--mix zero=W,repeat=W,random=W,text=W] [-v] OUT
+//
+// Parsing never exits or prints: it returns the options or one line saying what is wrong.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kdf/status.h"
+
+namespace kdf::mkvmcore {
+
+// Relative weights of the page kinds (any non-negative integers, not all zero).
+struct PageMix {
+    uint32_t zero = 25;    // all-zero page, left as a hole in the sparse file
+    uint32_t repeat = 25;  // one 8-byte pattern repeated
+    uint32_t random = 25;  // xorshift bytes (incompressible)
+    uint32_t text = 25;    // log-like ASCII lines
+    uint64_t total() const noexcept { return uint64_t{zero} + repeat + random + text; }
+};
+
+struct MkvmcoreOptions {
+    uint64_t size = 64ULL << 20;  // bytes of PT_LOAD data, kernel-image alias included
+    uint64_t seed = 1;
+    uint32_t cpus = 2;
+    PageMix mix;
+    bool verbose = false;
+    bool help = false;
+    std::string out;
+};
+
+inline constexpr uint64_t kMinSize = 4ULL << 20;
+inline constexpr uint64_t kMaxSize = 1ULL << 40;
+inline constexpr uint32_t kMaxCpus = 8192;
+
+// args excludes argv[0].
+Result<MkvmcoreOptions> parse_options(const std::vector<std::string>& args);
+
+// "64M" -> 67108864; K/M/G/T are powers of 1024 (an optional trailing "iB" or "B" is accepted).
+Result<uint64_t> parse_size(const std::string& text);
+
+const char* usage_text() noexcept;
+
+}  // namespace kdf::mkvmcore
