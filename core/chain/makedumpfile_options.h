@@ -1,0 +1,34 @@
+// core/chain/makedumpfile_options.h - what a makedumpfile command line (a kdump core_collector)
+// asks for, in terms of our [dump] settings.
+//
+// kdump-failover 0.2 stored `core_collector = makedumpfile -l --message-level 1 -d 31`. We write the
+// vmcore ourselves, so the command is not run; its options are read so the migration can carry the
+// user's intent over (dump level, compression, format) and say what this build cannot apply yet.
+// Understood: -d N, -c (zlib), -l (lzo), -z (zstd), -p (snappy), --lz4, -F (flat), -E (elf),
+// --message-level N, --num-threads N (also "--opt=N" and glued short forms such as "-d31", "-ld 31").
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kdf::chain {
+
+struct MakedumpfileOptions {
+    std::string program;                 // first word ("makedumpfile", "/usr/sbin/makedumpfile", "cp")
+    bool is_makedumpfile = false;
+    std::optional<int> level;            // -d
+    std::string level_flag;              // as written, e.g. "-d 31"
+    std::optional<std::string> compress; // zlib|lzo|snappy|zstd|lz4
+    std::string compress_flag;           // "-l"
+    std::optional<std::string> format;   // flat|elf
+    std::string format_flag;             // "-F"
+    std::optional<int> message_level;    // --message-level (console verbosity: nothing to carry over)
+    std::optional<int> threads;          // --num-threads
+    std::vector<std::string> ignored;    // words not understood (kept for the notice)
+};
+
+MakedumpfileOptions parse_makedumpfile_options(std::string_view command);
+
+}  // namespace kdf::chain
