@@ -1,12 +1,16 @@
-// Behaviour: dereferences a null pointer in write_at, as a buggy plugin would.
+// Behaviour: writes through a wild pointer in write_at, as a buggy plugin would (SIGSEGV).
+#include <cstdint>
+
 #include "test_transport.h"
 namespace {
 class SegvSink final : public kdf_test::FileSink {
 public:
     using FileSink::FileSink;
     kdf::Status write_at(uint64_t, std::span<const std::byte>, const kdf::CallOptions&) noexcept override {
-        volatile int* null_pointer = nullptr;
-        *null_pointer = 1;  // SIGSEGV
+        // An unmapped address rather than nullptr: UBSan (CI's sanitizer build) would report a null
+        // store and exit before the fault, and the test is about a real SIGSEGV.
+        volatile int* unmapped = reinterpret_cast<volatile int*>(uintptr_t{64});
+        *unmapped = 1;  // SIGSEGV
         return kdf::Status::ok();
     }
 };
