@@ -152,19 +152,6 @@ Result<UniqueFd> make_dump_dir(const std::string& out_dir, const std::string& du
     return dir;
 }
 
-// rename that never replaces: falls back to check + renameat where RENAME_NOREPLACE is unsupported.
-Status rename_no_replace(int dir_fd, const char* from, const char* to, const std::string& dir_path) {
-    if (::renameat2(dir_fd, from, dir_fd, to, RENAME_NOREPLACE) == 0) return Status::ok();
-    int err = errno;
-    if (err == EINVAL || err == ENOSYS) {
-        struct stat st {};
-        if (::fstatat(dir_fd, to, &st, AT_SYMLINK_NOFOLLOW) == 0) err = EEXIST;
-        else if (::renameat(dir_fd, from, dir_fd, to) == 0) return Status::ok();
-        else err = errno;
-    }
-    return Status::from_errno(err, "rename " + dir_path + "/" + from + " to " + to);
-}
-
 Status mark_saved(int fd, raw::Header h, const std::string& source) {
     h.state = raw::State::saved;  // `finished` stays the commit time: the header has no save-time field
     std::vector<std::byte> block = raw::encode(h);
@@ -217,8 +204,8 @@ Result<SaveResult> save_raw_dump(const std::string& source, const std::string& o
         return s;
     result.dump_path = dump_dir + "/" + incomplete_name;
     if (complete) {
-        if (Status s = rename_no_replace(dir.value().get(), incomplete_name, h.final_name.c_str(), dump_dir);
-            !s.is_ok())
+        const std::string what = "rename " + dump_dir + "/" + incomplete_name + " to " + h.final_name;
+        if (Status s = rename_no_replace(dir.value().get(), incomplete_name, h.final_name.c_str(), what); !s.is_ok())
             return s;
         result.dump_path = dump_dir + "/" + h.final_name;
     }

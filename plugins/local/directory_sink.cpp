@@ -15,20 +15,6 @@ namespace kdf::local {
 
 namespace {
 
-// rename without replacing: the final name must never be overwritten. Falls back to a check plus
-// renameat() on filesystems without RENAME_NOREPLACE (some network filesystems).
-Status rename_no_replace(int dir_fd, const char* from, const char* to, const std::string& dir_path) {
-    if (::renameat2(dir_fd, from, dir_fd, to, RENAME_NOREPLACE) == 0) return Status::ok();
-    int err = errno;
-    if (err == EINVAL || err == ENOSYS) {
-        struct stat st {};
-        if (::fstatat(dir_fd, to, &st, AT_SYMLINK_NOFOLLOW) == 0) err = EEXIST;
-        else if (::renameat(dir_fd, from, dir_fd, to) == 0) return Status::ok();
-        else err = errno;
-    }
-    return Status::from_errno(err, "local: rename " + dir_path + "/" + from + " to " + to);
-}
-
 bool exists_at(int dir_fd, const std::string& name) {
     struct stat st {};
     return ::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
@@ -166,7 +152,8 @@ Status DirectorySink::do_commit(const CallOptions& opts) {
     // From here on the file is closed whatever happens; a failure leaves it as vmcore-incomplete.
     state_ = State::closed;
     if (Status s = file_fd_.close(("local: close " + location_).c_str()); !s.is_ok()) return s;
-    if (Status s = rename_no_replace(dir_fd_.get(), incomplete_name, final_name_.c_str(), dir_path_); !s.is_ok())
+    const std::string what = "local: rename " + dir_path_ + "/" + incomplete_name + " to " + final_name_;
+    if (Status s = rename_no_replace(dir_fd_.get(), incomplete_name, final_name_.c_str(), what); !s.is_ok())
         return s;
     state_ = State::committed;
     location_ = dir_path_ + "/" + final_name_;

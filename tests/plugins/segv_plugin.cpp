@@ -9,7 +9,9 @@ public:
     kdf::Status write_at(uint64_t, std::span<const std::byte>, const kdf::CallOptions&) noexcept override {
         // An unmapped address rather than nullptr: UBSan (CI's sanitizer build) would report a null
         // store and exit before the fault, and the test is about a real SIGSEGV.
-        volatile int* unmapped = reinterpret_cast<volatile int*>(uintptr_t{64});
+        // The address goes through a volatile so the compiler cannot see (and warn about) it.
+        volatile uintptr_t address = 64;
+        volatile int* unmapped = reinterpret_cast<volatile int*>(address);
         *unmapped = 1;  // SIGSEGV
         return kdf::Status::ok();
     }

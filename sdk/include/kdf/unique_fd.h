@@ -4,11 +4,14 @@
 // kernel has few to spare, and a leaked fd keeps a half-written dump open). Move-only.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "kdf/status.h"
@@ -93,6 +96,21 @@ inline Status write_full(int fd, const void* buf, size_t size, const char* what)
         size -= static_cast<size_t>(n);
     }
     return Status::ok();
+}
+
+// Renames `from` to `to` inside the directory `dir_fd` without ever replacing an existing `to`
+// (a finished dump must never be overwritten). Where the filesystem lacks RENAME_NOREPLACE it falls
+// back to a check plus renameat(). `what` prefixes the error ("local: rename /var/crash/x").
+inline Status rename_no_replace(int dir_fd, const char* from, const char* to, const std::string& what) noexcept {
+    if (::renameat2(dir_fd, from, dir_fd, to, RENAME_NOREPLACE) == 0) return Status::ok();
+    int err = errno;
+    if (err == EINVAL || err == ENOSYS) {
+        struct stat st {};
+        if (::fstatat(dir_fd, to, &st, AT_SYMLINK_NOFOLLOW) == 0) err = EEXIST;
+        else if (::renameat(dir_fd, from, dir_fd, to) == 0) return Status::ok();
+        else err = errno;
+    }
+    return Status::from_errno(err, what);
 }
 
 }  // namespace kdf

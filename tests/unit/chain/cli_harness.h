@@ -12,6 +12,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "tests/support/temp_dir.h"
 
 namespace kdf_test {
 
@@ -42,14 +45,10 @@ inline bool same_contents(const fs::path& a, const fs::path& b) {
 // A scratch directory removed at the end of the test (after unmounting anything mounted in it).
 class Scratch {
 public:
-    Scratch() {
-        char tmpl[] = "/tmp/kdf-test-XXXXXX";
-        dir_ = ::mkdtemp(tmpl);
-    }
+    Scratch() : tmp_("kdf-chain-test"), dir_(tmp_.path()) {}
     ~Scratch() {
+        // Unmount before tmp_ removes the tree.
         for (const auto& m : mounts_) std::system(("umount -l '" + m + "' 2>/dev/null").c_str());
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
     }
     fs::path path(const std::string& rel = "") const { return rel.empty() ? dir_ : dir_ / rel; }
     fs::path mkdir(const std::string& rel) const {
@@ -88,6 +87,7 @@ public:
     }
 
 private:
+    kdf::test::TempDir tmp_;
     fs::path dir_;
     std::vector<std::string> mounts_;
 };

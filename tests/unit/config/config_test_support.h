@@ -1,6 +1,8 @@
 // tests/unit/config/config_test_support.h - a temp dir for config files, and error matching.
 #pragma once
 
+#include "tests/support/temp_dir.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -13,34 +15,7 @@
 
 namespace kdf::chain::test {
 
-class TempDir {
-public:
-    TempDir() {
-        char tmpl[] = "/tmp/kdf-config-test-XXXXXX";
-        const char* p = ::mkdtemp(tmpl);
-        if (!p) throw std::runtime_error("mkdtemp failed");
-        path_ = p;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const std::string& path() const { return path_; }
-
-    // Writes `text` to <dir>/<name> (creating subdirectories) and returns the full path.
-    std::string write(const std::string& name, const std::string& text) const {
-        std::filesystem::path p = std::filesystem::path(path_) / name;
-        std::filesystem::create_directories(p.parent_path());
-        std::ofstream(p, std::ios::binary) << text;
-        return p.string();
-    }
-
-private:
-    std::string path_;
-};
+using TempDir = kdf::test::TempDir;
 
 // A config file in its own temp dir, loaded with load_config(); `{F}` in expected texts stands for
 // the file's real path.

@@ -1,6 +1,8 @@
 // test_support.h - real temp dirs, real tmpfs mounts and small helpers for the `local` tests.
 #pragma once
 
+#include "tests/support/temp_dir.h"
+
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -21,25 +23,7 @@
 namespace kdf::local::test {
 
 // mkdtemp under /tmp, removed with everything in it on destruction.
-class TempDir {
-public:
-    TempDir() {
-        char tmpl[] = "/tmp/kdf-local-test.XXXXXX";
-        if (::mkdtemp(tmpl) == nullptr) ADD_FAILURE() << "mkdtemp: " << std::strerror(errno);
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-    std::string path_;
-};
+using TempDir = kdf::test::TempDir;
 
 // A real tmpfs of `size` mounted on `dir` (tests run as root); unmounted on destruction.
 class TmpfsMount {
