@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -177,8 +178,10 @@ AttemptOutcome Attempt::run() {
         out.killed = true;
     }
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    rusage usage{};
+    while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
     }
+    out.peak_rss_kib = static_cast<uint64_t>(usage.ru_maxrss);
     out.seconds = std::chrono::duration<double>(Clock::now() - w.started).count();
     out.stage = w.stage;
     out.bytes = w.bytes;

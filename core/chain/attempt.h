@@ -44,6 +44,7 @@ struct AttemptOutcome {
     uint64_t bytes = 0;      // dump bytes the sink accepted
     double seconds = 0;
     bool killed = false;     // the supervisor killed the attempt (a timeout)
+    uint64_t peak_rss_kib = 0;  // the attempt process's peak resident memory (crash kernels have little)
 };
 
 class Attempt {
