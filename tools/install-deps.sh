@@ -9,6 +9,8 @@ packages=(
   libgtest-dev libgmock-dev               # the test suite
   zstd xz-utils binutils                  # shared fixtures are zstd/xz; readelf checks generated vmcores
   util-linux                              # mount (tmpfs for real ENOSPC), losetup
+  makedumpfile libkdumpfile-dev           # independent dump readers the format tests check our output with
+  zlib1g-dev libdeflate-dev liblzo2-dev liblz4-dev libzstd-dev  # page codecs (core/compress)
 )
 
 missing=()

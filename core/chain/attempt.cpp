@@ -99,7 +99,10 @@ void apply(Watch& w, const AttemptMessage& m, ProgressReporter* progress, const 
             w.bytes = m.done;
             w.last_progress = now;
         }
-        if (progress) progress->update(w.bytes);
+        if (progress) {
+            progress->set_total(w.total);
+            progress->update(w.bytes);
+        }
         break;
     case AttemptMessage::Kind::beat: w.last_progress = now; break;
     case AttemptMessage::Kind::done: w.done = m.text; break;

@@ -33,7 +33,8 @@ struct AttemptRequest {
     TargetSpec target;
     std::vector<std::string> plugin_search;
     std::string vmcore_path;  // dump only
-    DumpInfo dump;            // dump only
+    DumpInfo dump;            // dump only; format and final_name are filled in by the attempt
+    DumpSettings settings;    // dump only: [dump] level, compress, format, threads
 };
 
 struct AttemptOutcome {

@@ -8,6 +8,9 @@
 #include "core/chain/attempt_report.h"
 #include "core/plugin/loader.h"
 #include "core/plugin/plugin_sink.h"
+#include "core/chain/sink_output.h"
+#include "core/format/flattened.h"
+#include "core/pipeline/dump_job.h"
 #include "core/vmcore/elf_reader.h"
 
 namespace kdf::chain {
@@ -44,28 +47,39 @@ Result<PreparedTarget> prepare(const AttemptRequest& request, const AttemptRepor
     return PreparedTarget{std::move(loaded).value(), std::move(config)};
 }
 
-// Copies the vmcore byte for byte into the sink. (The format writers replace this when the dump
-// is filtered and compressed; the sink contract does not change.)
-Status copy_vmcore(const vmcore::ElfVmcore& core, Sink& sink, bool positional, const TargetSpec& spec,
-                   Clock::time_point attempt_end, const AttemptReporter& report) {
-    constexpr size_t kChunk = 1u << 20;  // bounded memory: one chunk in flight
-    std::vector<std::byte> buf(kChunk);
-    const uint64_t total = core.file_size();
-    CallOptions opts;
-    opts.stage = Stage::write;
-    opts.progress = &AttemptReporter::heartbeat;
-    opts.progress_context = const_cast<AttemptReporter*>(&report);
-    for (uint64_t offset = 0; offset < total;) {
-        size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, total - offset));
-        std::span<std::byte> chunk(buf.data(), n);
-        if (Status s = core.read(offset, chunk); !s.is_ok()) return s.with_stage(Stage::write).with_context("reading the vmcore");
-        opts.deadline = std::min(after(Clock::now(), spec.stall_ms), attempt_end);
-        Status s = positional ? sink.write_at(offset, chunk, opts) : sink.append(chunk, opts);
-        if (!s.is_ok()) return s.with_stage(Stage::write);
-        offset += n;
-        report.bytes(offset, total);
+// The dump format for this sink: what the config forces, or what the sink's capabilities allow
+// (positional writes -> the kdump-compressed file in place; a stream -> makedumpfile's flattened form).
+Result<std::string> choose_format(const std::string& configured, bool positional, const std::string& target) {
+    if (configured == "auto") return std::string(positional ? "kdump" : "flat");
+    if (!positional && configured != "flat")
+        return Status::error(Code::invalid_config, "[dump] format = " + configured + " needs positional writes, which target '" +
+                                                       target + "' does not offer; use format = auto or flat")
+            .with_stage(Stage::config);
+    return configured;
+}
+
+// Writes the dump through the sink in the chosen format, reporting input progress.
+Status write_dump_to_sink(const vmcore::ElfVmcore& core, Sink& sink, bool positional, const std::string& format,
+                          const AttemptRequest& request, Clock::time_point attempt_end, const AttemptReporter& report) {
+    SinkOutput output(sink, positional, request.target.stall_ms, attempt_end, report);
+    pipeline::DumpJobOptions job;
+    job.format = format == "flat" ? "kdump" : format;
+    job.level = request.settings.level;
+    job.codec = request.settings.compress;
+    job.threads = request.settings.threads;
+    job.nodename = request.dump.host;
+    job.timestamp = request.dump.started_unix;
+    job.progress = [&report](uint64_t done, uint64_t total) { report.bytes(done, total); };
+    if (format != "flat") {
+        auto written = pipeline::write_dump(core, output, job);
+        return written.is_ok() ? Status::ok() : written.take_status().with_stage(Stage::write);
     }
-    return Status::ok();
+    // A stream sink: every positional write of the kdump writer becomes a flattened record. A
+    // positional sink forced to `flat` gets the same stream, written front to back.
+    format::FlattenedOutput flat([&output](std::span<const std::byte> bytes) { return output.write_next(bytes); });
+    auto written = pipeline::write_dump(core, flat, job);
+    if (!written.is_ok()) return written.take_status().with_stage(Stage::write);
+    return flat.end();
 }
 
 Status run_probe(const AttemptRequest& request, PreparedTarget& target, const AttemptReporter& report,
@@ -93,19 +107,25 @@ Status run_attempt_body(const AttemptRequest& request, const AttemptReporter& re
     auto core = vmcore::ElfVmcore::open(request.vmcore_path);
     if (!core.is_ok()) return core.take_status().with_stage(Stage::open);
 
+    const bool positional = has_cap(prepared->plugin.describe().caps, TransportCap::positional_write);
+    auto format = choose_format(request.settings.format, positional, request.target.name);
+    if (!format.is_ok()) return format.take_status();
+    DumpInfo dump = request.dump;
+    dump.format = format.value();
+    dump.final_name = format.value() == "flat" ? "vmcore.flat" : "vmcore";
+
     report.stage(Stage::open);
     CallOptions open_opts;
     open_opts.stage = Stage::open;
     open_opts.deadline = std::min(after(start, request.target.connect_ms), attempt_end);
     open_opts.progress = &AttemptReporter::heartbeat;
     open_opts.progress_context = const_cast<AttemptReporter*>(&report);
-    auto opened = prepared->plugin.transport->open(prepared->config, request.dump, open_opts);
+    auto opened = prepared->plugin.transport->open(prepared->config, dump, open_opts);
     if (!opened.is_ok()) return opened.take_status().with_stage(Stage::open);
     plugin::PluginSink sink(prepared->plugin.transport, std::move(opened).value());
 
     report.stage(Stage::write);
-    const bool positional = has_cap(prepared->plugin.describe().caps, TransportCap::positional_write);
-    Status written = copy_vmcore(core.value(), *sink, positional, request.target, attempt_end, report);
+    Status written = write_dump_to_sink(core.value(), *sink, positional, dump.format, request, attempt_end, report);
 
     CallOptions end_opts;
     end_opts.progress = &AttemptReporter::heartbeat;

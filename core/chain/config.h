@@ -30,7 +30,7 @@ namespace kdf::chain {
 // [dump]: how the vmcore is written. Defaults are the values a file without [dump] gets.
 struct DumpSettings {
     int level = 0;                // makedumpfile dump level 0..31 (bitmask of page types dropped)
-    std::string compress = "none";  // none|zlib|lzo|lz4|zstd
+    std::string compress = "zlib";  // none|zlib|lzo|lz4|zstd; zlib: every reader (crash, makedumpfile, drgn) has it
     std::string format = "auto";  // auto|kdump|flat|elf; auto = chosen from the sink's capabilities
     bool dmesg = true;            // write vmcore-dmesg.txt before the vmcore
     unsigned threads = 0;         // compression threads; 0 = online CPUs

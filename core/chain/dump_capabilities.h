@@ -1,10 +1,11 @@
 // core/chain/dump_capabilities.h - which [dump] settings this build can honour.
 //
 // The config model accepts and range-checks the full [dump] syntax (levels 0..31, every codec and
-// format the project plans), but this build writes /proc/vmcore byte for byte. A value outside the
-// tables below is therefore a config error naming the line, never a silent downgrade: a user who
-// asks for level 31 must not get a 200 GiB dump on a 20 GiB target without being told.
-// When filtering, compression or other formats arrive, widen these tables (and only these).
+// format the project plans). This build writes kdump-compressed, flattened and ELF dumps with every
+// codec, but filters only zero pages (level 1): page-type filtering (levels 2..31) needs the mem_map
+// walk. A value outside the tables below is therefore a config error naming the line, never a
+// silent downgrade: a user who asks for level 31 must not get a 200 GiB dump on a 20 GiB target
+// without being told. When filtering arrives, widen these tables (and only these).
 #pragma once
 
 #include <array>
@@ -12,14 +13,14 @@
 
 namespace kdf::chain::dump_capabilities {
 
-inline constexpr std::array<int, 1> levels{0};
-inline constexpr std::array<std::string_view, 1> compress{"none"};
-inline constexpr std::array<std::string_view, 2> formats{"auto", "elf"};
+inline constexpr std::array<int, 2> levels{0, 1};
+inline constexpr std::array<std::string_view, 5> compress{"none", "zlib", "lzo", "lz4", "zstd"};
+inline constexpr std::array<std::string_view, 4> formats{"auto", "kdump", "flat", "elf"};
 
 // Why a value outside the table is refused; printed before "only ... supported yet".
-inline constexpr std::string_view level_reason = "this version writes the vmcore unfiltered";
-inline constexpr std::string_view compress_reason = "this version writes the vmcore uncompressed";
-inline constexpr std::string_view format_reason = "this version writes the vmcore as an ELF file";
+inline constexpr std::string_view level_reason = "this version filters zero pages only, not page types";
+inline constexpr std::string_view compress_reason = "this version has no such codec";
+inline constexpr std::string_view format_reason = "this version has no such format";
 
 template <class Table, class Value>
 constexpr bool contains(const Table& table, const Value& v) {

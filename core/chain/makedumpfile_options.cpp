@@ -31,14 +31,28 @@ std::optional<int> small_int(std::string_view s) {
 }  // namespace
 
 MakedumpfileOptions parse_makedumpfile_options(std::string_view command) {
-    MakedumpfileOptions out;
     std::vector<std::string> words = split_words(command);
-    if (words.empty()) return out;
-    out.program = words[0];
-    std::string_view base = out.program;
+    if (words.empty()) return {};
+    std::string program = words[0];
+    std::string_view base = program;
     if (size_t slash = base.rfind('/'); slash != std::string_view::npos) base.remove_prefix(slash + 1);
-    out.is_makedumpfile = base == "makedumpfile";
-    if (!out.is_makedumpfile) return out;
+    if (base != "makedumpfile") {
+        MakedumpfileOptions out;
+        out.program = program;
+        return out;
+    }
+    words.erase(words.begin());
+    MakedumpfileOptions out = parse_makedumpfile_args(words);
+    out.program = program;
+    // In a stored core_collector, operands are as foreign as unknown options: report them together,
+    // in the order they were written.
+    out.ignored = out.words_not_understood;
+    return out;
+}
+
+MakedumpfileOptions parse_makedumpfile_args(const std::vector<std::string>& words) {
+    MakedumpfileOptions out;
+    out.is_makedumpfile = true;
 
     auto set_compress = [&](const char* codec, std::string flag) {
         out.compress = codec;
@@ -49,7 +63,7 @@ MakedumpfileOptions parse_makedumpfile_options(std::string_view command) {
         out.format_flag = std::move(flag);
     };
 
-    for (size_t i = 1; i < words.size(); ++i) {
+    for (size_t i = 0; i < words.size(); ++i) {
         const std::string& w = words[i];
         // Value of an option written as "--opt=N", "--opt N", "-dN" or "-d N".
         auto take_value = [&](std::string_view inline_value) -> std::optional<std::string> {
@@ -70,16 +84,18 @@ MakedumpfileOptions parse_makedumpfile_options(std::string_view command) {
             } else if (name == "message-level" || name == "num-threads") {
                 auto v = take_value(inline_value);
                 auto n = v ? small_int(*v) : std::nullopt;
-                if (!n) out.ignored.push_back(w);
+                if (!n) out.unknown(w);
                 else if (name == "message-level") out.message_level = n;
                 else out.threads = n;
+            } else if (name == "dump-dmesg") {
+                out.dump_dmesg = true;
             } else {
-                out.ignored.push_back(w);
+                out.unknown(w);
             }
             continue;
         }
         if (w.size() < 2 || w[0] != '-') {
-            out.ignored.push_back(w);  // the VMCORE/OUT operands kdump appends, or stray words
+            out.operand(w);  // the VMCORE/OUT operands kdump appends, or stray words
             continue;
         }
         // A cluster of short options, as getopt reads them: "-ld31" = -l -d 31.
@@ -92,6 +108,7 @@ MakedumpfileOptions parse_makedumpfile_options(std::string_view command) {
             else if (c == 'p') set_compress("snappy", flag);
             else if (c == 'F') set_format("flat", flag);
             else if (c == 'E') set_format("elf", flag);
+            else if (c == 'f') out.force = true;
             else if (c == 'd') {
                 auto v = take_value(std::string_view(w).substr(k + 1));
                 auto n = v ? small_int(*v) : std::nullopt;
@@ -99,11 +116,11 @@ MakedumpfileOptions parse_makedumpfile_options(std::string_view command) {
                     out.level = n;
                     out.level_flag = "-d " + std::to_string(*n);
                 } else {
-                    out.ignored.push_back(flag + (v ? " " + *v : std::string()));
+                    out.unknown(flag + (v ? " " + *v : std::string()));
                 }
                 break;  // the rest of the word, if any, was the value
             } else {
-                out.ignored.push_back(flag);
+                out.unknown(flag);
             }
         }
     }

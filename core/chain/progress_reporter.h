@@ -20,6 +20,7 @@ public:
 
     void begin(const std::string& target, uint64_t total_bytes);
     void update(uint64_t bytes);
+    void set_total(uint64_t total_bytes) { total_ = total_bytes; }
     void end();  // clears a live line so the next message starts on its own line
 
     // "42% 512.0/1220.0 MiB at 301.2 MB/s, ETA 0:03" (pure, for tests)

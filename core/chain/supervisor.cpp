@@ -16,8 +16,6 @@ ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::F
     DumpInfo dump;
     dump.host = request.host;
     dump.dir_name = expand_dump_name(config.chain.name_pattern, request.host, request.started_unix);
-    dump.final_name = "vmcore";
-    dump.format = "elf";
     dump.size_hint = request.vmcore_size;
     dump.started_unix = request.started_unix;
 
@@ -33,6 +31,7 @@ ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::F
         req.plugin_search = request.plugin_search;
         req.vmcore_path = request.vmcore_path;
         req.dump = dump;
+        req.settings = config.dump;
         AttemptOutcome attempt = Attempt(std::move(req), &progress).run();
         outcome.attempts.push_back(attempt);
         if (attempt.ok) {

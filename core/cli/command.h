@@ -22,6 +22,10 @@ int cmd_post(const Args& args);
 int cmd_check(const Args& args);
 int cmd_plugins(const Args& args);
 int cmd_save(const Args& args);
+int cmd_collect(const Args& args);
+int cmd_verify(const Args& args);
+int cmd_reassemble(const Args& args);
+int cmd_convert(const Args& args);
 
 inline constexpr const char* kDefaultConfig = "/etc/kdump-failover.conf";
 inline constexpr const char* kDefaultVmcore = "/proc/vmcore";

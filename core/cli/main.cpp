@@ -18,6 +18,11 @@ void usage(std::FILE* out) {
         "  check [--config F] [--probe]          validate the config offline; --probe dry-runs every target\n"
         "  plugins [--config F]                  list the plugins found: version, capabilities, options\n"
         "  save SOURCE DIR [--force]             after reboot: extract a dump from a raw target into DIR\n"
+        "  collect [makedumpfile options] VMCORE OUT   one dump to one file (-c -l -z --lz4 -d -E -F -f\n"
+        "                                        --num-threads --message-level), for kdump's core_collector\n"
+        "  verify DUMP                           check a dump for completeness and integrity\n"
+        "  reassemble IN OUT                     flattened stream -> normal dump file (as makedumpfile -R)\n"
+        "  convert IN OUT --compress C           re-encode a kdump file's pages (e.g. lz4 -> zlib)\n"
         "  version                               print the version\n"
         "\n"
         "dump exit status: 0 first target holds the dump; 10+i the target at position i (0-based) holds it;\n"
@@ -40,6 +45,10 @@ int main(int argc, char** argv) {
     if (command == "check") return kdf::cli::cmd_check(args);
     if (command == "plugins") return kdf::cli::cmd_plugins(args);
     if (command == "save") return kdf::cli::cmd_save(args);
+    if (command == "collect") return kdf::cli::cmd_collect(args);
+    if (command == "verify") return kdf::cli::cmd_verify(args);
+    if (command == "reassemble") return kdf::cli::cmd_reassemble(args);
+    if (command == "convert") return kdf::cli::cmd_convert(args);
     if (command == "version" || command == "--version") {
         std::printf("kdump-failover %s (plugin ABI %u)\n", KDF_VERSION, KDF_TRANSPORT_ABI_VERSION);
         return 0;

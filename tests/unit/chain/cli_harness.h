@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/page_compare.h"
 #include "tests/support/temp_dir.h"
 
 namespace kdf_test {
@@ -38,8 +39,12 @@ inline void write_file(const fs::path& p, const std::string& text) {
     std::ofstream(p, std::ios::binary) << text;
 }
 
-inline bool same_contents(const fs::path& a, const fs::path& b) {
-    return std::system(("cmp -s '" + a.string() + "' '" + b.string() + "'").c_str()) == 0;
+// The dump holds the input vmcore's memory, page for page (any format, any codec).
+inline ::testing::AssertionResult same_pages(const fs::path& input, const fs::path& dump) {
+    if (dump.empty()) return ::testing::AssertionFailure() << "no dump found";
+    std::string diff = kdf::test::compare_pages(input.string(), dump.string());
+    if (diff.empty()) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << dump << ": " << diff;
 }
 
 // A scratch directory removed at the end of the test (after unmounting anything mounted in it).

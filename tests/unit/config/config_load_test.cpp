@@ -19,7 +19,7 @@ TEST(ConfigLoad, SmallestArchitectureConfigLoadsWithDefaults) {
     EXPECT_TRUE(c.notices.empty());
 
     EXPECT_EQ(c.dump.level, 0);
-    EXPECT_EQ(c.dump.compress, "none");
+    EXPECT_EQ(c.dump.compress, "zlib");
     EXPECT_EQ(c.dump.format, "auto");
     EXPECT_TRUE(c.dump.dmesg);
     EXPECT_EQ(c.dump.threads, 0u);

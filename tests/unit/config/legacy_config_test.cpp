@@ -43,7 +43,7 @@ TEST(LegacyConfig, ShippedValuesMapOntoTwoLocalTargets) {
     EXPECT_EQ(c.chain.targets, (std::vector<std::string>{"primary", "backup"}));
     EXPECT_EQ(c.chain.name_pattern, "{host}-{date}");
     EXPECT_EQ(c.dump.level, 0);  // -d 31 noted, not applied
-    EXPECT_EQ(c.dump.compress, "none");
+    EXPECT_EQ(c.dump.compress, "lzo");  // -l from the shipped core_collector
 
     ASSERT_EQ(c.targets.size(), 2u);
     const TargetSpec& p = c.targets[0];
@@ -66,7 +66,7 @@ TEST(LegacyConfig, ShippedValuesMapOntoTwoLocalTargets) {
         "\n"
         "  [dump]\n"
         "  # level = 31   # from core_collector -d 31; not supported yet\n"
-        "  # compress = lzo   # from core_collector -l; not supported yet\n"
+        "  compress = lzo\n"
         "\n"
         "  [chain]\n"
         "  targets = primary backup\n"
@@ -81,8 +81,8 @@ TEST(LegacyConfig, ShippedValuesMapOntoTwoLocalTargets) {
         "  type = local\n"
         "  path = /my/backup/mount/backup/target/path\n"
         "  mount_point = /my/backup/mount",
-        "{F}:2: core_collector: noted but not applied: -d 31 (dump level 31: this version writes the vmcore "
-        "unfiltered), -l (lzo compression: this version writes the vmcore uncompressed); the dump is still saved, "
+        "{F}:2: core_collector: noted but not applied: -d 31 (dump level 31: this version filters zero pages only, "
+        "not page types); the dump is still saved, "
         "in full; --message-level has no equivalent (kdump-failover reports its own progress)",
         "{F}:3: kdump_post_script = /var/crash/scripts/kdump-post-local-failover.sh is obsolete: kdump-failover is "
         "itself kdump's kdump_post hook now (`kdump-failover post STATUS`); the script is not used",

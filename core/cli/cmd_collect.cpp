@@ -1,0 +1,123 @@
+// `kdump-failover collect [makedumpfile options] VMCORE OUT`: one dump into one local file, with
+// makedumpfile's options and meanings, so it can stand in as kdumpctl's core_collector:
+//   core_collector kdump-failover collect -z -d 1
+// An option it does not support is an error naming it: a silently ignored option would give the
+// user a dump other than the one asked for.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "core/chain/makedumpfile_options.h"
+#include "core/chain/progress_reporter.h"
+#include "core/cli/command.h"
+#include "core/format/file_output.h"
+#include "core/format/flattened.h"
+#include "core/pipeline/dump_job.h"
+#include "core/vmcore/elf_reader.h"
+
+namespace kdf::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: kdump-failover collect [-c|-l|-z|--lz4] [-d 0|1] [-E] [-F] [-f] [--num-threads N] "
+    "[--message-level N] VMCORE [OUT]   (-F: the flattened stream goes to stdout, no OUT)";
+
+// makedumpfile's exit status for a failed dump.
+constexpr int kFailed = 1;
+
+}  // namespace
+
+int cmd_collect(const Args& args) {
+    const chain::MakedumpfileOptions m = chain::parse_makedumpfile_args(args);
+    int errors = 0;
+    for (const auto& u : m.unknown_options) {
+        error_line("collect: makedumpfile option '" + u + "' is not supported by kdump-failover collect");
+        ++errors;
+    }
+    if (m.dump_dmesg) {
+        error_line("collect: --dump-dmesg is not supported yet (the kernel log reader is not built)");
+        ++errors;
+    }
+    if (m.compress == "snappy") {
+        error_line("collect: -p (snappy) is not supported; use -c (zlib), -l (lzo), -z (zstd) or --lz4");
+        ++errors;
+    }
+    const int level = m.level.value_or(0);
+    if (level > 31) {
+        error_line("collect: dump level " + std::to_string(level) + " is out of range (0-31)");
+        ++errors;
+    } else if (level > 1) {
+        error_line("collect: dump level " + std::to_string(level) +
+                   " needs page-type filtering, which this version does not have; use -d 0 or -d 1");
+        ++errors;
+    }
+    const bool flat = m.format == "flat", elf = m.format == "elf";
+    if (elf && m.compress) {
+        error_line("collect: -E writes pages uncompressed; " + m.compress_flag + " cannot be combined with it");
+        ++errors;
+    }
+    const size_t want = flat ? 1 : 2;
+    if (m.operands.size() != want) {
+        error_line(flat ? "collect: with -F give only VMCORE (the stream goes to stdout)" : "collect: give VMCORE and OUT");
+        ++errors;
+    }
+    if (errors) {
+        error_line(kUsage);
+        return 2;
+    }
+
+    const std::string& vmcore_path = m.operands[0];
+    auto core = vmcore::ElfVmcore::open(vmcore_path);
+    if (!core.is_ok()) {
+        error_line("collect: " + core.status().to_string());
+        return kFailed;
+    }
+
+    pipeline::DumpJobOptions job;
+    job.format = elf ? "elf" : "kdump";
+    job.level = level;
+    job.codec = m.compress.value_or("none");  // makedumpfile without -c/-l/-z stores pages raw
+    job.threads = m.threads.value_or(0) > 0 ? static_cast<unsigned>(*m.threads) : 0;
+    job.timestamp = static_cast<int64_t>(std::time(nullptr));
+    // Message level bit 1 is makedumpfile's progress indicator (its default, 7, has it).
+    const bool progress = (m.message_level.value_or(7) & 1) != 0;
+    chain::ProgressReporter reporter(stderr, ::isatty(STDERR_FILENO) == 1, std::chrono::milliseconds(5000));
+    if (progress) {
+        reporter.begin("collect", 0);
+        job.progress = [&](uint64_t done, uint64_t total) {
+            reporter.set_total(total);
+            reporter.update(done);
+        };
+    }
+
+    Status status;
+    if (flat) {
+        format::FlattenedOutput out([](std::span<const std::byte> bytes) {
+            return write_full(STDOUT_FILENO, bytes.data(), bytes.size(), "collect: write to stdout");
+        });
+        auto written = pipeline::write_dump(core.value(), out, job);
+        status = written.is_ok() ? out.end() : written.take_status();
+    } else {
+        const std::string& out_path = m.operands[1];
+        int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (m.force ? O_TRUNC : O_EXCL);
+        UniqueFd fd(::open(out_path.c_str(), flags, 0600));
+        if (!fd) {
+            status = Status::from_errno(errno, "collect: create " + out_path + (errno == EEXIST ? " (use -f to overwrite)" : ""));
+        } else {
+            format::FileOutput out(std::move(fd), out_path);
+            auto written = pipeline::write_dump(core.value(), out, job);
+            status = written.is_ok() ? out.sync() : written.take_status();
+        }
+    }
+    if (progress) reporter.end();
+    if (!status.is_ok()) {
+        error_line("collect: " + status.to_string());
+        return kFailed;
+    }
+    return 0;
+}
+
+}  // namespace kdf::cli

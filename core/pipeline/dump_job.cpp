@@ -1,0 +1,51 @@
+#include "core/pipeline/dump_job.h"
+
+#include "core/compress/codec_registry.h"
+#include "core/format/page_set.h"
+
+namespace kdf::pipeline {
+
+Result<uint32_t> kdump_flag_of(const std::string& codec) {
+    compress::CodecRegistry registry;
+    auto c = registry.create(codec);
+    if (!c.is_ok()) return c.take_status();
+    return c.value()->kdump_flag();
+}
+
+Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutput& out, const DumpJobOptions& options) {
+    if (options.level != 0 && options.level != 1)
+        return Status::error(Code::not_supported, "dump level " + std::to_string(options.level) +
+                                                      " needs page filtering, which this version does not have (levels 0 and 1 only)");
+    const uint64_t page_size = core.has_vmcoreinfo() ? core.vmcoreinfo().page_size().value_or(4096) : 4096;
+    const format::PageSet pages(core.phys_map(), page_size);
+
+    auto flag = kdump_flag_of(options.format == "elf" ? std::string("none") : options.codec);
+    if (!flag.is_ok()) return flag.take_status();
+
+    format::DumpPlan plan;
+    plan.core = &core;
+    plan.pages = &pages;
+    plan.dump_level = options.level;
+    plan.codec_flag = flag.value();
+    plan.timestamp = options.timestamp;
+    plan.nodename = options.nodename;
+
+    std::unique_ptr<format::DumpWriter> writer;
+    if (options.format == "kdump") writer = format::make_kdump_writer(plan, out);
+    else if (options.format == "elf") writer = format::make_elf_writer(plan, out);
+    else return Status::error(Code::invalid_config, "unknown dump format '" + options.format + "' (kdump, elf)");
+
+    if (Status s = writer->begin(); !s.is_ok()) return s;
+    PipelineOptions popts;
+    popts.codec = options.format == "elf" ? "none" : options.codec;
+    popts.level = options.codec_level;
+    popts.threads = options.threads ? options.threads : online_cpus();
+    const uint64_t total = pages.count() * page_size;
+    if (options.progress) popts.progress = [&](uint64_t done) { options.progress(done, total); };
+    auto stats = run_page_pipeline(core, pages, *writer, popts);
+    if (!stats.is_ok()) return stats.take_status();
+    if (Status s = writer->finish(); !s.is_ok()) return s;
+    return DumpJobResult{stats.value(), writer->bytes_written()};
+}
+
+}  // namespace kdf::pipeline

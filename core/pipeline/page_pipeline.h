@@ -1,0 +1,52 @@
+// core/pipeline/page_pipeline.h - reader -> compressor pool -> writer, with bounded memory.
+//
+//   main thread:  read a batch of pages (one pread per run piece) ──> work queue
+//   N workers:    zero-page check, compress each page with their own Codec ──> done slots
+//   main thread:  take finished batches strictly in order ──> DumpWriter::add_page()
+//
+// Memory is fixed at start: `in_flight` batches of `batch_pages` pages, each with a raw buffer and
+// a buffer of max_compressed_size per page, recycled for the whole dump. Nothing grows with the
+// dump size. With threads = 1 the one worker compresses while the main thread does the I/O.
+//
+// Errors: the first error (read, codec, writer) stops everything; run() returns it after joining
+// the workers. The writer is left as it was (its output stays marked incomplete).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/format/dump_writer.h"
+#include "core/format/page_set.h"
+#include "core/vmcore/elf_reader.h"
+#include "kdf/status.h"
+
+namespace kdf::pipeline {
+
+struct PipelineOptions {
+    std::string codec = "none";      // a name CodecRegistry knows
+    std::optional<int> level;        // codec level; default: the codec's
+    unsigned threads = 1;            // compressor threads (>= 1)
+    unsigned batch_pages = 64;       // pages per batch (256 KiB at 4 KiB pages)
+    unsigned in_flight = 0;          // batches in memory at once; 0 = 2 * threads + 2
+    // Called after each batch is handed to the writer: input bytes consumed so far.
+    std::function<void(uint64_t input_bytes)> progress;
+};
+
+struct PipelineStats {
+    uint64_t pages = 0;
+    uint64_t zero_pages = 0;
+    uint64_t stored_raw = 0;     // pages that did not get smaller and were stored uncompressed
+    uint64_t input_bytes = 0;
+    uint64_t output_page_bytes = 0;
+};
+
+// Streams every page of `pages` from `core` through the codec into `writer` (begin/add/finish are
+// the caller's: this only feeds pages). Returns the statistics, or the first error.
+Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const format::PageSet& pages,
+                                        format::DumpWriter& writer, const PipelineOptions& options);
+
+// Online CPUs (at least 1): the default for `threads`.
+unsigned online_cpus();
+
+}  // namespace kdf::pipeline
