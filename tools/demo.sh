@@ -45,4 +45,6 @@ case $rc in
   *)  echo "demo: no target held the dump (exit $rc)"; exit "$rc";;
 esac
 landed=$(find "$demo/var-crash" -name vmcore -type f)
-cmp "$demo/vmcore" "$landed" && echo "demo: $landed is byte-identical to the input vmcore"
+echo "demo: checking the dump that landed ($landed):"
+build/bin/kdump-failover verify "$landed" | sed 's/^/  /'
+echo "demo: input $(stat -c %s "$demo/vmcore") bytes, dump $(stat -c %s "$landed") bytes (kdump-compressed, zlib)"
