@@ -48,6 +48,12 @@ Status drive(const Input& in, DumpWriter& w, const WriteOptions& opt) {
     if (Status s = w.begin(); !s.is_ok()) return s;
     const uint64_t ps = in.pages.page_size();
     std::vector<std::byte> page(ps), packed(compressBound(static_cast<uLong>(ps)));
+    auto end_stream = [](z_stream* z) {
+        deflateEnd(z);
+        delete z;
+    };
+    std::unique_ptr<z_stream, decltype(end_stream)> zs(new z_stream{}, end_stream);
+    if (deflateInit(zs.get(), Z_BEST_SPEED) != Z_OK) return Status::error(Code::system, "deflateInit failed");
     uint64_t handed = 0;
     for (const PageSet::Run& r : in.pages.runs()) {
         for (uint64_t pfn = r.first_pfn; pfn < r.end_pfn(); ++pfn) {
@@ -58,11 +64,14 @@ Status drive(const Input& in, DumpWriter& w, const WriteOptions& opt) {
             rec.zero = std::all_of(page.begin(), page.end(), [](std::byte b) { return b == std::byte{0}; });
             rec.data = page;
             if (opt.codec == Codec::zlib && w.wants_compressed_pages()) {
-                uLongf n = static_cast<uLongf>(packed.size());
-                if (compress2(reinterpret_cast<Bytef*>(packed.data()), &n, reinterpret_cast<const Bytef*>(page.data()),
-                              static_cast<uLong>(ps), Z_BEST_SPEED) == Z_OK &&
-                    n < ps) {
-                    rec.data = std::span<const std::byte>(packed.data(), n);
+                // Same bytes as compress2(Z_BEST_SPEED), without a deflate state allocation per page.
+                deflateReset(zs.get());
+                zs->next_in = reinterpret_cast<Bytef*>(page.data());
+                zs->avail_in = static_cast<uInt>(ps);
+                zs->next_out = reinterpret_cast<Bytef*>(packed.data());
+                zs->avail_out = static_cast<uInt>(packed.size());
+                if (deflate(zs.get(), Z_FINISH) == Z_STREAM_END && zs->total_out < ps) {
+                    rec.data = std::span<const std::byte>(packed.data(), zs->total_out);
                     rec.flags = kdump::kCompressedZlib;
                 }
             }
