@@ -40,6 +40,7 @@ Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutp
     popts.codec = options.format == "elf" ? "none" : options.codec;
     popts.level = options.codec_level;
     popts.threads = options.threads ? options.threads : online_cpus();
+    popts.zero_pages_dropped = (options.level & 1) != 0;
     const uint64_t total = pages.count() * page_size;
     if (options.progress) popts.progress = [&](uint64_t done) { options.progress(done, total); };
     auto stats = run_page_pipeline(core, pages, *writer, popts);

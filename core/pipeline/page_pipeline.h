@@ -29,6 +29,8 @@ struct PipelineOptions {
     unsigned threads = 1;            // compressor threads (>= 1)
     unsigned batch_pages = 64;       // pages per batch (256 KiB at 4 KiB pages)
     unsigned in_flight = 0;          // batches in memory at once; 0 = 2 * threads + 2
+    // The writer drops zero pages (dump level bit 1): they are detected but not compressed.
+    bool zero_pages_dropped = false;
     // Called after each batch is handed to the writer: input bytes consumed so far.
     std::function<void(uint64_t input_bytes)> progress;
 };
