@@ -11,6 +11,7 @@ packages=(
   util-linux                              # mount (tmpfs for real ENOSPC), losetup
   makedumpfile libkdumpfile-dev           # independent dump readers the format tests check our output with
   zlib1g-dev libdeflate-dev liblzo2-dev liblz4-dev libzstd-dev  # page codecs (core/compress)
+  time                                    # GNU time: peak RSS in bench/
 )
 
 missing=()
