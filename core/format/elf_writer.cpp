@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/format/note_bytes.h"
+#include "core/vmcore/le_bytes.h"
 
 namespace kdf::format {
 namespace {
@@ -20,15 +21,9 @@ constexpr uint32_t kPtNote = 4;
 constexpr uint32_t kPfRwx = 7;
 constexpr uint64_t kPnXnum = 0xffff;
 
-void put16(std::byte* p, uint16_t v) {
-    for (int i = 0; i < 2; ++i) p[i] = static_cast<std::byte>(v >> (8 * i));
-}
-void put32(std::byte* p, uint32_t v) {
-    for (int i = 0; i < 4; ++i) p[i] = static_cast<std::byte>(v >> (8 * i));
-}
-void put64(std::byte* p, uint64_t v) {
-    for (int i = 0; i < 8; ++i) p[i] = static_cast<std::byte>(v >> (8 * i));
-}
+constexpr auto put16 = vmcore::store_le16;
+constexpr auto put32 = vmcore::store_le32;
+constexpr auto put64 = vmcore::store_le64;
 
 Status error(const std::string& what) { return Status::error(Code::corrupt, "ELF writer: " + what); }
 

@@ -2,26 +2,16 @@
 
 #include <cstring>
 
+#include "core/vmcore/le_bytes.h"
+
 namespace kdf::format::kdump {
 
 namespace {
 
-void put32(std::span<std::byte> out, size_t at, uint32_t v) {
-    for (int i = 0; i < 4; ++i) out[at + i] = static_cast<std::byte>(v >> (8 * i));
-}
-void put64(std::span<std::byte> out, size_t at, uint64_t v) {
-    for (int i = 0; i < 8; ++i) out[at + i] = static_cast<std::byte>(v >> (8 * i));
-}
-uint32_t get32(std::span<const std::byte> in, size_t at) {
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(in[at + i]);
-    return v;
-}
-uint64_t get64(std::span<const std::byte> in, size_t at) {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(in[at + i]);
-    return v;
-}
+void put32(std::span<std::byte> out, size_t at, uint32_t v) { vmcore::store_le32(out.data() + at, v); }
+void put64(std::span<std::byte> out, size_t at, uint64_t v) { vmcore::store_le64(out.data() + at, v); }
+uint32_t get32(std::span<const std::byte> in, size_t at) { return vmcore::load_le32(in.data() + at); }
+uint64_t get64(std::span<const std::byte> in, size_t at) { return vmcore::load_le64(in.data() + at); }
 void put_str(std::span<std::byte> out, size_t at, const std::string& s, size_t field) {
     size_t n = std::min(s.size(), field - 1);  // always NUL-terminated, like the kernel's utsname
     std::memcpy(out.data() + at, s.data(), n);

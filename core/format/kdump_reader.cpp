@@ -1,3 +1,4 @@
+#include "core/format/number_text.h"
 #include "core/format/kdump_reader.h"
 
 #include <fcntl.h>
@@ -15,14 +16,6 @@
 namespace kdf::format {
 
 namespace {
-
-std::string hex(uint64_t v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-    return buf;
-}
-
-std::string num(uint64_t v) { return std::to_string(v); }
 
 // Set bits of `bytes` (bitmap order: bit i of byte b is pfn 8*b + i), counting only the first
 // `bits` of them.

@@ -1,3 +1,4 @@
+#include "core/format/number_text.h"
 #include "core/format/verify.h"
 
 #include <fcntl.h>
@@ -17,13 +18,6 @@
 namespace kdf::format {
 
 namespace {
-
-std::string hex(uint64_t v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-    return buf;
-}
-std::string num(uint64_t v) { return std::to_string(v); }
 
 // Problems grouped by kind, each kind capped at kMaxLinesPerKind lines; the rest are counted.
 class Problems {
