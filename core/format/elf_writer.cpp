@@ -8,18 +8,14 @@
 #include <vector>
 
 #include "core/format/note_bytes.h"
+#include "core/vmcore/elf_layout.h"
 #include "core/vmcore/le_bytes.h"
 
 namespace kdf::format {
 namespace {
 
-constexpr size_t kEhdrSize = 64;
-constexpr size_t kPhdrSize = 56;
-constexpr size_t kShdrSize = 64;
-constexpr uint32_t kPtLoad = 1;
-constexpr uint32_t kPtNote = 4;
+using namespace vmcore::elf;  // ELF numbers shared with the reader (elf_layout.h)
 constexpr uint32_t kPfRwx = 7;
-constexpr uint64_t kPnXnum = 0xffff;
 
 constexpr auto put16 = vmcore::store_le16;
 constexpr auto put32 = vmcore::store_le32;
@@ -45,9 +41,9 @@ Status ElfWriter::write(uint64_t offset, std::span<const std::byte> bytes) {
 
 Status ElfWriter::write_ehdr(uint32_t e_flags) {
     std::byte h[kEhdrSize] = {};
-    const unsigned char ident[] = {0x7f, 'E', 'L', 'F', 2 /*ELFCLASS64*/, 1 /*ELFDATA2LSB*/, 1 /*EV_CURRENT*/};
+    const unsigned char ident[] = {0x7f, 'E', 'L', 'F', kElfClass64, kElfData2Lsb, 1 /*EV_CURRENT*/};
     std::memcpy(h, ident, sizeof ident);
-    put16(h + 16, 4);  // ET_CORE
+    put16(h + 16, kEtCore);
     put16(h + 18, plan_.core->machine());
     put32(h + 20, 1);  // EV_CURRENT
     put64(h + 32, kEhdrSize);  // e_phoff

@@ -7,12 +7,13 @@
 #include <string>
 
 #include "core/format/note_bytes.h"
+#include "core/vmcore/elf_layout.h"
 #include "core/vmcore/elf_note.h"
 
 namespace kdf::format {
 namespace {
 
-constexpr uint16_t kEmX86_64 = 62;
+using vmcore::elf::kEmX86_64;
 constexpr uint16_t kEmAarch64 = 183;
 constexpr uint16_t kEmPpc64 = 21;
 constexpr uint16_t kEmS390 = 22;

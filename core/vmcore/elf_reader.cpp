@@ -11,23 +11,14 @@
 #include <limits>
 #include <string_view>
 
+#include "core/vmcore/elf_layout.h"
 #include "core/vmcore/le_bytes.h"
 #include "core/vmcore/note_parser.h"
 
 namespace kdf::vmcore {
 namespace {
 
-// ELF constants, spelled out so the reader does not depend on the host's <elf.h>.
-constexpr size_t kEhdrSize = 64;
-constexpr size_t kPhdrSize = 56;
-constexpr size_t kShdrSize = 64;
-constexpr uint8_t kElfClass64 = 2;
-constexpr uint8_t kElfData2Lsb = 1;
-constexpr uint16_t kEtCore = 4;
-constexpr uint16_t kEmX86_64 = 62;
-constexpr uint32_t kPtLoad = 1;
-constexpr uint32_t kPtNote = 4;
-constexpr uint16_t kPnXnum = 0xffff;
+using namespace elf;  // ELF numbers (elf_layout.h)
 // x86_64 __START_KERNEL_map: the kernel image is mapped at or above it, the direct map below.
 constexpr uint64_t kX86KernelTextBase = 0xffffffff80000000ULL;
 constexpr size_t kPhdrChunk = 1024;  // program headers read per pread
