@@ -52,7 +52,7 @@ Result<PreparedTarget> prepare(const AttemptRequest& request, const AttemptRepor
 Result<std::string> choose_format(const std::string& configured, bool positional, const std::string& target) {
     if (configured == "auto") return std::string(positional ? "kdump" : "flat");
     if (!positional && configured != "flat")
-        return Status::error(Code::invalid_config, "[dump] format = " + configured + " needs positional writes, which target '" +
+        return Status::error(Code::invalid_config, "format = " + configured + " needs positional writes, which target '" +
                                                        target + "' does not offer; use format = auto or flat")
             .with_stage(Stage::config);
     return configured;
@@ -108,7 +108,8 @@ Status run_attempt_body(const AttemptRequest& request, const AttemptReporter& re
     if (!core.is_ok()) return core.take_status().with_stage(Stage::open);
 
     const bool positional = has_cap(prepared->plugin.describe().caps, TransportCap::positional_write);
-    auto format = choose_format(request.settings.format, positional, request.target.name);
+    const std::string& configured = request.target.format.empty() ? request.settings.format : request.target.format;
+    auto format = choose_format(configured, positional, request.target.name);
     if (!format.is_ok()) return format.take_status();
     DumpInfo dump = request.dump;
     dump.format = format.value();

@@ -53,6 +53,7 @@ struct TargetSpec {
     uint64_t connect_ms = 60'000;
     uint64_t stall_ms = 60'000;
     uint64_t total_ms = 0;       // 0 = unlimited
+    std::string format;          // auto|kdump|flat|elf for this target; empty = [dump] format
     std::map<std::string, kdf::OptionValue> plugin_options;
 };
 

@@ -44,10 +44,7 @@ const std::vector<std::string>& chain_keys() {
     static const std::vector<std::string> v{"targets", "name", "mirror", "plugin_path"};
     return v;
 }
-const std::vector<std::string>& target_keys() {
-    static const std::vector<std::string> v{"type", "connect_timeout", "stall_timeout", "total_timeout"};
-    return v;
-}
+const std::vector<std::string>& target_keys() { return kdf::chain_target_keys(); }
 const std::vector<std::string>& fence_keys() {
     static const std::vector<std::string> v{"nodes", "port", "interval"};
     return v;
@@ -272,11 +269,7 @@ private:
                 return bad_value(l, std::string(caps::compress_reason) + "; " + only_supported(caps::compress, ""));
             d.compress = l.value;
         } else if (l.key == "format") {
-            if (!kdf::is_choice(l.value, "auto|kdump|flat|elf"))
-                return bad_value(l, "expected one of auto, kdump, flat, elf");
-            if (!caps::format_supported(l.value))
-                return bad_value(l, std::string(caps::format_reason) + "; " + only_supported(caps::formats, ""));
-            d.format = l.value;
+            if (check_format(l)) d.format = l.value;
         } else if (l.key == "dmesg") {
             auto v = kdf::parse_bool(l.value);
             if (!v) return bad_value(l, bool_form);
@@ -332,9 +325,25 @@ private:
             if (*ms == 0 && l.key != "total_timeout")
                 return bad_value(l, "must be more than zero, e.g. 60s (only total_timeout may be none)");
             (l.key == "connect_timeout" ? t.connect_ms : l.key == "stall_timeout" ? t.stall_ms : t.total_ms) = *ms;
+        } else if (l.key == "format") {
+            if (check_format(l)) t.format = l.value;
         } else {
             t.plugin_options[l.key] = kdf::OptionValue{l.value, where(file_, l.line)};
         }
+    }
+
+    // [dump] format and a target's own format take the same values.
+    bool check_format(const IniLine& l) {
+        if (!kdf::is_choice(l.value, "auto|kdump|flat|elf")) {
+            bad_value(l, "expected one of auto, kdump, flat, elf");
+            return false;
+        }
+        if (!dump_capabilities::format_supported(l.value)) {
+            bad_value(l, std::string(dump_capabilities::format_reason) + "; " +
+                             only_supported(dump_capabilities::formats, ""));
+            return false;
+        }
+        return true;
     }
 
     void on_fence(const IniLine& l) {

@@ -56,7 +56,7 @@ std::vector<std::string> validate_target(const TargetSpec& spec, const kdf::Desc
         if (!option) {
             std::string hint = did_you_mean(key, known);
             // A misspelt host key ("stal_timeout") lands here too: suggest those as well.
-            if (hint.empty()) hint = did_you_mean(key, {"type", "connect_timeout", "stall_timeout", "total_timeout"});
+            if (hint.empty()) hint = did_you_mean(key, kdf::chain_target_keys());
             if (hint.empty()) {
                 hint = known.empty() ? " (it takes no options)" : " (options:";
                 for (size_t i = 0; i < known.size(); ++i) hint += (i ? ", " : " ") + known[i];

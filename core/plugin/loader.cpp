@@ -52,10 +52,7 @@ std::string name_from_file(const std::string& file) {
 
 }  // namespace
 
-const std::vector<std::string>& reserved_target_keys() {
-    static const std::vector<std::string> keys = {"type", "connect_timeout", "stall_timeout", "total_timeout"};
-    return keys;
-}
+const std::vector<std::string>& reserved_target_keys() { return kdf::chain_target_keys(); }
 
 Status check_description(const Description& d, const std::string& expected_name) {
     auto bad = [&](std::string_view why) {

@@ -53,6 +53,14 @@ struct OptionValue {
     std::string where;
 };
 
+// Keys of a [target NAME] section that belong to the chain, not to the plugin: the supervisor
+// applies them (timeouts, the dump format for this target) and never hands them to the plugin, and
+// a plugin may not declare an option with one of these names.
+inline const std::vector<std::string>& chain_target_keys() {
+    static const std::vector<std::string> keys = {"type", "connect_timeout", "stall_timeout", "total_timeout", "format"};
+    return keys;
+}
+
 // The configuration of one [target NAME] section, as handed to the plugin.
 struct TargetConfig {
     std::string name;     // the section's NAME

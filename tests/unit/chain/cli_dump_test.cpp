@@ -127,6 +127,22 @@ TEST(ChainDump, FirstTargetHoldsACompletePrivateDump) {
     EXPECT_EQ(dir.substr(dir.size() - 6, 1), ":") << dir;
 }
 
+TEST(ChainDump, ATargetsOwnFormatOverridesTheDumpSection) {
+    Scratch s;
+    fs::path vmcore = s.make_vmcore("8M", 3);
+    fs::path crash = s.mkdir("crash");
+    fs::path conf = s.path("kdf.conf");
+    write_file(conf, "[dump]\nformat = kdump\n\n[chain]\ntargets = primary\n\n" +
+                         local_target("primary", crash, "reserve = 0\nformat = flat"));
+    CommandResult r = s.run("dump --config " + conf.string() + " --vmcore " + vmcore.string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    fs::path landed = find_one(crash, "vmcore.flat");
+    ASSERT_FALSE(landed.empty()) << r.out;
+    fs::path rebuilt = s.path("rebuilt.kdump");
+    ASSERT_EQ(s.run("reassemble " + landed.string() + " " + rebuilt.string()).exit_code, 0);
+    EXPECT_TRUE(same_pages(vmcore, rebuilt));
+}
+
 TEST(ChainDump, CorruptVmcoreIsRefusedBeforeAnyTarget) {
     Scratch s;
     fs::path vmcore = s.make_vmcore("4M");

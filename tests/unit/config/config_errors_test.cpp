@@ -84,6 +84,15 @@ TEST(ConfigErrors, FormatChoiceAndSupport) {
                   {"{F}:2: format = tar: expected one of auto, kdump, flat, elf"});
 }
 
+TEST(ConfigErrors, ATargetMayChooseItsOwnFormat) {
+    ConfigFile f(with_backup_line("format = flat\n"));
+    ASSERT_TRUE(f.result().config.has_value());
+    EXPECT_EQ(f.result().config->targets.at(0).format, "");
+    EXPECT_EQ(f.result().config->targets.at(1).format, "flat");
+    EXPECT_EQ(f.result().config->targets.at(1).plugin_options.count("format"), 0u);  // the chain's key
+    expect_errors(with_backup_line("format = tar\n"), {"{F}:11: format = tar: expected one of auto, kdump, flat, elf"});
+}
+
 TEST(ConfigErrors, BadBooleanAndThreads) {
     expect_errors("[dump]\ndmesg = maybe\nthreads = -1\n" + std::string(smallest_config()),
                   {"{F}:2: dmesg = maybe: expected yes or no",
