@@ -1,0 +1,63 @@
+// core/arch/kernel_memory.cpp - see kernel_memory.h.
+#include "core/arch/kernel_memory.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+#include "core/arch/x86_64/x86_64_translator.h"
+#include "core/vmcore/le_bytes.h"
+
+namespace kdf::arch {
+namespace {
+
+constexpr uint16_t kEmX86_64 = 62;
+// Translation is per page; 4 KiB is the smallest page of every architecture we read, so stepping
+// by it is always correct (a larger page just gives the same answer several times).
+constexpr uint64_t kStep = 4096;
+
+}  // namespace
+
+Result<KernelMemory> KernelMemory::open(const vmcore::ElfVmcore& core) {
+    if (!core.has_vmcoreinfo())
+        return Status::error(Code::corrupt, core.path() + ": no VMCOREINFO note: kernel addresses cannot be translated");
+    if (core.machine() == kEmX86_64) {
+        auto t = X86_64Translator::create(core);
+        if (!t.is_ok()) return t.take_status();
+        return KernelMemory(core, std::move(t).value());
+    }
+    char what[96];
+    std::snprintf(what, sizeof what, ": address translation for ELF machine %u is not implemented (x86_64 only)",
+                  core.machine());
+    return Status::error(Code::not_supported, core.path() + what);
+}
+
+Status KernelMemory::read(uint64_t vaddr, std::span<std::byte> out) const {
+    size_t done = 0;
+    while (done < out.size()) {
+        const uint64_t at = vaddr + done;
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size() - done, kStep - at % kStep));
+        auto paddr = translator_->to_physical(at);
+        if (!paddr.is_ok()) return paddr.take_status();
+        Status s = core_->read_phys(paddr.value(), out.subspan(done, n));
+        if (!s.is_ok()) return s;
+        done += n;
+    }
+    return Status::ok();
+}
+
+Result<uint64_t> KernelMemory::read_u64(uint64_t vaddr) const {
+    std::array<std::byte, 8> b{};
+    Status s = read(vaddr, b);
+    if (!s.is_ok()) return s;
+    return vmcore::load_le64(b.data());
+}
+
+Result<uint32_t> KernelMemory::read_u32(uint64_t vaddr) const {
+    std::array<std::byte, 4> b{};
+    Status s = read(vaddr, b);
+    if (!s.is_ok()) return s;
+    return vmcore::load_le32(b.data());
+}
+
+}  // namespace kdf::arch

@@ -1,0 +1,61 @@
+// core/arch/x86_64/x86_64_translator.h - x86_64 kernel virtual -> physical, from the dump itself.
+//
+// What it uses from VMCOREINFO (kernel/crash_core.c, arch/x86/kernel/machine_kexec_64.c):
+//   SYMBOL(init_top_pgt) (SYMBOL(swapper_pg_dir) on kernels before 4.13)  the page-table root
+//   NUMBER(phys_base)          where the kernel image was loaded, relative to its link address
+//   NUMBER(pgtable_l5_enabled) 4- or 5-level paging (absent before 4.14 = 4-level)
+//   NUMBER(sme_mask)           the memory-encryption bit to strip from page-table entries
+//   KERNELOFFSET               KASLR slide of the image (reported only: the symbols already carry it)
+// The root is a kernel-image symbol, so its physical address follows from phys_base alone:
+// paddr = vaddr - __START_KERNEL_map + phys_base. Every other address is found by walking the
+// tables (PGD [P4D] PUD PMD PTE, 1 GiB and 2 MiB leaves honoured), which covers the direct map
+// and vmemmap under KASLR without knowing page_offset_base or vmemmap_base.
+// A direct-map shortcut is taken only after it is proven: the PT_LOADs' p_vaddr - p_paddr must be
+// one constant and the walk must agree with it on the first and last page of each PT_LOAD.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/arch/address_translator.h"
+#include "core/vmcore/elf_reader.h"
+#include "kdf/status.h"
+
+namespace kdf::arch {
+
+class X86_64Translator final : public AddressTranslator {
+public:
+    static constexpr uint64_t kStartKernelMap = 0xffffffff80000000ULL;  // __START_KERNEL_map
+
+    // Code::corrupt naming the missing or unusable VMCOREINFO key.
+    static Result<std::unique_ptr<X86_64Translator>> create(const vmcore::ElfVmcore& core);
+
+    Result<uint64_t> to_physical(uint64_t vaddr) const override;
+    std::string describe() const override;
+
+    int levels() const noexcept { return levels_; }
+    // The proven direct-map base (page_offset_base), if the PT_LOADs gave one.
+    std::optional<uint64_t> page_offset() const noexcept { return page_offset_; }
+
+private:
+    struct Token {};  // only create() may construct one
+
+public:
+    X86_64Translator(Token, const vmcore::ElfVmcore& core) : core_(&core) {}
+
+private:
+    Result<uint64_t> walk(uint64_t vaddr) const;
+    void prove_direct_map();
+
+    const vmcore::ElfVmcore* core_;
+    int levels_ = 4;
+    uint64_t phys_base_ = 0;
+    uint64_t root_paddr_ = 0;
+    uint64_t entry_mask_ = 0;  // physical-address bits of an entry, sme bit removed
+    uint64_t image_size_ = 0;  // KERNEL_IMAGE_SIZE
+    std::optional<uint64_t> page_offset_;
+};
+
+}  // namespace kdf::arch

@@ -1,0 +1,79 @@
+// Translation on real crashed kernels (Debian 6.1 and 6.12, KASLR on): kernel-image symbols,
+// the direct map and the vmemmap must lead to the bytes the kernel says are there.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/arch/kernel_memory.h"
+#include "core/arch/x86_64/x86_64_translator.h"
+
+namespace kdf::arch {
+namespace {
+
+class RealKernel : public ::testing::TestWithParam<const char*> {
+protected:
+    void SetUp() override {
+        auto core = vmcore::ElfVmcore::open(std::string(KDF_BUILD_DIR) + "/fixtures/" + GetParam());
+        ASSERT_TRUE(core.is_ok()) << core.status().message();
+        core_.emplace(std::move(core).value());
+        auto mem = KernelMemory::open(*core_);
+        ASSERT_TRUE(mem.is_ok()) << mem.status().message();
+        mem_.emplace(std::move(mem).value());
+    }
+    const vmcore::VmcoreInfo& info() const { return core_->vmcoreinfo(); }
+
+    std::optional<vmcore::ElfVmcore> core_;
+    std::optional<KernelMemory> mem_;
+};
+
+// init_uts_ns.name is a struct new_utsname: six 65-byte strings, sysname first, release third.
+TEST_P(RealKernel, KernelImageSymbolHoldsTheUtsname) {
+    const uint64_t uts = *info().symbol("init_uts_ns") + info().offset("uts_namespace.name").value_or(0);
+    char name[65 * 3];
+    ASSERT_TRUE(mem_->read(uts, std::as_writable_bytes(std::span(name))).is_ok());
+    EXPECT_STREQ(name, "Linux");
+    EXPECT_EQ(std::string(name + 130), std::string(*info().osrelease()));
+}
+
+// Every RAM PT_LOAD's p_vaddr is its direct-map address: the walk must agree, and the
+// shortcut must have been proven.
+TEST_P(RealKernel, DirectMapMatchesThePtLoads) {
+    EXPECT_NE(mem_->describe().find("direct map at"), std::string::npos) << mem_->describe();
+    for (const vmcore::LoadSegment& seg : core_->segments()) {
+        if (seg.alias) continue;
+        auto p = mem_->to_physical(seg.vaddr + 0x10);
+        ASSERT_TRUE(p.is_ok()) << p.status().message();
+        EXPECT_EQ(p.value(), seg.paddr + 0x10);
+    }
+}
+
+// SPARSEMEM_EXTREME: mem_section points at an array of roots; section 0's section_mem_map,
+// with its flag bits cleared, is where pfn 0's struct page lives: the start of the vmemmap.
+TEST_P(RealKernel, MemSectionLeadsToTheVmemmap) {
+    auto root = mem_->read_u64(*info().symbol("mem_section"));
+    ASSERT_TRUE(root.is_ok()) << root.status().message();
+    auto section0 = mem_->read_u64(root.value());
+    ASSERT_TRUE(section0.is_ok()) << section0.status().message();
+    EXPECT_EQ(section0.value() & 0x2, 0x2u) << "SECTION_HAS_MEM_MAP";
+    const uint64_t vmemmap = section0.value() & ~0x3fULL;
+    EXPECT_EQ(vmemmap % (1ULL << 30), 0u);  // vmemmap_base is PUD-aligned, even under KASLR
+    if (auto sym = info().symbol("vmemmap")) {
+        EXPECT_EQ(vmemmap, *sym);  // exported since 6.x
+    }
+    // The struct page of a page inside the first RAM range can be read through the vmemmap.
+    const uint64_t pfn = (core_->phys_map().ranges().back().paddr >> 12) + 1;
+    auto flags = mem_->read_u64(vmemmap + pfn * *info().size("page"));
+    EXPECT_TRUE(flags.is_ok()) << flags.status().message();
+}
+
+TEST_P(RealKernel, UserAddressesAreNotMappedInTheKernelTables) {
+    auto p = mem_->to_physical(0x400000);
+    ASSERT_FALSE(p.is_ok());
+    EXPECT_EQ(p.status().code(), Code::not_found);
+}
+
+INSTANTIATE_TEST_SUITE_P(Debian, RealKernel, ::testing::Values("vmcore-6.1-a", "vmcore-6.12-c"),
+                         [](const auto& p) { return std::string(p.param) == "vmcore-6.1-a" ? "v6_1" : "v6_12"; });
+
+}  // namespace
+}  // namespace kdf::arch
