@@ -63,6 +63,8 @@ Result<std::unique_ptr<X86_64Translator>> X86_64Translator::create(const vmcore:
 }
 
 Result<uint64_t> X86_64Translator::to_physical(uint64_t vaddr) const {
+    // The kernel image is mapped linearly at phys_base (the kernel's own __pa_symbol()).
+    if (vaddr >= kStartKernelMap && vaddr - kStartKernelMap < image_size_) return vaddr - kStartKernelMap + phys_base_;
     if (page_offset_ && vaddr >= *page_offset_) {
         const uint64_t paddr = vaddr - *page_offset_;
         if (core_->phys_map().find(paddr) != nullptr) return paddr;

@@ -6,7 +6,8 @@
 //   NUMBER(pgtable_l5_enabled) 4- or 5-level paging (absent before 4.14 = 4-level)
 //   NUMBER(sme_mask)           the memory-encryption bit to strip from page-table entries
 //   KERNELOFFSET               KASLR slide of the image (reported only: the symbols already carry it)
-// The root is a kernel-image symbol, so its physical address follows from phys_base alone:
+// The kernel image is mapped linearly, so a kernel-image address (the root, every SYMBOL() of a
+// static variable) follows from phys_base alone, as the kernel's __pa_symbol() computes it:
 // paddr = vaddr - __START_KERNEL_map + phys_base. Every other address is found by walking the
 // tables (PGD [P4D] PUD PMD PTE, 1 GiB and 2 MiB leaves honoured), which covers the direct map
 // and vmemmap under KASLR without knowing page_offset_base or vmemmap_base.

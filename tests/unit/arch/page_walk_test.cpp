@@ -86,6 +86,7 @@ TEST(PageWalk, FourLevelsWithLargePagesAndTheSmeBit) {
     EXPECT_EQ(tr.to_physical(kV + 0x2010).value(), 0x102010u);             // SME bit stripped
     EXPECT_EQ(tr.to_physical(kV + (2ULL << 20) + 0x1234).value(), 0x201234u);  // 2 MiB leaf
     EXPECT_EQ(tr.to_physical(kV + (1ULL << 30) + 0x100008).value(), 0x100008u);  // 1 GiB leaf
+    EXPECT_EQ(tr.to_physical(0xffffffff80100010ULL).value(), 0x100010u);  // kernel image: phys_base 0
     // The PT_LOADs claim a direct map the tables contradict: no shortcut is taken.
     EXPECT_FALSE(tr.page_offset().has_value());
 }
