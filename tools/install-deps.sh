@@ -14,6 +14,7 @@ packages=(
   time                                    # GNU time: peak RSS in bench/
   libssh-dev openssh-server openssh-client  # ssh plugin (libssh) and the real sshd its tests start
   libnfs-dev libnfs-utils nfs-ganesha nfs-ganesha-vfs rpcbind  # nfs plugin (libnfs), ganesha for its tests, nfs-cp for bench/
+  fence-agents                            # fence_kdump: the real listener our notices are tested against
 )
 
 missing=()

@@ -1,6 +1,9 @@
 #include "core/chain/supervisor.h"
 
+#include <optional>
+
 #include "core/chain/progress_reporter.h"
+#include "core/fence/fence_kdump_notifier.h"
 
 namespace kdf::chain {
 
@@ -9,9 +12,33 @@ int chain_exit_code(const ChainOutcome& outcome) {
     return outcome.held_by == 0 ? 0 : 10 + outcome.held_by;
 }
 
+namespace {
+
+// Cluster peers hear "dumping" from before the first attempt until the chain is over (the
+// notifier lives exactly as long as run_chain), whichever target ends up holding the dump.
+void start_fence_notices(const Config& config, std::FILE* log, std::optional<fence::FenceKdumpNotifier>& notifier) {
+    if (!config.fence || config.fence->nodes.empty()) return;
+    const FenceSettings& f = *config.fence;
+    std::string nodes;
+    for (const std::string& n : f.nodes) nodes += (nodes.empty() ? "" : ", ") + n;
+    std::fprintf(log, "kdump-failover: fence_kdump: telling %s (UDP port %u) every %.1f s while the dump runs\n",
+                 nodes.c_str(), unsigned{f.port}, static_cast<double>(f.interval_ms) / 1000.0);
+    std::fflush(log);
+    fence::FenceKdumpNotifier::Options options;
+    options.nodes = f.nodes;
+    options.port = f.port;
+    options.interval = std::chrono::milliseconds(f.interval_ms);
+    options.log = log;
+    notifier.emplace(options);
+}
+
+}  // namespace
+
 ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::FILE* log) {
     ChainOutcome outcome;
     ProgressReporter progress(log, request.live_progress, request.progress_interval);
+    std::optional<fence::FenceKdumpNotifier> fence_notices;
+    start_fence_notices(config, log, fence_notices);
 
     DumpInfo dump;
     dump.host = request.host;

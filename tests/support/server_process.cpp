@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -60,9 +61,35 @@ bool wait_tcp_port(const std::string& host, uint16_t port, std::chrono::millisec
     return tcp_connects(host, port);
 }
 
+bool wait_udp_port(uint16_t port, std::chrono::milliseconds timeout) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, ":%04X ", port);
+    auto bound = [&] {
+        for (const char* table : {"/proc/net/udp", "/proc/net/udp6"}) {
+            std::ifstream in(table);
+            std::string line;
+            std::getline(in, line);  // header
+            while (std::getline(in, line)) {
+                // "  sl  local_address rem_address ...": the local address is the second field.
+                std::istringstream fields(line);
+                std::string sl, local;
+                fields >> sl >> local;
+                if ((local + " ").find(hex) != std::string::npos) return true;
+            }
+        }
+        return false;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (bound()) return true;
+        std::this_thread::sleep_for(kPoll);
+    }
+    return bound();
+}
+
 ServerProcess::ServerProcess(ServerProcess&& other) noexcept
     : options_(std::move(other.options_)), pid_(std::exchange(other.pid_, -1)),
-      exited_(std::exchange(other.exited_, true)) {}
+      exited_(std::exchange(other.exited_, true)), exit_code_(other.exit_code_) {}
 
 ServerProcess& ServerProcess::operator=(ServerProcess&& other) noexcept {
     if (this != &other) {
@@ -70,6 +97,7 @@ ServerProcess& ServerProcess::operator=(ServerProcess&& other) noexcept {
         options_ = std::move(other.options_);
         pid_ = std::exchange(other.pid_, -1);
         exited_ = std::exchange(other.exited_, true);
+        exit_code_ = other.exit_code_;
     }
     return *this;
 }
@@ -170,6 +198,16 @@ bool ServerProcess::running() {
     return !reap(false);
 }
 
+std::optional<int> ServerProcess::wait_exit(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (pid_ <= 0) return std::nullopt;
+        if (reap(false)) return exit_code_;
+        if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+        std::this_thread::sleep_for(kPoll);
+    }
+}
+
 std::string ServerProcess::log() const {
     std::ifstream in(options_.log_path, std::ios::binary);
     std::ostringstream out;
@@ -211,7 +249,12 @@ bool ServerProcess::reap(bool block) {
     pid_t r;
     do r = ::waitpid(pid_, &status, block ? 0 : WNOHANG);
     while (r < 0 && errno == EINTR);
-    if (r == pid_ || (r < 0 && errno == ECHILD)) exited_ = true;
+    if (r == pid_) {
+        exited_ = true;
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    } else if (r < 0 && errno == ECHILD) {
+        exited_ = true;
+    }
     return exited_;
 }
 

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ uint16_t free_udp_port();
 
 // True once a TCP connection to host:port succeeds, polling until `timeout`.
 bool wait_tcp_port(const std::string& host, uint16_t port, std::chrono::milliseconds timeout);
+// True once some socket is bound to UDP `port` (IPv4 or IPv6), per /proc/net/udp{,6}: a UDP server
+// cannot be probed by connecting.
+bool wait_udp_port(uint16_t port, std::chrono::milliseconds timeout);
 
 class ServerProcess {
 public:
@@ -52,6 +56,9 @@ public:
     bool wait_log(const std::string& needle, std::chrono::milliseconds timeout);
 
     bool running();                 // started and not yet exited (reaps it if it has)
+    // Waits for the server to exit by itself: its exit code (128 + signal if killed), or nullopt
+    // if it is still running at `timeout` (it is left running).
+    std::optional<int> wait_exit(std::chrono::milliseconds timeout);
     pid_t pid() const { return pid_; }
     const std::string& log_path() const { return options_.log_path; }
     std::string log() const;        // the whole log, for failure messages
@@ -68,6 +75,7 @@ private:
     Options options_;
     pid_t pid_ = -1;
     bool exited_ = true;
+    int exit_code_ = -1;
 };
 
 }  // namespace kdf::test
