@@ -15,6 +15,7 @@ packages=(
   libssh-dev openssh-server openssh-client  # ssh plugin (libssh) and the real sshd its tests start
   libnfs-dev libnfs-utils nfs-ganesha nfs-ganesha-vfs rpcbind  # nfs plugin (libnfs), ganesha for its tests, nfs-cp for bench/
   fence-agents                            # fence_kdump: the real listener our notices are tested against
+  dpkg-dev rpm                            # CPack: .deb (dpkg-shlibdeps) and .rpm (rpmbuild) packages
 )
 
 missing=()

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the .deb and .rpm packages from this build tree with CPack and checks what they hold:
+# the command, the plugins in their own directory, the config example (runtime package) and the
+# SDK headers and CMake package (dev/devel package). Then unpacks the runtime .deb into an empty
+# root and runs the packaged binary: it must find its packaged plugins there (the initramfs case:
+# a relocated tree, no install prefix on disk).
+#   packages.sh BUILD_DIR
+set -euo pipefail
+build=$1
+work=$(mktemp -d /tmp/kdf-packages-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "packages: $*" >&2; exit 1; }
+
+(cd "$build" && cpack -G "DEB;RPM" -B "$work/out" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; fail "cpack failed"; }
+prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
+prefix=${prefix#/}
+
+deb=$(ls "$work"/out/kdump-failover_*.deb)
+devdeb=$(ls "$work"/out/kdump-failover-dev_*.deb)
+rpm=$(ls "$work"/out/kdump-failover-[0-9]*.rpm)
+develrpm=$(ls "$work"/out/kdump-failover-devel-*.rpm)
+
+runtime_files=(
+  "$prefix/sbin/kdump-failover"
+  "$prefix/$libdir/kdump-failover/plugins/kdf-transport-local.so"
+  "$prefix/share/doc/kdump-failover/kdump-failover.conf.example"
+)
+sdk_files=(
+  "$prefix/include/kdf/transport.h"
+  "$prefix/include/kdf/plugin_abi.h"
+  "$prefix/$libdir/cmake/KdumpFailoverSDK/KdumpFailoverSDKConfig.cmake"
+  "$prefix/$libdir/cmake/KdumpFailoverSDK/KdumpFailoverPlugin.cmake"
+)
+dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./||' >"$work/deb.list"
+dpkg-deb -c "$devdeb" | awk '{print $6}' | sed 's|^\./||' >"$work/devdeb.list"
+rpm -qlp "$rpm" 2>/dev/null | sed 's|^/||' >"$work/rpm.list"
+rpm -qlp "$develrpm" 2>/dev/null | sed 's|^/||' >"$work/develrpm.list"
+for f in "${runtime_files[@]}"; do
+  grep -qxF "$f" "$work/deb.list" || fail "$deb lacks $f"
+  grep -qxF "$f" "$work/rpm.list" || fail "$rpm lacks $f"
+  grep -qxF "$f" "$work/devdeb.list" && fail "$devdeb also holds $f"
+done
+for f in "${sdk_files[@]}"; do
+  grep -qxF "$f" "$work/devdeb.list" || fail "$devdeb lacks $f"
+  grep -qxF "$f" "$work/develrpm.list" || fail "$develrpm lacks $f"
+  grep -qxF "$f" "$work/deb.list" && fail "$deb also holds the SDK file $f"
+done
+# No test helper or fixture plugin may leak into a package.
+if grep -E 'kdf-transport-(hang|segv|skeleton|broken|abi|wrong)|_tests$|kdf-mkvmcore|kdf-compare-pages' \
+    "$work/deb.list" "$work/rpm.list"; then
+  fail "a test artefact is packaged"
+fi
+dpkg-deb -I "$deb" | grep -q '^ Depends:.*libc6' || fail "$deb has no library dependencies (dpkg-shlibdeps)"
+dpkg-deb -I "$devdeb" | grep -q '^ Depends:.*kdump-failover' || fail "$devdeb does not depend on kdump-failover"
+rpm -qp --requires "$develrpm" 2>/dev/null | grep -q '^kdump-failover = ' || fail "$develrpm does not require kdump-failover"
+
+mkdir "$work/root"
+dpkg-deb -x "$deb" "$work/root"
+env -u KDF_PLUGIN_PATH "$work/root/$prefix/sbin/kdump-failover" plugins >"$work/plugins.txt" 2>&1 ||
+  { cat "$work/plugins.txt"; fail "the packaged binary failed"; }
+grep -q "^local" "$work/plugins.txt" || { cat "$work/plugins.txt"; fail "the packaged binary did not find its local plugin"; }
+grep -q "$work/root" "$work/plugins.txt" || { cat "$work/plugins.txt"; fail "the plugin was not found inside the unpacked tree"; }
+echo "packages: $(basename "$deb") $(basename "$devdeb") $(basename "$rpm") $(basename "$develrpm") OK"
