@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tools/mkvmcore/mkvmcore_options.h"
+#include "tools/mkvmcore/kernel_vmcore_writer.h"
 #include "tools/mkvmcore/vmcore_writer.h"
 
 int main(int argc, char** argv) {
@@ -20,7 +21,7 @@ int main(int argc, char** argv) {
         std::fputs(usage_text(), stdout);
         return 0;
     }
-    auto sum = write_sample_vmcore(opts.value());
+    auto sum = opts->kernel ? write_kernel_vmcore(opts.value()) : write_sample_vmcore(opts.value());
     if (!sum.is_ok()) {
         std::fprintf(stderr, "kdf-mkvmcore: %s\n", sum.status().to_string().c_str());
         return 1;

@@ -51,7 +51,17 @@ const char* usage_text() noexcept {
            "  --seed N     content and layout seed (default 1)\n"
            "  --cpus N     NT_PRSTATUS notes (default 2)\n"
            "  --mix ...    relative weights of page kinds (missing kinds weigh 0)\n"
-           "  -v           print the layout written\n";
+           "  -v           print the layout written\n"
+           "Kernel mode (a vmcore makedumpfile can filter; each option below implies --kernel):\n"
+           "  --kernel             page tables, vmemmap mem_map, 6.1 VMCOREINFO, printk ring; --size is RAM\n"
+           "  --classes C=W,...    share of page classes: free pcp cache cache_private swapcache user thp\n"
+           "                       hugetlb kernel zero slab offline hwpoison (default free=30,pcp=1,cache=18,\n"
+           "                       cache_private=3,swapcache=2,user=18,thp=6,hugetlb=3,kernel=8,zero=3,slab=6,\n"
+           "                       offline=1,hwpoison=1; missing classes weigh 0)\n"
+           "  --paging 4|5         page-table levels (default 4)\n"
+           "  --kaslr              randomise page_offset_base and vmemmap_base from --seed\n"
+           "  --holes N            holes between RAM PT_LOADs above 1 MiB (default 1, max 64)\n"
+           "  --manifest FILE      write \"START_PFN COUNT CLASS\" per run of equal class\n";
 }
 
 Result<uint64_t> parse_size(const std::string& text) {
@@ -124,6 +134,37 @@ Result<MkvmcoreOptions> parse_options(const std::vector<std::string>& args) {
             auto mix = parse_mix(v.value());
             if (!mix.is_ok()) return mix.take_status();
             o.mix = mix.value();
+        } else if (arg == "--kernel") {
+            o.kernel = true;
+        } else if (arg == "--kaslr") {
+            o.kernel = o.kaslr = true;
+        } else if (arg == "--classes") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            auto mix = parse_class_mix(v.value());
+            if (!mix.is_ok()) return mix.take_status();
+            o.classes = mix.value();
+            o.kernel = true;
+        } else if (arg == "--paging") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            if (v.value() != "4" && v.value() != "5") return bad("--paging: '" + v.value() + "' is not 4 or 5");
+            o.paging = v.value() == "5" ? 5 : 4;
+            o.kernel = true;
+        } else if (arg == "--holes") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            auto holes = parse_uint(v.value(), "--holes");
+            if (!holes.is_ok()) return holes.take_status();
+            if (holes.value() > kMaxHoles) return bad("--holes: " + v.value() + " is above 64");
+            o.holes = static_cast<uint32_t>(holes.value());
+            o.kernel = true;
+        } else if (arg == "--manifest") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            if (v.value().empty()) return bad("--manifest needs a file name");
+            o.manifest = v.value();
+            o.kernel = true;
         } else if (arg.starts_with("-") && arg != "-") {
             return bad("unknown option '" + arg + "' (see --help)");
         } else if (o.out.empty()) {
@@ -133,6 +174,7 @@ Result<MkvmcoreOptions> parse_options(const std::vector<std::string>& args) {
         }
     }
     if (!o.help && o.out.empty()) return bad("missing output file (see --help)");
+    if (o.kernel && o.size < kMinKernelSize) return bad("--size: --kernel needs at least 32M of RAM");
     return o;
 }
 

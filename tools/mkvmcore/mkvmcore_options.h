@@ -1,6 +1,12 @@
 // tools/mkvmcore/mkvmcore_options.h - the command line of kdf-mkvmcore.
 //
-//   kdf-mkvmcore [--size SIZE] [--seed N] [--cpus N] [--mix zero=W,repeat=W,random=W,text=W] [-v] OUT
+//   kdf-mkvmcore [--size SIZE] [--seed N] [--cpus N] [--mix zero=W,repeat=W,random=W,text=W] [-v]
+//                [--kernel [--classes CLASS=W,..] [--paging 4|5] [--kaslr] [--holes N] [--manifest FILE]] OUT
+//
+// Without --kernel the output is the plain sample (notes + page contents, no kernel structures);
+// its bytes must not change, other tests depend on them. --kernel (implied by any of the options
+// after it) writes a vmcore with page tables, a vmemmap mem_map and a 6.1 VMCOREINFO that
+// makedumpfile can filter (kernel_vmcore_writer.h).
 //
 // Parsing never exits or prints: it returns the options or one line saying what is wrong.
 #pragma once
@@ -10,6 +16,7 @@
 #include <vector>
 
 #include "kdf/status.h"
+#include "tools/mkvmcore/page_class.h"
 
 namespace kdf::mkvmcore {
 
@@ -30,7 +37,18 @@ struct MkvmcoreOptions {
     bool verbose = false;
     bool help = false;
     std::string out;
+
+    // --kernel mode
+    bool kernel = false;
+    ClassMix classes = default_class_mix();
+    uint32_t paging = 4;    // 4 or 5 levels
+    bool kaslr = false;     // randomise page_offset_base and vmemmap_base
+    uint32_t holes = 1;     // holes between the RAM PT_LOADs above 1 MiB (the first is crashkernel-sized)
+    std::string manifest;   // where to write "START_PFN COUNT CLASS" lines, if set
 };
+
+inline constexpr uint64_t kMinKernelSize = 32ULL << 20;
+inline constexpr uint32_t kMaxHoles = 64;
 
 inline constexpr uint64_t kMinSize = 4ULL << 20;
 inline constexpr uint64_t kMaxSize = 1ULL << 40;

@@ -142,12 +142,15 @@ std::string sample_vmcoreinfo(const MkvmcoreOptions& opts, const SampleLayout& l
 }
 
 std::vector<std::byte> sample_notes(const MkvmcoreOptions& opts, const SampleLayout& layout) {
+    return sample_notes(opts, layout, sample_vmcoreinfo(opts, layout));
+}
+
+std::vector<std::byte> sample_notes(const MkvmcoreOptions& opts, const SampleLayout& layout, const std::string& info) {
     std::vector<std::byte> out;
     for (uint32_t cpu = 0; cpu < opts.cpus; ++cpu) {
         std::vector<std::byte> d = prstatus(opts, layout, cpu);
         append_note(out, "CORE", 1, d.data(), d.size());
     }
-    const std::string info = sample_vmcoreinfo(opts, layout);
     append_note(out, "VMCOREINFO", 0, reinterpret_cast<const std::byte*>(info.data()), info.size());
     return out;
 }

@@ -26,4 +26,7 @@ int32_t sample_pid(uint64_t seed, uint32_t cpu) noexcept;
 
 std::vector<std::byte> sample_notes(const MkvmcoreOptions& opts, const SampleLayout& layout);
 
+// The same notes with the given VMCOREINFO text (the --kernel mode's).
+std::vector<std::byte> sample_notes(const MkvmcoreOptions& opts, const SampleLayout& layout, const std::string& vmcoreinfo);
+
 }  // namespace kdf::mkvmcore

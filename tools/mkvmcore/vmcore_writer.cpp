@@ -23,8 +23,9 @@ void store(std::byte* p, uint64_t x, int bytes) {
     for (int i = 0; i < bytes; ++i) p[i] = static_cast<std::byte>(x >> (8 * i));
 }
 
-// ELF header + program headers + notes: everything before the first PT_LOAD.
-std::vector<std::byte> headers(const SampleLayout& l, const std::vector<std::byte>& notes) {
+}  // namespace
+
+std::vector<std::byte> vmcore_headers(const SampleLayout& l, const std::vector<std::byte>& notes) {
     const uint16_t phnum = static_cast<uint16_t>(1 + l.segments.size());
     std::vector<std::byte> h(kNoteOffset + notes.size());
     std::byte* e = h.data();
@@ -57,6 +58,8 @@ std::vector<std::byte> headers(const SampleLayout& l, const std::vector<std::byt
     std::copy(notes.begin(), notes.end(), h.begin() + static_cast<ptrdiff_t>(kNoteOffset));
     return h;
 }
+
+namespace {
 
 Status write_segment(int fd, const SampleSegment& s, const PageContent& content, std::vector<std::byte>& buf,
                      WriteSummary& sum) {
@@ -105,7 +108,7 @@ Result<WriteSummary> write_sample_vmcore(const MkvmcoreOptions& opts) {
         ::unlink(opts.out.c_str());
         return st.with_context(opts.out);
     };
-    const std::vector<std::byte> head = headers(sum.layout, notes);
+    const std::vector<std::byte> head = vmcore_headers(sum.layout, notes);
     if (Status st = pwrite_full(fd.get(), head.data(), head.size(), 0, "write"); !st.is_ok()) return failed(st);
     std::vector<std::byte> buf(kChunkPages * kPageSize);
     const PageContent content(opts.seed, opts.mix);

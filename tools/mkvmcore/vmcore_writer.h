@@ -9,7 +9,9 @@
 // whatever the size.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "kdf/status.h"
 #include "tools/mkvmcore/mkvmcore_options.h"
@@ -26,6 +28,10 @@ struct WriteSummary {
 };
 
 inline constexpr uint64_t kNoteOffset = 0x1000;
+
+// ELF header + program headers + notes: everything before the first PT_LOAD (segments' file
+// offsets must be assigned).
+std::vector<std::byte> vmcore_headers(const SampleLayout& layout, const std::vector<std::byte>& notes);
 
 // Writes opts.out (created or truncated, mode 0644). On failure the partial file is removed.
 Result<WriteSummary> write_sample_vmcore(const MkvmcoreOptions& opts);
