@@ -26,6 +26,8 @@ int cmd_collect(const Args& args);
 int cmd_verify(const Args& args);
 int cmd_reassemble(const Args& args);
 int cmd_convert(const Args& args);
+// A command a plugin exports (kdf/plugin_command.h): ssh-trust, keys.
+int cmd_plugin_command(const std::string& name, const Args& args);
 
 inline constexpr const char* kDefaultConfig = "/etc/kdump-failover.conf";
 inline constexpr const char* kDefaultVmcore = "/proc/vmcore";

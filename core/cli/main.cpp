@@ -23,6 +23,8 @@ void usage(std::FILE* out) {
         "  verify DUMP                           check a dump for completeness and integrity\n"
         "  reassemble IN OUT                     flattened stream -> normal dump file (as makedumpfile -R)\n"
         "  convert IN OUT --compress C           re-encode a kdump file's pages (e.g. lz4 -> zlib)\n"
+        "  ssh-trust TARGET [--expect SHA256:..] show an ssh target's host key and record it in its known_hosts\n"
+        "  keys [TARGET] [--file PATH] [--force] make an ed25519 key pair for ssh targets; prints the public key\n"
         "  version                               print the version\n"
         "\n"
         "dump exit status: 0 first target holds the dump; 10+i the target at position i (0-based) holds it;\n"
@@ -49,6 +51,8 @@ int main(int argc, char** argv) {
     if (command == "verify") return kdf::cli::cmd_verify(args);
     if (command == "reassemble") return kdf::cli::cmd_reassemble(args);
     if (command == "convert") return kdf::cli::cmd_convert(args);
+    // Commands that plugins export (kdf/plugin_command.h); the command never links their libraries.
+    if (command == "ssh-trust" || command == "keys") return kdf::cli::cmd_plugin_command(command, args);
     if (command == "version" || command == "--version") {
         std::printf("kdump-failover %s (plugin ABI %u)\n", KDF_VERSION, KDF_TRANSPORT_ABI_VERSION);
         return 0;

@@ -1,0 +1,89 @@
+#include "core/plugin/plugin_commands.h"
+
+#include <boost/dll/shared_library.hpp>
+
+#include <cstring>
+
+#include "kdf/plugin_command.h"
+
+namespace kdf::plugin {
+
+namespace {
+
+Status command_error(const std::string& file, std::string_view message) {
+    return Status::error(Code::not_supported, "plugin " + file + ": " + std::string(message)).with_stage(Stage::load);
+}
+
+Status check_table(const std::string& file, const kdf_plugin_command_table* t) {
+    if (!t) return command_error(file, "kdf_transport_commands returned no command table");
+    if (t->abi_version != KDF_TRANSPORT_ABI_VERSION)
+        return command_error(file, "command table built for plugin ABI version " + std::to_string(t->abi_version) +
+                                       ", but this kdump-failover uses ABI version " +
+                                       std::to_string(KDF_TRANSPORT_ABI_VERSION) + "; rebuild the plugin");
+    if (t->info_size < sizeof(kdf_plugin_command_table))
+        return command_error(file, "command table is " + std::to_string(t->info_size) + " bytes, expected " +
+                                       std::to_string(sizeof(kdf_plugin_command_table)));
+    if (!t->toolchain || std::strcmp(t->toolchain, KDF_TOOLCHAIN_TAG) != 0)
+        return command_error(file, std::string("command table built with toolchain '") +
+                                       (t->toolchain ? t->toolchain : "(none)") + "', expected '" KDF_TOOLCHAIN_TAG "'");
+    if (t->count > 0 && !t->commands) return command_error(file, "command table has no entries array");
+    for (size_t i = 0; i < t->count; ++i) {
+        const kdf_plugin_command& c = t->commands[i];
+        if (!c.name || !*c.name || !c.run)
+            return command_error(file, "command table entry " + std::to_string(i) + " has no name or no function");
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
+PluginCommandSet::PluginCommandSet(std::string file, std::shared_ptr<boost::dll::shared_library> library,
+                                   const kdf_plugin_command* table, size_t count)
+    : file_(std::move(file)), library_(std::move(library)), table_(table) {
+    for (size_t i = 0; i < count; ++i)
+        infos_.push_back({table[i].name, table[i].usage ? table[i].usage : "", table[i].help ? table[i].help : "",
+                          table[i].needs_target});
+}
+
+const PluginCommandInfo* PluginCommandSet::find(std::string_view name) const {
+    for (const auto& c : infos_)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+int PluginCommandSet::run(std::string_view name, const TargetConfig* target, const std::vector<std::string>& args,
+                          std::FILE* out, std::FILE* err) const {
+    for (size_t i = 0; i < infos_.size(); ++i) {
+        if (infos_[i].name != name) continue;
+        std::vector<const char*> argv;
+        for (const auto& a : args) argv.push_back(a.c_str());
+        argv.push_back(nullptr);
+        int rc = table_[i].run(target, static_cast<int>(args.size()), argv.data(), out, err);
+        std::fflush(out);
+        std::fflush(err);
+        return rc;
+    }
+    return 2;
+}
+
+Result<PluginCommandSet> load_plugin_commands(const std::string& file) {
+    namespace dll = boost::dll;
+    auto lib = std::make_shared<dll::shared_library>();
+    try {
+        lib->load(dll::fs::path(file), dll::load_mode::rtld_local | dll::load_mode::rtld_now);
+    } catch (const std::exception& e) {
+        return Status::error(Code::not_found, "plugin " + file + ": cannot be loaded: " + e.what()).with_stage(Stage::load);
+    }
+    if (!lib->has("kdf_transport_commands")) return PluginCommandSet(file, lib, nullptr, 0);
+    const kdf_plugin_command_table* table = nullptr;
+    try {
+        auto& get = lib->get_alias<const kdf_plugin_command_table*()>("kdf_transport_commands");
+        table = get();
+    } catch (const std::exception& e) {
+        return command_error(file, std::string("cannot read kdf_transport_commands: ") + e.what());
+    }
+    if (Status s = check_table(file, table); !s.is_ok()) return s;
+    return PluginCommandSet(file, lib, table->commands, table->count);
+}
+
+}  // namespace kdf::plugin

@@ -1,0 +1,316 @@
+// sftp_channel.cpp - SFTP v3 over a libssh channel, writes pipelined.
+#include "sftp_channel.h"
+
+#include <algorithm>
+#include <cerrno>
+
+namespace kdf::ssh {
+
+namespace {
+
+constexpr uint32_t sftp_version = 3;
+constexpr int read_slice_ms = 500;  // a read wakes this often to look at the deadline
+constexpr size_t write_overhead = 64;  // WRITE packet bytes besides the data (header, handle)
+
+std::string offset_text(uint64_t offset) { return std::to_string(offset); }
+
+}  // namespace
+
+Result<std::unique_ptr<SftpChannel>> SftpChannel::open(SshConnection& conn, unsigned depth, const CallOptions& opts) {
+    ArmedScope bounded(conn.watchdog(), conn.fd(), opts.deadline);
+    ssh_channel ch = ssh_channel_new(conn.session());
+    if (!ch) return conn.failure("creating a channel");
+    auto c = std::make_unique<SftpChannel>(conn, ch, depth);
+    if (ssh_channel_open_session(ch) != SSH_OK) return conn.failure("opening a session channel");
+    if (ssh_channel_request_subsystem(ch, "sftp") != SSH_OK)
+        return conn.failure("starting the sftp subsystem (is `Subsystem sftp` configured on the server?)");
+
+    sftp::PacketWriter init(sftp::fxp_init);
+    init.u32(sftp_version);
+    if (Status s = c->send(init, "sending SFTP INIT"); !s.is_ok()) return s;
+    Result<Answer> version = c->read_answer(opts, "SFTP VERSION");
+    if (!version.is_ok()) return version.take_status();
+    if (version->type != sftp::fxp_version)
+        return Status::error(Code::corrupt, "ssh: the sftp subsystem answered INIT with packet type " +
+                                                std::to_string(version->type));
+    // The VERSION packet has no request id: what read_answer() took for one is the version.
+    if (version->id < sftp_version)
+        return Status::error(Code::not_supported, "ssh: the server speaks SFTP version " + std::to_string(version->id) +
+                                                      "; version 3 is needed");
+    sftp::PacketReader ext(version->body);
+    while (ext.left() > 0) {
+        auto name = ext.string();
+        auto data = ext.string();
+        if (!name || !data) break;
+        c->extensions_.insert(*name);
+    }
+    return c;
+}
+
+SftpChannel::SftpChannel(SshConnection& conn, ssh_channel channel, unsigned depth)
+    : conn_(conn), channel_(channel), depth_(std::max(1u, depth)) {}
+
+SftpChannel::~SftpChannel() {
+    if (!conn_.watchdog().fired() && ssh_channel_is_open(channel_)) {
+        ArmedScope bounded(conn_.watchdog(), conn_.fd(), Clock::now() + std::chrono::seconds(2));
+        ssh_channel_close(channel_);
+    }
+    ssh_channel_free(channel_);
+}
+
+Status SftpChannel::send(sftp::PacketWriter& packet, std::string_view what) {
+    std::span<const std::byte> bytes = packet.bytes();
+    size_t done = 0;
+    while (done < bytes.size()) {
+        const uint32_t n = static_cast<uint32_t>(std::min<size_t>(bytes.size() - done, 1u << 20));
+        int rc = ssh_channel_write(channel_, bytes.data() + done, n);
+        if (rc < 0) return conn_.failure(what);
+        done += static_cast<size_t>(rc);
+    }
+    return Status::ok();
+}
+
+Status SftpChannel::read_exact(std::byte* out, size_t size, const CallOptions& opts, std::string_view what) {
+    size_t got = 0;
+    while (got < size) {
+        if (opts.expired())
+            return Status::error(Code::timeout, "ssh: " + std::string(what) + ": no answer from " + conn_.label() +
+                                                    " before the deadline")
+                .with_retryable(true);
+        const int slice = std::min(opts.remaining_ms(), read_slice_ms);
+        int n = ssh_channel_read_timeout(channel_, out + got, static_cast<uint32_t>(size - got), 0, std::max(slice, 1));
+        if (n < 0) return conn_.failure(what);
+        if (n == 0 && (ssh_channel_is_eof(channel_) || !ssh_channel_is_open(channel_)))
+            return conn_.watchdog().fired()
+                       ? conn_.failure(what)
+                       : Status::error(Code::system, "ssh: " + std::string(what) + ": " + conn_.label() +
+                                                         " closed the SFTP channel");
+        got += static_cast<size_t>(n);
+    }
+    return Status::ok();
+}
+
+Result<SftpChannel::Answer> SftpChannel::read_answer(const CallOptions& opts, std::string_view what) {
+    std::byte head[9];  // length, type, id
+    if (Status s = read_exact(head, sizeof head, opts, what); !s.is_ok()) return s;
+    sftp::PacketReader r(head);
+    const uint32_t len = *r.u32();
+    Answer a;
+    a.type = *r.u8();
+    a.id = *r.u32();
+    if (len < 5 || len > sftp::max_answer)
+        return Status::error(Code::corrupt, "ssh: " + std::string(what) + ": malformed SFTP answer (length " +
+                                                std::to_string(len) + ")");
+    a.body.resize(len - 5);
+    if (Status s = read_exact(a.body.data(), a.body.size(), opts, what); !s.is_ok()) return s;
+    return a;
+}
+
+Status SftpChannel::status_error(uint32_t code, const std::string& server_text, const std::string& what) const {
+    std::string msg = "ssh: " + what + ": " + sftp::status_text(code);
+    if (!server_text.empty() && lower(server_text) != sftp::status_text(code)) msg += " (server: " + server_text + ")";
+    switch (code) {
+    case sftp::fx_no_such_file: return Status::error(Code::not_found, msg).with_errno(ENOENT);
+    case sftp::fx_permission_denied: return Status::error(Code::system, msg).with_errno(EACCES);
+    case sftp::fx_op_unsupported: return Status::error(Code::not_supported, msg);
+    case sftp::fx_no_connection:
+    case sftp::fx_connection_lost: return Status::error(Code::system, msg).with_retryable(true);
+    default: return Status::error(Code::system, msg);
+    }
+}
+
+Status SftpChannel::settle_one(const CallOptions& opts) {
+    Result<Answer> a = read_answer(opts, "waiting for a write to be acknowledged");
+    if (!a.is_ok()) return a.take_status();
+    auto it = std::find_if(pending_.begin(), pending_.end(), [&](const PendingWrite& p) { return p.id == a->id; });
+    if (it == pending_.end() || a->type != sftp::fxp_status)
+        return Status::error(Code::corrupt, "ssh: unexpected SFTP answer (type " + std::to_string(a->type) + ", id " +
+                                                std::to_string(a->id) + ") while writing");
+    PendingWrite w = *it;
+    pending_.erase(it);
+    sftp::PacketReader r(a->body);
+    auto code = r.u32();
+    auto text = r.string();
+    if (!code) return Status::error(Code::corrupt, "ssh: malformed SFTP status answer");
+    if (*code != sftp::fx_ok) {
+        auto path = handle_paths_.find(w.handle);
+        const std::string where = path == handle_paths_.end() ? std::string("the file") : path->second;
+        // Recorded, not returned: the channel itself is fine, and later requests (close, statvfs)
+        // must still work; write() and drain() report it.
+        if (write_error_.is_ok())
+            write_error_ = status_error(*code, text.value_or(""), "write of " + std::to_string(w.size) +
+                                                                      " bytes at offset " + offset_text(w.offset) + " of " + where);
+        return Status::ok();
+    }
+    acknowledged_ += w.size;
+    opts.report_progress(acknowledged_);
+    return Status::ok();
+}
+
+Status SftpChannel::write(const std::string& handle, uint64_t offset, std::span<const std::byte> data,
+                          const CallOptions& opts) {
+    if (!write_error_.is_ok()) return write_error_;
+    ArmedScope bounded(conn_.watchdog(), conn_.fd(), opts.deadline);
+    while (!data.empty()) {
+        const size_t n = std::min(data.size(), sftp::max_write_data);
+        // Stay inside the server's channel window as well: past it, libssh's blocking wait for a
+        // WINDOW_ADJUST is much slower than reading an answer (which processes the adjust too).
+        while (!pending_.empty() &&
+               (pending_.size() >= depth_ || ssh_channel_window_size(channel_) < n + write_overhead))
+            if (Status s = settle_one(opts); !s.is_ok()) return s;
+        if (!write_error_.is_ok()) return write_error_;
+        const uint32_t id = next_id();
+        sftp::PacketWriter p(sftp::fxp_write);
+        p.u32(id).string(handle).u64(offset).string(data.first(n));
+        if (Status s = send(p, "sending a write at offset " + offset_text(offset)); !s.is_ok()) return s;
+        pending_.push_back({id, offset, static_cast<uint32_t>(n), handle});
+        offset += n;
+        data = data.subspan(n);
+    }
+    return Status::ok();
+}
+
+Status SftpChannel::settle_all(const CallOptions& opts) {
+    ArmedScope bounded(conn_.watchdog(), conn_.fd(), opts.deadline);
+    while (!pending_.empty())
+        if (Status s = settle_one(opts); !s.is_ok()) return s;
+    return Status::ok();
+}
+
+Status SftpChannel::drain(const CallOptions& opts) {
+    if (Status s = settle_all(opts); !s.is_ok()) return s;
+    return write_error_;
+}
+
+Result<SftpChannel::Answer> SftpChannel::call(sftp::PacketWriter& packet, uint32_t id, const CallOptions& opts,
+                                              std::string_view what) {
+    if (Status s = settle_all(opts); !s.is_ok()) return s;
+    ArmedScope bounded(conn_.watchdog(), conn_.fd(), opts.deadline);
+    if (Status s = send(packet, what); !s.is_ok()) return s;
+    Result<Answer> a = read_answer(opts, what);
+    if (!a.is_ok()) return a;
+    if (a->id != id)
+        return Status::error(Code::corrupt, "ssh: " + std::string(what) + ": SFTP answer for request " +
+                                                std::to_string(a->id) + ", expected " + std::to_string(id));
+    return a;
+}
+
+Status SftpChannel::expect_status(sftp::PacketWriter& packet, uint32_t id, const CallOptions& opts,
+                                  const std::string& what) {
+    Result<Answer> a = call(packet, id, opts, what);
+    if (!a.is_ok()) return a.take_status();
+    if (a->type != sftp::fxp_status)
+        return Status::error(Code::corrupt, "ssh: " + what + ": unexpected SFTP answer type " + std::to_string(a->type));
+    sftp::PacketReader r(a->body);
+    auto code = r.u32();
+    if (!code) return Status::error(Code::corrupt, "ssh: " + what + ": malformed SFTP status");
+    return *code == sftp::fx_ok ? Status::ok() : status_error(*code, r.string().value_or(""), what);
+}
+
+Status SftpChannel::mkdir(const std::string& path, uint32_t mode, const CallOptions& opts) {
+    const uint32_t id = next_id();
+    sftp::PacketWriter p(sftp::fxp_mkdir);
+    p.u32(id).string(path).permissions(mode);
+    return expect_status(p, id, opts, "create directory " + path);
+}
+
+Result<std::optional<sftp::Attributes>> SftpChannel::stat(const std::string& path, const CallOptions& opts) {
+    const uint32_t id = next_id();
+    sftp::PacketWriter p(sftp::fxp_stat);
+    p.u32(id).string(path);
+    const std::string what = "stat " + path;
+    Result<Answer> a = call(p, id, opts, what);
+    if (!a.is_ok()) return a.take_status();
+    sftp::PacketReader r(a->body);
+    if (a->type == sftp::fxp_attrs) {
+        auto attrs = sftp::read_attributes(r);
+        if (!attrs) return Status::error(Code::corrupt, "ssh: " + what + ": malformed SFTP attributes");
+        return std::optional<sftp::Attributes>(*attrs);
+    }
+    if (a->type != sftp::fxp_status) return Status::error(Code::corrupt, "ssh: " + what + ": unexpected SFTP answer");
+    auto code = r.u32();
+    if (code && *code == sftp::fx_no_such_file) return std::optional<sftp::Attributes>();
+    return status_error(code.value_or(sftp::fx_failure), r.string().value_or(""), what);
+}
+
+Result<std::string> SftpChannel::open_file(const std::string& path, uint32_t flags, uint32_t mode,
+                                           const CallOptions& opts) {
+    const uint32_t id = next_id();
+    sftp::PacketWriter p(sftp::fxp_open);
+    p.u32(id).string(path).u32(flags).permissions(mode);
+    const std::string what = "open " + path;
+    Result<Answer> a = call(p, id, opts, what);
+    if (!a.is_ok()) return a.take_status();
+    sftp::PacketReader r(a->body);
+    if (a->type == sftp::fxp_handle) {
+        auto handle = r.string();
+        if (!handle) return Status::error(Code::corrupt, "ssh: " + what + ": malformed SFTP handle");
+        handle_paths_[*handle] = path;
+        return *handle;
+    }
+    if (a->type != sftp::fxp_status) return Status::error(Code::corrupt, "ssh: " + what + ": unexpected SFTP answer");
+    auto code = r.u32();
+    return status_error(code.value_or(sftp::fx_failure), r.string().value_or(""), what);
+}
+
+Status SftpChannel::fsync(const std::string& handle, const CallOptions& opts) {
+    const uint32_t id = next_id();
+    sftp::PacketWriter p(sftp::fxp_extended);
+    p.u32(id).string("fsync@openssh.com").string(handle);
+    auto path = handle_paths_.find(handle);
+    return expect_status(p, id, opts, "fsync " + (path == handle_paths_.end() ? std::string("file") : path->second));
+}
+
+Status SftpChannel::close_file(const std::string& handle, const CallOptions& opts) {
+    const uint32_t id = next_id();
+    sftp::PacketWriter p(sftp::fxp_close);
+    p.u32(id).string(handle);
+    auto path = handle_paths_.find(handle);
+    Status s = expect_status(p, id, opts, "close " + (path == handle_paths_.end() ? std::string("file") : path->second));
+    if (path != handle_paths_.end()) handle_paths_.erase(path);
+    return s;
+}
+
+Status SftpChannel::rename(const std::string& from, const std::string& to, const CallOptions& opts) {
+    const uint32_t id = next_id();
+    sftp::PacketWriter p(sftp::fxp_rename);
+    p.u32(id).string(from).string(to);
+    return expect_status(p, id, opts, "rename " + from + " to " + to);
+}
+
+Status SftpChannel::remove(const std::string& path, const CallOptions& opts) {
+    const uint32_t id = next_id();
+    sftp::PacketWriter p(sftp::fxp_remove);
+    p.u32(id).string(path);
+    return expect_status(p, id, opts, "remove " + path);
+}
+
+Result<sftp::FsStats> SftpChannel::statvfs(const std::string& path, const CallOptions& opts) {
+    const std::string what = "free space at " + path;
+    if (!has_extension("statvfs@openssh.com"))
+        return Status::error(Code::not_supported, "ssh: " + what + ": the server has no statvfs@openssh.com");
+    const uint32_t id = next_id();
+    sftp::PacketWriter p(sftp::fxp_extended);
+    p.u32(id).string("statvfs@openssh.com").string(path);
+    Result<Answer> a = call(p, id, opts, what);
+    if (!a.is_ok()) return a.take_status();
+    sftp::PacketReader r(a->body);
+    if (a->type == sftp::fxp_status) {
+        auto code = r.u32();
+        return status_error(code.value_or(sftp::fx_failure), r.string().value_or(""), what);
+    }
+    if (a->type != sftp::fxp_extended_reply) return Status::error(Code::corrupt, "ssh: " + what + ": unexpected answer");
+    auto bsize = r.u64();
+    auto frsize = r.u64();
+    auto blocks = r.u64();
+    auto bfree = r.u64();
+    auto bavail = r.u64();
+    if (!bsize || !frsize || !blocks || !bfree || !bavail)
+        return Status::error(Code::corrupt, "ssh: " + what + ": malformed statvfs answer");
+    sftp::FsStats st;
+    st.frsize = *frsize ? *frsize : *bsize;
+    st.bavail = *bavail;
+    return st;
+}
+
+}  // namespace kdf::ssh

@@ -1,0 +1,188 @@
+// sftp_sink.cpp - mode sftp of the `ssh` transport.
+#include "sftp_sink.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "kdf/guard.h"
+
+namespace kdf::ssh {
+
+bool is_plain_name(std::string_view name) {
+    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos &&
+           name.find('\0') == std::string_view::npos;
+}
+
+std::string mib(uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+    return buf;
+}
+
+Status with_call_stage(Status s, const CallOptions& opts, Stage stage) {
+    if (s.is_ok()) return s;
+    return s.with_stage(opts.stage != Stage::none ? opts.stage : stage);
+}
+
+namespace {
+
+// A short deadline for clean-up steps after a failure, never beyond the caller's.
+CallOptions cleanup_options(const CallOptions& opts) {
+    CallOptions o = opts;
+    o.deadline = std::min(opts.deadline, Clock::now() + std::chrono::seconds(5));
+    return o;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> SftpSink::open(const SshOptions& o, const std::string& target_name, const DumpInfo& dump,
+                                             const CallOptions& opts) {
+    if (!is_plain_name(dump.dir_name))
+        return Status::error(Code::invalid_config, "ssh: dump directory name '" + dump.dir_name + "' is not a single path component");
+    if (!is_plain_name(dump.final_name) || dump.final_name == incomplete_name)
+        return Status::error(Code::invalid_config, "ssh: dump file name '" + dump.final_name + "' is not usable");
+
+    auto conn = SshConnection::open(o, target_name, opts);
+    if (!conn.is_ok()) return conn.take_status();
+    auto channel = SftpChannel::open(*conn.value(), o.requests_in_flight, opts);
+    if (!channel.is_ok()) return channel.take_status().with_stage(Stage::connect);
+    SftpChannel& ch = *channel.value();
+    const std::string where = conn.value()->label() + ":" + o.path;
+
+    auto st = ch.stat(o.path, opts);
+    if (!st.is_ok()) return st.take_status();
+    if (!st.value())
+        return Status::from_errno(ENOENT, "ssh: remote directory " + where +
+                                              " does not exist; it is not created, so that an unmounted mount point "
+                                              "never turns into a directory on the server's root filesystem");
+    if (!st.value()->is_dir()) return Status::from_errno(ENOTDIR, "ssh: remote path " + where + " is not a directory");
+
+    if (ch.has_extension("statvfs@openssh.com")) {
+        auto fs = ch.statvfs(o.path, opts);
+        if (!fs.is_ok()) return fs.take_status();
+        if (fs->free_bytes() < o.reserve)
+            return Status::error(Code::no_space, "ssh: only " + mib(fs->free_bytes()) + " free at " + where +
+                                                     ", below the reserve of " + mib(o.reserve));
+    }
+
+    const std::string dir = o.path + "/" + dump.dir_name;
+    if (Status made = ch.mkdir(dir, 0700, opts); !made.is_ok()) {
+        // An existing directory is fine (another attempt's side files) unless it holds a dump.
+        auto existing = ch.stat(dir, opts);
+        if (!existing.is_ok() || !existing.value() || !existing.value()->is_dir()) return made;
+        for (const std::string& name : {dump.final_name, std::string("vmcore")}) {
+            auto f = ch.stat(dir + "/" + name, opts);
+            if (!f.is_ok()) return f.take_status();
+            if (f.value())
+                return Status::from_errno(EEXIST, "ssh: " + conn.value()->label() + ":" + dir + " already holds a dump (" +
+                                                      name + "); refusing to write over it");
+        }
+    }
+    // EXCL: an incomplete dump an earlier attempt left is evidence, never truncated.
+    const std::string file = dir + "/" + incomplete_name;
+    auto handle = ch.open_file(file, sftp::fxf_write | sftp::fxf_creat | sftp::fxf_excl, 0600, opts);
+    if (!handle.is_ok()) return handle.take_status();
+    return std::unique_ptr<Sink>(std::make_unique<SftpSink>(std::move(conn).value(), std::move(channel).value(), dir,
+                                                            std::move(handle).value(), dump.final_name));
+}
+
+SftpSink::SftpSink(std::unique_ptr<SshConnection> conn, std::unique_ptr<SftpChannel> channel, std::string dir,
+                   std::string handle, std::string final_name)
+    : conn_(std::move(conn)),
+      channel_(std::move(channel)),
+      dir_(std::move(dir)),
+      handle_(std::move(handle)),
+      final_name_(std::move(final_name)),
+      location_(conn_->label() + ":" + dir_ + "/" + incomplete_name) {}
+
+SftpSink::~SftpSink() {
+    if (state_ == State::writing) {
+        CallOptions o;
+        o.deadline = Clock::now() + std::chrono::seconds(5);
+        (void)guarded("ssh", [&] { return do_abort(o); });
+    }
+}
+
+Status SftpSink::write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept {
+    return guarded("ssh", [&] { return with_call_stage(do_write_at(offset, data, opts), opts, Stage::write); });
+}
+
+Status SftpSink::put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept {
+    return guarded("ssh", [&] { return with_call_stage(do_put_file(name, data, opts), opts, Stage::write); });
+}
+
+Status SftpSink::commit(const CallOptions& opts) noexcept {
+    return guarded("ssh", [&] { return with_call_stage(do_commit(opts), opts, Stage::commit); });
+}
+
+Status SftpSink::abort(const CallOptions& opts) noexcept {
+    return guarded("ssh", [&] { return with_call_stage(do_abort(opts), opts, Stage::abort); });
+}
+
+Status SftpSink::not_writing(const char* call) const {
+    return Status::error(Code::not_supported, std::string("ssh: ") + call + " after the dump was " +
+                                                  (state_ == State::committed ? "committed" : "closed") + " (" +
+                                                  location_ + ")");
+}
+
+Status SftpSink::explain_write_failure(Status s) {
+    if (s.code() != Code::system || conn_->watchdog().fired() || s.message().find(": failure") == std::string::npos)
+        return s;
+    CallOptions quick;
+    quick.deadline = Clock::now() + std::chrono::seconds(3);
+    auto fs = channel_->statvfs(dir_, quick);
+    // Below one write's worth of space left: that is what the generic failure was.
+    if (fs.is_ok() && fs->free_bytes() < 4 * sftp::max_write_data)
+        return Status::from_errno(ENOSPC, s.message() + "; the remote filesystem is full (" + mib(fs->free_bytes()) +
+                                              " free)");
+    return s;
+}
+
+Status SftpSink::do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) {
+    if (state_ != State::writing) return not_writing("write_at");
+    Status s = channel_->write(handle_, offset, data, opts);
+    return s.is_ok() ? s : explain_write_failure(std::move(s));
+}
+
+Status SftpSink::do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) {
+    if (state_ != State::writing) return not_writing("put_file");
+    if (!is_plain_name(name) || name == incomplete_name || name == final_name_ || name.starts_with("."))
+        return Status::error(Code::invalid_config, "ssh: side file name '" + std::string(name) + "' is not a plain file name");
+    const std::string final_path = dir_ + "/" + std::string(name);
+    const std::string temp = dir_ + "/." + std::string(name) + ".part";
+    auto h = channel_->open_file(temp, sftp::fxf_write | sftp::fxf_creat | sftp::fxf_trunc, 0600, opts);
+    if (!h.is_ok()) return h.take_status();
+    Status s = channel_->write(h.value(), 0, data, opts);
+    if (s.is_ok()) s = channel_->drain(opts);
+    if (s.is_ok() && channel_->has_extension("fsync@openssh.com")) s = channel_->fsync(h.value(), opts);
+    Status closed = channel_->close_file(h.value(), opts);
+    if (!s.is_ok()) return explain_write_failure(std::move(s));
+    if (!closed.is_ok()) return closed;
+    return channel_->rename(temp, final_path, opts);
+}
+
+Status SftpSink::do_commit(const CallOptions& opts) {
+    if (state_ != State::writing) return not_writing("commit");
+    // From here on the file is closed whatever happens; a failure leaves it as vmcore-incomplete.
+    state_ = State::closed;
+    Status s = channel_->drain(opts);
+    if (!s.is_ok()) s = explain_write_failure(std::move(s));
+    if (s.is_ok() && channel_->has_extension("fsync@openssh.com")) s = channel_->fsync(handle_, opts);
+    Status closed = channel_->close_file(handle_, s.is_ok() ? opts : cleanup_options(opts));
+    if (!s.is_ok()) return s;
+    if (!closed.is_ok()) return closed;
+    if (Status r = channel_->rename(dir_ + "/" + incomplete_name, dir_ + "/" + final_name_, opts); !r.is_ok()) return r;
+    state_ = State::committed;
+    location_ = conn_->label() + ":" + dir_ + "/" + final_name_;
+    return Status::ok();
+}
+
+Status SftpSink::do_abort(const CallOptions& opts) {
+    if (state_ != State::writing) return Status::ok();  // committed or closed already
+    state_ = State::closed;
+    if (conn_->watchdog().fired()) return Status::ok();  // the connection is gone; the file stays as it is
+    // Closing drains the writes in flight first, so what reached the server is all in the file.
+    return channel_->close_file(handle_, cleanup_options(opts));
+}
+
+}  // namespace kdf::ssh
