@@ -2,13 +2,18 @@
 // point; what it leaves behind is already named incomplete by the transport.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <optional>
+#include <span>
 #include <vector>
 
+#include "core/arch/kernel_memory.h"
 #include "core/chain/attempt.h"
 #include "core/chain/attempt_report.h"
 #include "core/plugin/loader.h"
 #include "core/plugin/plugin_sink.h"
 #include "core/chain/sink_output.h"
+#include "core/dmesg/kernel_log.h"
 #include "core/format/flattened.h"
 #include "core/pipeline/dump_job.h"
 #include "core/vmcore/elf_reader.h"
@@ -82,6 +87,39 @@ Status write_dump_to_sink(const vmcore::ElfVmcore& core, Sink& sink, bool positi
     return flat.end();
 }
 
+// One warning line on the console (the attempt's stderr is the supervisor's log). The attempt
+// protocol has no warning message, and a warning must not fail or slow the dump.
+void warn(const AttemptRequest& request, const std::string& text) {
+    std::fprintf(stderr, "kdump-failover: target '%s': warning: %s\n", request.target.name.c_str(), text.c_str());
+    std::fflush(stderr);
+}
+
+// The kernel log for vmcore-dmesg.txt, or nothing (with a warning) when it cannot be read: the log
+// is a convenience, the dump is the job. A log cut short by a corrupt ring is still written.
+std::optional<std::string> read_dmesg(const vmcore::ElfVmcore& core, const AttemptRequest& request) {
+    auto memory = arch::KernelMemory::open(core);
+    auto log = memory.is_ok() ? dmesg::read_kernel_log(memory.value()) : Result<dmesg::KernelLog>(memory.take_status());
+    if (!log.is_ok()) {
+        warn(request, "no vmcore-dmesg.txt (the kernel log cannot be read): " + log.status().to_string());
+        return std::nullopt;
+    }
+    if (log->truncated()) warn(request, "vmcore-dmesg.txt is incomplete: " + log->note);
+    return std::move(log->text);
+}
+
+// Writes vmcore-dmesg.txt before the dump data. A sink that refuses it costs the log, not the dump.
+void put_dmesg(Sink& sink, const std::string& text, const AttemptRequest& request, Clock::time_point attempt_end,
+               const AttemptReporter& report) {
+    CallOptions opts;
+    opts.stage = Stage::write;
+    opts.deadline = std::min(after(Clock::now(), request.target.stall_ms), attempt_end);
+    opts.progress = &AttemptReporter::heartbeat;
+    opts.progress_context = const_cast<AttemptReporter*>(&report);
+    const auto bytes = std::as_bytes(std::span(text.data(), text.size()));
+    if (Status s = sink.put_file("vmcore-dmesg.txt", bytes, opts); !s.is_ok())
+        warn(request, "vmcore-dmesg.txt not written: " + s.to_string());
+}
+
 Status run_probe(const AttemptRequest& request, PreparedTarget& target, const AttemptReporter& report,
                  Clock::time_point start) {
     report.stage(Stage::probe);
@@ -106,6 +144,10 @@ Status run_attempt_body(const AttemptRequest& request, const AttemptReporter& re
 
     auto core = vmcore::ElfVmcore::open(request.vmcore_path);
     if (!core.is_ok()) return core.take_status().with_stage(Stage::open);
+    // Read before the target is opened: a few hundred KiB from the vmcore, and a failure here is
+    // reported once, before the transfer's progress line starts.
+    const std::optional<std::string> dmesg_text =
+        request.settings.dmesg ? read_dmesg(core.value(), request) : std::nullopt;
 
     const bool positional = has_cap(prepared->plugin.describe().caps, TransportCap::positional_write);
     const std::string& configured = request.target.format.empty() ? request.settings.format : request.target.format;
@@ -126,6 +168,7 @@ Status run_attempt_body(const AttemptRequest& request, const AttemptReporter& re
     plugin::PluginSink sink(prepared->plugin.transport, std::move(opened).value());
 
     report.stage(Stage::write);
+    if (dmesg_text) put_dmesg(*sink, *dmesg_text, request, attempt_end, report);
     Status written = write_dump_to_sink(core.value(), *sink, positional, dump.format, request, attempt_end, report);
 
     CallOptions end_opts;

@@ -19,6 +19,9 @@
 
 namespace kdf::cli {
 
+int write_kernel_log(const std::string& command, const std::string& vmcore, const std::string& out,
+                     bool force);  // cmd_dmesg.cpp
+
 namespace {
 
 constexpr const char* kUsage =
@@ -38,8 +41,12 @@ int cmd_collect(const Args& args) {
         ++errors;
     }
     if (m.dump_dmesg) {
-        error_line("collect: --dump-dmesg is not supported yet (the kernel log reader is not built)");
-        ++errors;
+        // makedumpfile --dump-dmesg [-f] VMCORE LOGFILE: only the kernel log (cmd_dmesg.cpp).
+        if (m.operands.size() != 2) {
+            error_line("collect: --dump-dmesg needs VMCORE and LOGFILE");
+            return 2;
+        }
+        return write_kernel_log("collect", m.operands[0], m.operands[1], m.force);
     }
     if (m.compress == "snappy") {
         error_line("collect: -p (snappy) is not supported; use -c (zlib), -l (lzo), -z (zstd) or --lz4");

@@ -7,6 +7,10 @@
 #include "core/cli/command.h"
 #include "kdf/plugin_abi.h"
 
+namespace kdf::cli {
+int cmd_dmesg(const Args& args);     // cmd_dmesg.cpp
+}  // namespace kdf::cli
+
 namespace {
 
 void usage(std::FILE* out) {
@@ -23,6 +27,7 @@ void usage(std::FILE* out) {
         "  verify DUMP                           check a dump for completeness and integrity\n"
         "  reassemble IN OUT                     flattened stream -> normal dump file (as makedumpfile -R)\n"
         "  convert IN OUT --compress C           re-encode a kdump file's pages (e.g. lz4 -> zlib)\n"
+        "  dmesg VMCORE [-o FILE] [-f]           print the kernel log held in a vmcore or dump (as makedumpfile --dump-dmesg)\n"
         "  ssh-trust TARGET [--expect SHA256:..] show an ssh target's host key and record it in its known_hosts\n"
         "  keys [TARGET] [--file PATH] [--force] make an ed25519 key pair for ssh targets; prints the public key\n"
         "  version                               print the version\n"
@@ -51,6 +56,7 @@ int main(int argc, char** argv) {
     if (command == "verify") return kdf::cli::cmd_verify(args);
     if (command == "reassemble") return kdf::cli::cmd_reassemble(args);
     if (command == "convert") return kdf::cli::cmd_convert(args);
+    if (command == "dmesg") return kdf::cli::cmd_dmesg(args);
     // Commands that plugins export (kdf/plugin_command.h); the command never links their libraries.
     if (command == "ssh-trust" || command == "keys") return kdf::cli::cmd_plugin_command(command, args);
     if (command == "version" || command == "--version") {
