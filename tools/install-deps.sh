@@ -16,6 +16,7 @@ packages=(
   libnfs-dev libnfs-utils nfs-ganesha nfs-ganesha-vfs rpcbind  # nfs plugin (libnfs), ganesha for its tests, nfs-cp for bench/
   fence-agents                            # fence_kdump: the real listener our notices are tested against
   dpkg-dev rpm                            # CPack: .deb (dpkg-shlibdeps) and .rpm (rpmbuild) packages
+  dracut-core dracut-network shellcheck   # initramfs module test (dracut-core, unlike dracut, leaves initramfs-tools alone)
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include "kdf/plugin_abi.h"
 
 namespace kdf::cli {
+int cmd_generate(const Args& args);  // cmd_generate.cpp
 int cmd_dmesg(const Args& args);     // cmd_dmesg.cpp
 }  // namespace kdf::cli
 
@@ -30,6 +31,9 @@ void usage(std::FILE* out) {
         "  dmesg VMCORE [-o FILE] [-f]           print the kernel log held in a vmcore or dump (as makedumpfile --dump-dmesg)\n"
         "  ssh-trust TARGET [--expect SHA256:..] show an ssh target's host key and record it in its known_hosts\n"
         "  keys [TARGET] [--file PATH] [--force] make an ed25519 key pair for ssh targets; prints the public key\n"
+        "  generate [--config F] [--kdump-conf F] [--kdump-tools F] [--dry-run] [--manifest]\n"
+        "                                        check the config, then wire the chain into /etc/kdump.conf (kdumpctl)\n"
+        "                                        or /etc/default/kdump-tools; --manifest lists what the initramfs needs\n"
         "  version                               print the version\n"
         "\n"
         "dump exit status: 0 first target holds the dump; 10+i the target at position i (0-based) holds it;\n"
@@ -56,6 +60,7 @@ int main(int argc, char** argv) {
     if (command == "verify") return kdf::cli::cmd_verify(args);
     if (command == "reassemble") return kdf::cli::cmd_reassemble(args);
     if (command == "convert") return kdf::cli::cmd_convert(args);
+    if (command == "generate") return kdf::cli::cmd_generate(args);
     if (command == "dmesg") return kdf::cli::cmd_dmesg(args);
     // Commands that plugins export (kdf/plugin_command.h); the command never links their libraries.
     if (command == "ssh-trust" || command == "keys") return kdf::cli::cmd_plugin_command(command, args);

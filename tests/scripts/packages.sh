@@ -15,6 +15,9 @@ fail() { echo "packages: $*" >&2; exit 1; }
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
 prefix=${prefix#/}
+libexecdir=$(sed -n 's/^CMAKE_INSTALL_LIBEXECDIR:PATH=//p' "$build/CMakeCache.txt")
+# GNUInstallDirs: prefix /usr puts sysconfdir at /etc, any other prefix at <prefix>/etc.
+if [[ $prefix == usr ]]; then sysconfdir=etc; else sysconfdir=$prefix/etc; fi
 
 deb=$(ls "$work"/out/kdump-failover_*.deb)
 devdeb=$(ls "$work"/out/kdump-failover-dev_*.deb)
@@ -25,6 +28,16 @@ runtime_files=(
   "$prefix/sbin/kdump-failover"
   "$prefix/$libdir/kdump-failover/plugins/kdf-transport-local.so"
   "$prefix/share/doc/kdump-failover/kdump-failover.conf.example"
+  "$prefix/lib/dracut/modules.d/99kdump-failover/module-setup.sh"
+  "$prefix/lib/dracut/modules.d/99kdump-failover/kdump-failover-capture.sh"
+  "$prefix/lib/dracut/modules.d/99kdump-failover/kdump-failover-hook.sh"
+  "$prefix/lib/dracut/modules.d/99kdump-failover/kdump-failover-capture.service"
+  "$prefix/$libexecdir/kdump-failover/kdump-post"
+  "$prefix/$libexecdir/kdump-failover/kdump-tools-start"
+  "$prefix/lib/systemd/system/kdump-failover.service"
+  "$prefix/lib/systemd/system/kdump-tools-dump.service.d/kdump-failover.conf"
+  "$prefix/lib/systemd/system/kdump-tools.service.d/kdump-failover.conf"
+  "$sysconfdir/init.d/kdump-failover"
 )
 sdk_files=(
   "$prefix/include/kdf/transport.h"
@@ -51,9 +64,13 @@ if grep -E 'kdf-transport-(hang|segv|skeleton|broken|abi|wrong)|_tests$|kdf-mkvm
     "$work/deb.list" "$work/rpm.list"; then
   fail "a test artefact is packaged"
 fi
-dpkg-deb -I "$deb" | grep -q '^ Depends:.*libc6' || fail "$deb has no library dependencies (dpkg-shlibdeps)"
-dpkg-deb -I "$devdeb" | grep -q '^ Depends:.*kdump-failover' || fail "$devdeb does not depend on kdump-failover"
-rpm -qp --requires "$develrpm" 2>/dev/null | grep -q '^kdump-failover = ' || fail "$develrpm does not require kdump-failover"
+# Captured first: with pipefail, `cmd | grep -q` fails when grep exits early and cmd gets SIGPIPE.
+deb_info=$(dpkg-deb -I "$deb")
+devdeb_info=$(dpkg-deb -I "$devdeb")
+develrpm_requires=$(rpm -qp --requires "$develrpm" 2>/dev/null)
+grep -q '^ Depends:.*libc6' <<<"$deb_info" || fail "$deb has no library dependencies (dpkg-shlibdeps)"
+grep -q '^ Depends:.*kdump-failover' <<<"$devdeb_info" || fail "$devdeb does not depend on kdump-failover"
+grep -q '^kdump-failover = ' <<<"$develrpm_requires" || fail "$develrpm does not require kdump-failover"
 
 mkdir "$work/root"
 dpkg-deb -x "$deb" "$work/root"

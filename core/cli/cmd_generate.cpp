@@ -1,0 +1,181 @@
+// `kdump-failover generate`: checks the config, then wires the chain into the distribution's kdump
+// (kdumpctl's /etc/kdump.conf, or Debian's /etc/default/kdump-tools), idempotently. With
+// --manifest it prints what the crash kernel's initramfs needs instead (the dracut module asks).
+//
+// Nothing is written unless every step before it succeeded: an invalid config, a plugin that does
+// not load, or a hand-broken kdump-failover block changes no file.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <system_error>
+
+#include "core/chain/mount_info.h"
+#include "core/chain/supervisor.h"
+#include "core/cli/command.h"
+#include "core/integration/config_file_update.h"
+#include "core/integration/initramfs_manifest.h"
+#include "core/integration/kdump_conf_edit.h"
+#include "core/integration/kdump_tools_edit.h"
+#include "core/plugin/search_path.h"
+
+namespace kdf::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: kdump-failover generate [--config F] [--kdump-conf F] [--kdump-tools F] [--dry-run] [--manifest]";
+constexpr const char* kKdumpConf = "/etc/kdump.conf";
+constexpr const char* kKdumpTools = "/etc/default/kdump-tools";
+constexpr int kExitWriteFailed = 1;
+
+std::string absolute(const std::string& path) {
+    std::error_code ec;
+    auto p = std::filesystem::absolute(path, ec);
+    return ec ? path : p.lexically_normal().string();
+}
+
+// The binary running now: what kdump.conf's extra_bins must carry into the initramfs.
+std::string self_path() {
+    std::error_code ec;
+    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string(KDF_HELPER_DIR) + "/../../sbin/kdump-failover" : p.string();
+}
+
+bool exists(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+}
+
+struct PlannedEdit {
+    std::string path;
+    std::string old_text;
+    integration::ConfEdit edit;
+};
+
+void print_lines(std::FILE* out, const std::string& prefix, const std::vector<std::string>& lines) {
+    for (const auto& l : lines) std::fprintf(out, "%s%s\n", prefix.c_str(), l.c_str());
+}
+
+}  // namespace
+
+int cmd_generate(const Args& args) {
+    ArgScanner scan(args, {"--config", "--kdump-conf", "--kdump-tools"}, {"--dry-run", "--manifest"});
+    if (!scan.ok() || !scan.positionals().empty()) {
+        error_line(scan.ok() ? "generate takes no positional arguments" : scan.error());
+        error_line(kUsage);
+        return chain::kExitUsage;
+    }
+    const std::string config_path = absolute(scan.value("--config").value_or(kDefaultConfig));
+    auto config = load_config_or_report(config_path);
+    if (!config) return chain::kExitUsage;
+
+    const auto search = plugin::plugin_search_path(config->chain.plugin_path);
+    const auto mountinfo = chain::read_small_file("/proc/self/mountinfo");
+    const auto mounts = chain::parse_mountinfo(mountinfo.value_or(""));
+    auto built = integration::build_initramfs_manifest(*config, config_path, search, mounts);
+    print_lines(stderr, "kdump-failover: warning: ", built.warnings);
+    std::optional<std::string> kdump_conf = scan.value("--kdump-conf");
+    std::optional<std::string> kdump_tools = scan.value("--kdump-tools");
+    if (!kdump_conf && !kdump_tools && !scan.flag("--manifest")) {
+        if (exists(kKdumpConf)) kdump_conf = kKdumpConf;
+        if (exists(kKdumpTools)) kdump_tools = kKdumpTools;
+    }
+    if (scan.flag("--manifest") || kdump_conf) print_lines(stderr, "kdump-failover: warning: ", built.initramfs_warnings);
+    if (!built.manifest) {
+        print_lines(stderr, "", built.errors);
+        error_line(config_path + ": the chain cannot be set up (" + std::to_string(built.errors.size()) +
+                   " problem" + (built.errors.size() == 1 ? "" : "s") + "); nothing was changed");
+        return chain::kExitUsage;
+    }
+    const integration::InitramfsManifest& manifest = *built.manifest;
+    if (scan.flag("--manifest")) {
+        std::fputs(integration::render_manifest(manifest).c_str(), stdout);
+        return 0;
+    }
+
+    // Which kdump to wire: the files named, or else whichever of the two is installed (found above).
+    if (!kdump_conf && !kdump_tools) {
+        error_line(std::string("neither ") + kKdumpConf + " (kdumpctl: kdump-utils/kexec-tools) nor " + kKdumpTools +
+                   " (kdump-tools) exists: install the distribution's kdump first, or name the file with "
+                   "--kdump-conf/--kdump-tools");
+        return kExitWriteFailed;
+    }
+
+    std::vector<PlannedEdit> plan;
+    auto read_or_report = [&](const std::string& path) -> std::optional<std::string> {
+        int err = 0;
+        auto text = chain::read_small_file(path, &err);
+        if (!text) error_line(path + ": cannot read: " + std::string(std::strerror(err)));
+        return text;
+    };
+    if (kdump_conf) {
+        auto text = read_or_report(*kdump_conf);
+        if (!text) return chain::kExitUsage;
+        integration::KdumpConfWants wants;
+        wants.config_path = config_path;
+        wants.kdump_post = std::string(KDF_HELPER_DIR) + "/kdump-post";
+        wants.extra_bins.push_back(self_path());
+        for (const auto& p : manifest.plugins) wants.extra_bins.push_back(p);
+        wants.extra_bins.push_back(config_path);
+        for (const auto& f : manifest.files) wants.extra_bins.push_back(f);
+        std::erase_if(wants.extra_bins, [&](const std::string& f) {
+            bool blank = f.find_first_of(" \t") != std::string::npos;
+            if (blank)
+                std::fprintf(stderr, "kdump-failover: warning: %s: not listed in extra_bins (kdump.conf values are "
+                                     "split at blanks); the dracut module still installs it\n", f.c_str());
+            return blank;
+        });
+        wants.dracut_args = {"--add", "kdump-failover"};
+        plan.push_back({*kdump_conf, *text, integration::edit_kdump_conf(*text, *kdump_conf, wants)});
+    }
+    if (kdump_tools) {
+        auto text = read_or_report(*kdump_tools);
+        if (!text) return chain::kExitUsage;
+        plan.push_back({*kdump_tools, *text, integration::edit_kdump_tools(*text, *kdump_tools, {config_path})});
+    }
+
+    size_t errors = 0;
+    for (const auto& p : plan) {
+        print_lines(stderr, "kdump-failover: warning: ", p.edit.warnings);
+        print_lines(stderr, "", p.edit.errors);
+        errors += p.edit.errors.size();
+    }
+    if (errors) {
+        error_line("nothing was changed");
+        return chain::kExitUsage;
+    }
+
+    const bool dry_run = scan.flag("--dry-run");
+    int rc = 0;
+    bool kdump_conf_changed = false;
+    for (const auto& p : plan) {
+        if (p.edit.text == p.old_text) {
+            std::printf("%s: up to date\n", p.path.c_str());
+            continue;
+        }
+        if (dry_run) {
+            std::printf("%s: would change (dry run):\n", p.path.c_str());
+            print_lines(stdout, "  ", p.edit.changes);
+            continue;
+        }
+        auto done = integration::update_config_file(p.path, p.old_text, p.edit.text);
+        if (!done.is_ok()) {
+            error_line(p.path + ": " + done.status().to_string());
+            rc = kExitWriteFailed;
+            continue;
+        }
+        std::printf("%s: updated%s\n", p.path.c_str(),
+                    done->backup_written ? (" (the original is kept as " + done->backup_path + ")").c_str() : "");
+        print_lines(stdout, "  ", p.edit.changes);
+        if (kdump_conf && p.path == *kdump_conf) kdump_conf_changed = true;
+    }
+    if (kdump_conf_changed)
+        std::printf("kdumpctl rebuilds its initramfs with the kdump-failover module at its next start "
+                    "(kdumpctl restart, or the next boot)\n");
+    return rc;
+}
+
+}  // namespace kdf::cli

@@ -1,0 +1,69 @@
+// core/integration/initramfs_manifest.h - what the crash kernel's initramfs must hold for the chain.
+//
+// The dracut module (packaging/dracut/99kdump-failover/module-setup.sh) does not parse our config:
+// it asks `kdump-failover generate --manifest`, which loads the config with the same loader the
+// dump uses, loads each target's plugin and applies its option defaults, and prints one item per
+// line, fields separated by a TAB:
+//
+//   config   <path>                       the config file (installed as /etc/kdump-failover.conf)
+//   plugin   <path>                       kdf-transport-<type>.so of each target type in the chain
+//   file     <path>                       a file a target names: ssh identity and known_hosts
+//   network  yes|no                       does any target need the network (ssh, nfs, iscsi, or a
+//                                         plugin that declares TransportCap::needs_network)
+//   host     <name or address>            a server a network target talks to (to pick the NIC)
+//   mount    <source> <mount point> <fstype>   a local target's filesystem, as mounted now
+//
+// Plugins not in the chain are not listed, so the initramfs carries only what this config uses.
+// Problems that make an initramfs useless (a plugin that does not load, an option the plugin
+// refuses) are errors; things that only fail one target later (a key file that does not exist yet,
+// a mount point that is not mounted now) are warnings, because the chain's other targets still work.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/chain/config.h"
+#include "core/chain/mount_info.h"
+
+namespace kdf::integration {
+
+struct InitramfsMount {
+    std::string source;       // "/dev/vdb1", "UUID=..." is resolved by the dracut module
+    std::string mount_point;
+    std::string fstype;
+};
+
+struct InitramfsManifest {
+    std::string config;
+    std::vector<std::string> plugins;        // in chain order, each once
+    std::vector<std::string> files;          // each once
+    bool network = false;
+    std::vector<std::string> hosts;          // each once
+    std::vector<InitramfsMount> mounts;      // each mount point once
+};
+
+struct ManifestBuild {
+    std::optional<InitramfsManifest> manifest;  // absent when errors is not empty
+    std::vector<std::string> errors;
+    std::vector<std::string> warnings;
+    // Warnings that matter only where the chain runs from an initramfs (kdumpctl's dracut image),
+    // not where the crash kernel boots the real root (Debian's kdump-tools): which local
+    // filesystems the initramfs can mount.
+    std::vector<std::string> initramfs_warnings;
+};
+
+// `config_path` must be absolute (it is installed at that path's name in the initramfs and written
+// into kdump.conf). `mounts` is the live mount table (parse_mountinfo of /proc/self/mountinfo).
+ManifestBuild build_initramfs_manifest(const chain::Config& config, const std::string& config_path,
+                                       const std::vector<std::string>& plugin_search,
+                                       const std::vector<chain::MountEntry>& mounts);
+
+// The TAB-separated lines described above, each ending in '\n'.
+std::string render_manifest(const InitramfsManifest& m);
+
+// Types that reach their target over the network even when their plugin is not loadable here
+// (kdumpctl's own list of network targets plus iSCSI).
+bool is_network_type(const std::string& type);
+
+}  // namespace kdf::integration

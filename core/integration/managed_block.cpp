@@ -1,0 +1,61 @@
+#include "core/integration/managed_block.h"
+
+namespace kdf::integration {
+
+namespace {
+
+std::string where(const std::string& file, size_t index) { return file + ":" + std::to_string(index + 1); }
+
+}  // namespace
+
+BlockSearch find_managed_block(const TextLines& t, const std::string& file_name) {
+    BlockSearch out;
+    std::optional<size_t> open;
+    for (size_t i = 0; i < t.lines.size(); ++i) {
+        const std::string& text = t.lines[i].text;
+        if (text.starts_with(kBlockBegin)) {
+            if (open || out.block) {
+                out.error = where(file_name, i) + ": a second kdump-failover block starts here; remove the extra "
+                            "marker lines by hand (generate will not guess which lines are its own)";
+                out.block.reset();
+                return out;
+            }
+            open = i;
+        } else if (text.starts_with(kBlockEnd)) {
+            if (!open) {
+                out.error = where(file_name, i) + ": kdump-failover block end without its begin line; remove it by hand";
+                return out;
+            }
+            out.block = BlockRange{*open, i};
+            open.reset();
+        }
+    }
+    if (open)
+        out.error = where(file_name, *open) + ": kdump-failover block is never closed (no '" + std::string(kBlockEnd) +
+                    "' line); fix it by hand";
+    return out;
+}
+
+std::string block_begin_line(const std::string& config_path) {
+    return std::string(kBlockBegin) + " written by `kdump-failover generate` from " + config_path +
+           "; edit that file, not these lines";
+}
+
+void put_managed_block(TextLines& t, const std::optional<BlockRange>& old, const std::vector<std::string>& block) {
+    if (old) {
+        // Keep the ending style of the file (CRLF stays CRLF) and whether its last line had a newline.
+        const std::string ending = t.lines[old->begin].ending.empty() ? "\n" : t.lines[old->begin].ending;
+        const std::string last_ending = t.lines[old->end].ending;
+        std::vector<TextLine> lines;
+        for (size_t i = 0; i < block.size(); ++i) lines.push_back({block[i], i + 1 == block.size() ? last_ending : ending});
+        if (!block.empty() && old->end + 1 < t.lines.size() && lines.back().ending.empty()) lines.back().ending = ending;
+        auto first = t.lines.begin() + static_cast<long>(old->begin);
+        auto last = t.lines.begin() + static_cast<long>(old->end) + 1;
+        first = t.lines.erase(first, last);
+        t.lines.insert(first, lines.begin(), lines.end());
+        return;
+    }
+    for (const auto& line : block) append_line(t, line);
+}
+
+}  // namespace kdf::integration

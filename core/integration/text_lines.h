@@ -1,0 +1,32 @@
+// core/integration/text_lines.h - a text file as lines, joined back byte for byte.
+//
+// The editors of other tools' config files (kdump.conf, /etc/default/kdump-tools) change a few
+// lines and must give every other line back exactly as it was: same bytes, same "\r\n" or "\n",
+// same presence or absence of a final newline. TextLines keeps each line with its own ending.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kdf::integration {
+
+struct TextLine {
+    std::string text;    // without the line ending
+    std::string ending;  // "\n", "\r\n", or "" for a last line without one
+};
+
+struct TextLines {
+    std::vector<TextLine> lines;
+};
+
+TextLines split_lines(std::string_view text);
+std::string join_lines(const TextLines& t);
+
+// Appends `line` at the end; a previous last line without a newline gets one first.
+void append_line(TextLines& t, std::string line);
+
+// Blank-separated words of `s` (spaces and tabs).
+std::vector<std::string> split_words(std::string_view s);
+
+}  // namespace kdf::integration

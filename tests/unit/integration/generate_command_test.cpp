@@ -1,0 +1,114 @@
+// `kdump-failover generate` and `post` as a user runs them: real files, the real command.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "test_files.h"
+#include "tests/support/temp_dir.h"
+
+namespace kdf::test {
+namespace {
+
+class GenerateCommand : public ::testing::Test {
+protected:
+    TempDir dir{"kdf-generate"};
+    std::string config, kdump_conf, kdump_tools;
+
+    void SetUp() override {
+        std::filesystem::create_directories(dir / "crash");
+        config = dir.write("kdump-failover.conf", "[chain]\ntargets = disk\n\n[target disk]\ntype = local\npath = " +
+                                                      dir.file("crash") + "\n");
+        kdump_conf = dir.write("kdump.conf", data_file("fedora-kdump.conf"));
+        kdump_tools = dir.write("kdump-tools", data_file("debian-kdump-tools"));
+    }
+    std::string args(const std::string& extra = "") const {
+        return "generate --config " + quote(config) + " --kdump-conf " + quote(kdump_conf) + " --kdump-tools " +
+               quote(kdump_tools) + extra;
+    }
+};
+
+TEST_F(GenerateCommand, TwiceIsIdempotentWithOneBackup) {
+    CliRun first = run_cli(args());
+    ASSERT_EQ(first.status, 0) << first.output;
+    const std::string conf1 = read_file(kdump_conf), tools1 = read_file(kdump_tools);
+    EXPECT_TRUE(conf1.starts_with(data_file("fedora-kdump.conf")));
+    EXPECT_NE(conf1.find("dracut_args --add kdump-failover\n"), std::string::npos);
+    EXPECT_NE(conf1.find("extra_bins " + std::string(KDF_CLI) + " " KDF_PLUGIN_BUILD_DIR "/kdf-transport-local.so " + config),
+              std::string::npos)
+        << conf1;
+    EXPECT_TRUE(tools1.starts_with(data_file("debian-kdump-tools")));
+    EXPECT_EQ(read_file(kdump_conf + ".kdump-failover.bak"), data_file("fedora-kdump.conf"));
+    EXPECT_EQ(read_file(kdump_tools + ".kdump-failover.bak"), data_file("debian-kdump-tools"));
+
+    CliRun second = run_cli(args());
+    ASSERT_EQ(second.status, 0) << second.output;
+    EXPECT_NE(second.output.find(kdump_conf + ": up to date"), std::string::npos) << second.output;
+    EXPECT_NE(second.output.find(kdump_tools + ": up to date"), std::string::npos) << second.output;
+    EXPECT_EQ(read_file(kdump_conf), conf1);
+    EXPECT_EQ(read_file(kdump_tools), tools1);
+}
+
+TEST_F(GenerateCommand, DryRunChangesNothing) {
+    CliRun r = run_cli(args(" --dry-run"));
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("would change"), std::string::npos) << r.output;
+    EXPECT_EQ(read_file(kdump_conf), data_file("fedora-kdump.conf"));
+    EXPECT_FALSE(std::filesystem::exists(kdump_conf + ".kdump-failover.bak"));
+}
+
+TEST_F(GenerateCommand, InvalidConfigChangesNothingAndExits2WithFileLine) {
+    config = dir.write("kdump-failover.conf", "[chain]\ntargets = disk\n\n[target disk]\ntype = local\nlevel = 99\n");
+    CliRun r = run_cli(args());
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find(config + ":"), std::string::npos) << r.output;
+    EXPECT_EQ(read_file(kdump_conf), data_file("fedora-kdump.conf"));
+    EXPECT_EQ(read_file(kdump_tools), data_file("debian-kdump-tools"));
+    EXPECT_FALSE(std::filesystem::exists(kdump_conf + ".kdump-failover.bak"));
+    EXPECT_FALSE(std::filesystem::exists(kdump_tools + ".kdump-failover.bak"));
+}
+
+TEST_F(GenerateCommand, UnknownPluginChangesNothingAndExits2) {
+    config = dir.write("kdump-failover.conf", "[chain]\ntargets = a\n\n[target a]\ntype = no-such-transport\n");
+    CliRun r = run_cli(args());
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find(config + ":4: target 'a'"), std::string::npos) << r.output;
+    EXPECT_EQ(read_file(kdump_conf), data_file("fedora-kdump.conf"));
+}
+
+TEST_F(GenerateCommand, HandBrokenBlockChangesNoFile) {
+    const std::string broken = data_file("fedora-kdump.conf") + "# >>> kdump-failover >>>\nextra_bins /x\n";
+    kdump_conf = dir.write("kdump.conf", broken);
+    CliRun r = run_cli(args());
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_EQ(read_file(kdump_conf), broken);
+    EXPECT_EQ(read_file(kdump_tools), data_file("debian-kdump-tools")) << "the other file must not change either";
+}
+
+TEST_F(GenerateCommand, ManifestPrintsWhatTheInitramfsNeeds) {
+    CliRun r = run_cli("generate --manifest --config " + quote(config));
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("config\t" + config + "\n"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("plugin\t" KDF_PLUGIN_BUILD_DIR "/kdf-transport-local.so\n"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("network\tno\n"), std::string::npos) << r.output;
+}
+
+TEST_F(GenerateCommand, PostStatusStillWorks) {
+    // kdump's own dump succeeded: nothing to do; it failed: the chain saves the vmcore.
+    const std::string vmcore = dir.file("vmcore");
+    ASSERT_EQ(std::system(("xz -dc " + quote(std::string(KDF_SHARED_DIR) + "/fixtures/dump/synthetic.elf.xz") + " > " +
+                           quote(vmcore))
+                              .c_str()),
+              0);
+    CliRun ok = run_cli("post 0 --config " + quote(config) + " --vmcore " + quote(vmcore));
+    EXPECT_EQ(ok.status, 0) << ok.output;
+    EXPECT_NE(ok.output.find("nothing to do"), std::string::npos) << ok.output;
+    EXPECT_TRUE(std::filesystem::is_empty(dir / "crash"));
+
+    CliRun failed = run_cli("post 1 --config " + quote(config) + " --vmcore " + quote(vmcore));
+    EXPECT_EQ(failed.status, 0) << failed.output;
+    EXPECT_NE(failed.output.find("dump saved by target 'disk'"), std::string::npos) << failed.output;
+    EXPECT_FALSE(std::filesystem::is_empty(dir / "crash"));
+}
+
+}  // namespace
+}  // namespace kdf::test
