@@ -18,8 +18,9 @@ build=$(cd "$1" && pwd)
 bin=$build/bin/kdump-failover
 plugins=$build/$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")/kdump-failover/plugins
 fail() { echo "dracut_module: FAIL: $*" >&2; exit 1; }
-command -v dracut > /dev/null && command -v lsinitrd > /dev/null ||
+if ! command -v dracut > /dev/null || ! command -v lsinitrd > /dev/null; then
   fail "dracut is not installed (apt-get install dracut-core dracut-network: tools/install-deps.sh)"
+fi
 [[ -d /usr/lib/dracut/modules.d/40network ]] ||
   fail "dracut's network module is missing (apt-get install dracut-network: tools/install-deps.sh)"
 for p in local ssh; do [[ -f $plugins/kdf-transport-$p.so ]] || fail "build kdf-transport-$p first"; done
