@@ -3,6 +3,8 @@
 
 #include <optional>
 
+#include "kdf/target_options.h"
+
 namespace kdf::local {
 
 std::vector<OptionSpec> local_option_specs() {
@@ -48,27 +50,12 @@ bool path_is_at_or_below(const std::string& inner, const std::string& outer) {
 
 namespace {
 
-// The value of `key`, or the schema default when the host did not supply one.
-std::string value_of(const TargetConfig& target, const std::vector<OptionSpec>& specs, const std::string& key) {
-    if (const OptionValue* v = target.find(key)) return std::string(trim(v->text));
-    for (const OptionSpec& s : specs)
-        if (s.key == key) return s.default_value;
-    return {};
-}
-
-Status config_error(const TargetConfig& target, const std::string& key, const std::string& text) {
-    std::string where = target.where_of(key);
-    std::string msg = where.empty() ? std::string() : where + ": ";
-    msg += "local: " + text;
-    return Status::error(Code::invalid_config, msg).with_target(target.name).with_stage(Stage::config);
-}
-
 // A usable absolute path: no relative form, no '..' (it would defeat the "at or below" rules).
 std::optional<Status> check_absolute(const TargetConfig& target, const std::string& key, const std::string& value) {
-    if (value.front() != '/') return config_error(target, key, key + " '" + value + "' must be an absolute path");
+    if (value.front() != '/') return option_error(target, "local", key, key + " '" + value + "' must be an absolute path");
     std::string n = normalize_path(value);
     if (n.find("/../") != std::string::npos || n.ends_with("/.."))
-        return config_error(target, key, key + " '" + value + "' must not contain '..'");
+        return option_error(target, "local", key, key + " '" + value + "' must not contain '..'");
     return std::nullopt;
 }
 
@@ -78,15 +65,15 @@ Result<LocalOptions> parse_local_options(const TargetConfig& target) {
     const std::vector<OptionSpec> specs = local_option_specs();
     LocalOptions o;
 
-    std::string mode = value_of(target, specs, "mode");
+    std::string mode = option_value(target, specs, "mode");
     if (mode == "dir") o.mode = Mode::dir;
     else if (mode == "raw") o.mode = Mode::raw;
-    else return config_error(target, "mode", "mode '" + mode + "' is not one of dir|raw");
+    else return option_error(target, "local", "mode", "mode '" + mode + "' is not one of dir|raw");
 
     auto boolean = [&](const char* key, bool& out) -> std::optional<Status> {
-        std::string text = value_of(target, specs, key);
+        std::string text = option_value(target, specs, key);
         auto b = parse_bool(text);
-        if (!b) return config_error(target, key, std::string(key) + " '" + text + "' is not yes or no");
+        if (!b) return option_error(target, "local", key, std::string(key) + " '" + text + "' is not yes or no");
         out = *b;
         return std::nullopt;
     };
@@ -94,41 +81,41 @@ Result<LocalOptions> parse_local_options(const TargetConfig& target) {
     if (auto err = boolean("require_mount", require_mount)) return *err;
     if (auto err = boolean("fsync", o.fsync)) return *err;
 
-    std::string reserve = value_of(target, specs, "reserve");
+    std::string reserve = option_value(target, specs, "reserve");
     auto size = parse_size(reserve);
-    if (!size) return config_error(target, "reserve", "reserve '" + reserve + "' is not a size (e.g. 64M)");
+    if (!size) return option_error(target, "local", "reserve", "reserve '" + reserve + "' is not a size (e.g. 64M)");
     o.reserve = *size;
 
-    std::string path = value_of(target, specs, "path");
-    std::string device = value_of(target, specs, "device");
-    std::string mount_point = value_of(target, specs, "mount_point");
+    std::string path = option_value(target, specs, "path");
+    std::string device = option_value(target, specs, "device");
+    std::string mount_point = option_value(target, specs, "mount_point");
 
     if (o.mode == Mode::raw) {
-        if (device.empty()) return config_error(target, "device", "mode raw needs `device` (a block device)");
+        if (device.empty()) return option_error(target, "local", "device", "mode raw needs `device` (a block device)");
         if (auto err = check_absolute(target, "device", device)) return *err;
         // Refusing directory-mode keys here catches a half-edited section before a crash does.
         if (!path.empty())
-            return config_error(target, "path", "path is for mode dir; mode raw writes to `device`");
+            return option_error(target, "local", "path", "path is for mode dir; mode raw writes to `device`");
         if (!mount_point.empty() || require_mount)
-            return config_error(target, mount_point.empty() ? "require_mount" : "mount_point",
+            return option_error(target, "local", mount_point.empty() ? "require_mount" : "mount_point",
                                 "mount_point/require_mount apply to mode dir only");
         o.device = normalize_path(device);
         return o;
     }
 
-    if (path.empty()) return config_error(target, "path", "mode dir needs `path` (the existing dump directory)");
+    if (path.empty()) return option_error(target, "local", "path", "mode dir needs `path` (the existing dump directory)");
     if (auto err = check_absolute(target, "path", path)) return *err;
-    if (!device.empty()) return config_error(target, "device", "device is for mode raw; mode dir writes under `path`");
+    if (!device.empty()) return option_error(target, "local", "device", "device is for mode raw; mode dir writes under `path`");
     o.path = normalize_path(path);
 
     if (require_mount && !mount_point.empty() && normalize_path(mount_point) != o.path)
-        return config_error(target, "require_mount",
+        return option_error(target, "local", "require_mount",
                             "require_mount = yes means mount_point = path; set only one of them");
     if (!mount_point.empty()) {
         if (auto err = check_absolute(target, "mount_point", mount_point)) return *err;
         o.mount_point = normalize_path(mount_point);
         if (!path_is_at_or_below(o.path, o.mount_point))
-            return config_error(target, "mount_point",
+            return option_error(target, "local", "mount_point",
                                 "path '" + o.path + "' is not at or below mount_point '" + o.mount_point + "'");
     } else if (require_mount) {
         o.mount_point = o.path;

@@ -3,6 +3,8 @@
 
 #include <optional>
 
+#include "kdf/target_options.h"
+
 #include "nfs_url.h"
 
 namespace kdf::nfs {
@@ -34,20 +36,6 @@ std::string NfsOptions::display() const {
 
 namespace {
 
-std::string value_of(const TargetConfig& target, const std::vector<OptionSpec>& specs, const std::string& key) {
-    if (const OptionValue* v = target.find(key)) return std::string(trim(v->text));
-    for (const OptionSpec& s : specs)
-        if (s.key == key) return s.default_value;
-    return {};
-}
-
-Status config_error(const TargetConfig& target, const std::string& key, const std::string& text) {
-    std::string where = target.where_of(key);
-    std::string msg = where.empty() ? std::string() : where + ": ";
-    msg += "nfs: " + text;
-    return Status::error(Code::invalid_config, msg).with_target(target.name).with_stage(Stage::config);
-}
-
 // "/a//b/./c/" -> "/a/b/c"; false for a relative path or one with "..".
 bool normalize_absolute(const std::string& in, std::string& out) {
     if (in.empty() || in.front() != '/') return false;
@@ -68,11 +56,11 @@ bool normalize_absolute(const std::string& in, std::string& out) {
 // An integer key in [lo, hi], or nullopt when the key is absent. `bad` receives the error.
 std::optional<int> int_key(const TargetConfig& target, const std::vector<OptionSpec>& specs, const std::string& key,
                            int lo, int hi, std::optional<Status>& bad) {
-    std::string text = value_of(target, specs, key);
+    std::string text = option_value(target, specs, key);
     if (text.empty()) return std::nullopt;
     auto v = parse_integer(text);
     if (!v || *v < lo || *v > hi) {
-        bad = config_error(target, key, key + " '" + text + "' is not an integer from " + std::to_string(lo) + " to " +
+        bad = option_error(target, "nfs", key, key + " '" + text + "' is not an integer from " + std::to_string(lo) + " to " +
                                             std::to_string(hi));
         return std::nullopt;
     }
@@ -83,7 +71,7 @@ std::optional<int> int_key(const TargetConfig& target, const std::vector<OptionS
 std::optional<int> merge(const TargetConfig& target, const std::string& key, std::optional<int> from_key,
                          std::optional<int> from_url, const char* url_arg, std::optional<Status>& bad) {
     if (from_key && from_url && *from_key != *from_url) {
-        bad = config_error(target, key, key + " = " + std::to_string(*from_key) + " contradicts the url's " + url_arg +
+        bad = option_error(target, "nfs", key, key + " = " + std::to_string(*from_key) + " contradicts the url's " + url_arg +
                                             "=" + std::to_string(*from_url) + "; set it in one place");
         return std::nullopt;
     }
@@ -97,39 +85,39 @@ Result<NfsOptions> parse_nfs_options(const TargetConfig& target) {
     NfsOptions o;
     std::optional<Status> bad;
 
-    const std::string url_text = value_of(target, specs, "url");
-    const std::string server = value_of(target, specs, "server");
-    const std::string export_path = value_of(target, specs, "export");
+    const std::string url_text = option_value(target, specs, "url");
+    const std::string server = option_value(target, specs, "server");
+    const std::string export_path = option_value(target, specs, "export");
     NfsUrl url;
     if (!url_text.empty()) {
         if (!server.empty() || !export_path.empty())
-            return config_error(target, server.empty() ? "export" : "server",
+            return option_error(target, "nfs", server.empty() ? "export" : "server",
                                 "give either url or server + export, not both");
         Result<NfsUrl> parsed = parse_nfs_url(url_text);
-        if (!parsed.is_ok()) return config_error(target, "url", parsed.status().message());
+        if (!parsed.is_ok()) return option_error(target, "nfs", "url", parsed.status().message());
         url = std::move(parsed).value();
         o.server = url.server;
         o.export_path = url.path;
     } else {
-        if (server.empty()) return config_error(target, "server", "set url, or server and export");
-        if (export_path.empty()) return config_error(target, "export", "server needs export (the exported path)");
+        if (server.empty()) return option_error(target, "nfs", "server", "set url, or server and export");
+        if (export_path.empty()) return option_error(target, "nfs", "export", "server needs export (the exported path)");
         if (server.find_first_of(":/?[@ ") != std::string::npos)
-            return config_error(target, "server", "server '" + server +
+            return option_error(target, "nfs", "server", "server '" + server +
                                                       "' must be a plain host name or IPv4 address (ports go in nfs_port/mount_port)");
         if (!normalize_absolute(export_path, o.export_path))
-            return config_error(target, "export", "export '" + export_path + "' must be an absolute path without '..'");
+            return option_error(target, "nfs", "export", "export '" + export_path + "' must be an absolute path without '..'");
         o.server = server;
     }
 
-    const std::string path = value_of(target, specs, "path");
+    const std::string path = option_value(target, specs, "path");
     if (!normalize_absolute(path.empty() ? "/" : path, o.path))
-        return config_error(target, "path", "path '" + path + "' must be an absolute path (below the export) without '..'");
+        return option_error(target, "nfs", "path", "path '" + path + "' must be an absolute path (below the export) without '..'");
 
-    const std::string version_text = value_of(target, specs, "version");
+    const std::string version_text = option_value(target, specs, "version");
     std::optional<int> version;
     if (!version_text.empty()) {
         if (version_text != "3" && version_text != "4")
-            return config_error(target, "version", "version '" + version_text + "' is not 3 or 4");
+            return option_error(target, "nfs", "version", "version '" + version_text + "' is not 3 or 4");
         version = version_text == "3" ? 3 : 4;
     }
     version = merge(target, "version", version, url.version, "version", bad);
@@ -147,16 +135,16 @@ Result<NfsOptions> parse_nfs_options(const TargetConfig& target) {
     o.gid = gid.value_or(0);
     o.inflight = static_cast<uint32_t>(inflight.value_or(4));
     if (o.version == 4 && o.mount_port != 0)
-        return config_error(target, "mount_port", "mount_port is for NFSv3; NFSv4 has no MOUNT protocol");
+        return option_error(target, "nfs", "mount_port", "mount_port is for NFSv3; NFSv4 has no MOUNT protocol");
 
     for (const char* key : {"write_size", "reserve"}) {
-        std::string text = value_of(target, specs, key);
+        std::string text = option_value(target, specs, key);
         auto size = parse_size(text);
-        if (!size) return config_error(target, key, std::string(key) + " '" + text + "' is not a size (e.g. 1M)");
+        if (!size) return option_error(target, "nfs", key, std::string(key) + " '" + text + "' is not a size (e.g. 1M)");
         (std::string_view(key) == "reserve" ? o.reserve : o.write_size) = *size;
     }
     if (o.write_size < 4096 || o.write_size > (1ull << 20))
-        return config_error(target, "write_size", "write_size must be from 4K to 1M");
+        return option_error(target, "nfs", "write_size", "write_size must be from 4K to 1M");
     return o;
 }
 

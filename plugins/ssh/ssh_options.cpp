@@ -1,6 +1,8 @@
 // ssh_options.cpp - option table and cross-field rules of the `ssh` transport.
 #include "ssh_options.h"
 
+#include "kdf/target_options.h"
+
 namespace kdf::ssh {
 
 std::vector<OptionSpec> ssh_option_specs() {
@@ -27,69 +29,51 @@ std::vector<OptionSpec> ssh_option_specs() {
     };
 }
 
-namespace {
-
-std::string value_of(const TargetConfig& target, const std::vector<OptionSpec>& specs, const std::string& key) {
-    if (const OptionValue* v = target.find(key)) return std::string(trim(v->text));
-    for (const OptionSpec& s : specs)
-        if (s.key == key) return s.default_value;
-    return {};
-}
-
-Status config_error(const TargetConfig& target, const std::string& key, const std::string& text) {
-    std::string where = target.where_of(key);
-    std::string msg = where.empty() ? std::string() : where + ": ";
-    msg += "ssh: " + text;
-    return Status::error(Code::invalid_config, msg).with_target(target.name).with_stage(Stage::config);
-}
-
-}  // namespace
-
 Result<SshOptions> parse_ssh_options(const TargetConfig& target) {
     const std::vector<OptionSpec> specs = ssh_option_specs();
-    auto get = [&](const char* key) { return value_of(target, specs, key); };
+    auto get = [&](const char* key) { return option_value(target, specs, key); };
     SshOptions o;
 
     o.host = get("host");
-    if (o.host.empty()) return config_error(target, "host", "host is required");
+    if (o.host.empty()) return option_error(target, "ssh", "host", "host is required");
     if (o.host.find_first_of(" \t/") != std::string::npos)
-        return config_error(target, "host", "host '" + o.host + "' is not a host name or address");
+        return option_error(target, "ssh", "host", "host '" + o.host + "' is not a host name or address");
 
     auto port = parse_integer(get("port"));
-    if (!port || *port < 1 || *port > 65535) return config_error(target, "port", "port must be 1..65535");
+    if (!port || *port < 1 || *port > 65535) return option_error(target, "ssh", "port", "port must be 1..65535");
     o.port = static_cast<unsigned>(*port);
 
     o.user = get("user");
-    if (o.user.empty()) return config_error(target, "user", "user must not be empty");
+    if (o.user.empty()) return option_error(target, "ssh", "user", "user must not be empty");
 
     for (auto [key, out] : {std::pair{"identity", &o.identity}, std::pair{"known_hosts", &o.known_hosts},
                             std::pair{"path", &o.path}}) {
         *out = get(key);
         if (out->empty() || out->front() != '/')
-            return config_error(target, key, std::string(key) + " '" + *out + "' must be an absolute path");
+            return option_error(target, "ssh", key, std::string(key) + " '" + *out + "' must be an absolute path");
         if (out->find("/../") != std::string::npos || out->ends_with("/.."))
-            return config_error(target, key, std::string(key) + " '" + *out + "' must not contain '..'");
+            return option_error(target, "ssh", key, std::string(key) + " '" + *out + "' must not contain '..'");
     }
     while (o.path.size() > 1 && o.path.back() == '/') o.path.pop_back();
 
     o.mode = get("mode") == "stream" ? Mode::stream : Mode::sftp;
     auto compression = parse_bool(get("compression"));
-    if (!compression) return config_error(target, "compression", "compression must be yes or no");
+    if (!compression) return option_error(target, "ssh", "compression", "compression must be yes or no");
     o.compression = *compression;
     o.ciphers = get("ciphers");
 
     auto depth = parse_integer(get("requests_in_flight"));
     if (!depth || *depth < 1 || *depth > 64)
-        return config_error(target, "requests_in_flight", "requests_in_flight must be 1..64");
+        return option_error(target, "ssh", "requests_in_flight", "requests_in_flight must be 1..64");
     o.requests_in_flight = static_cast<unsigned>(*depth);
 
     auto reserve = parse_size(get("reserve"));
-    if (!reserve) return config_error(target, "reserve", "reserve must be a size such as 64M");
+    if (!reserve) return option_error(target, "ssh", "reserve", "reserve must be a size such as 64M");
     o.reserve = *reserve;
 
     o.stream_command = get("stream_command");
     if (o.mode == Mode::stream && o.stream_command.find("{file}") == std::string::npos)
-        return config_error(target, "stream_command", "stream_command must contain {file} (where the dump goes)");
+        return option_error(target, "ssh", "stream_command", "stream_command must contain {file} (where the dump goes)");
     return o;
 }
 

@@ -7,5 +7,6 @@
 #include "kdf/plugin_abi.h"
 #include "kdf/raw_dump_header.h"
 #include "kdf/status.h"
+#include "kdf/target_options.h"
 #include "kdf/transport.h"
 #include "kdf/unique_fd.h"
