@@ -5,8 +5,12 @@
 # Inputs: the real 6.1 fixture (../shared/fixtures/vmcore-6.1-a.zst, decompressed to /var/tmp), and
 # generated vmcores of SIZES (default: 1G 4G 16G; sparse files, zero pages are holes) for which only
 # our tool runs: makedumpfile needs real page tables and mem_map that the generator does not make.
-# Not a test: read the numbers. Dump level 1 everywhere (zero pages excluded), one compressor thread
-# unless the row says otherwise.
+# Not a test: read the numbers. Dump level 1 (zero pages excluded), then level 31 (page filtering),
+# one compressor thread unless the row says otherwise.
+# Level 31 also runs on generated kernel-mode vmcores (kdf-mkvmcore --kernel: page tables and a
+# vmemmap mem_map makedumpfile filters) of L31_SIZES (default 4G 16G; L31_SIZES= skips them), and
+# times the filter pass alone (one counting pass over mem_map, from build/bin/filter_fixture_tests;
+# a dump runs it twice).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}; shift || true
@@ -52,7 +56,35 @@ echo; echo "input: real Debian 6.1 vmcore, $((input_bytes / 1048576)) MiB, dump 
   run kdf-lz4 "$kdf" collect --lz4 -d 1 --num-threads 1 "$work/real" "$work/out"
   run kdf-lzo-2threads "$kdf" collect -l -d 1 --num-threads 2 "$work/real" "$work/out"
 } | table mdf-l
+
+# Level 31: the filter decides; zero pages keep their bit. Filter pass = one counting pass alone.
+filter_pass() {  # vmcore -> "filter pass: ... s" line, if the test binary is built
+  local t="$build/bin/filter_fixture_tests"
+  [ -x "$t" ] || { echo "  (filter pass: $t not built)"; return; }
+  KDF_FILTER_BENCH_VMCORE=$1 "$t" --gtest_filter=FilterPass.* 2>/dev/null | sed -n 's/^filter pass: [^:]*: /  filter pass (one of two): /p'
+}
+level31() {  # vmcore label
+  echo; echo "input: $2, dump level 31"
+  {
+    run mdf-c31 "makedumpfile" -c -d 31 "$1" "$work/out"
+    run kdf-zlib31 "$kdf" collect -c -d 31 --num-threads 1 "$1" "$work/out"
+    run kdf-zlib31-2threads "$kdf" collect -c -d 31 --num-threads 2 "$1" "$work/out"
+  } | table mdf-c31
+  {
+    run mdf-l31 "makedumpfile" -l -d 31 "$1" "$work/out"
+    run kdf-lzo31 "$kdf" collect -l -d 31 --num-threads 1 "$1" "$work/out"
+  } | table mdf-l31
+  filter_pass "$1"
+}
+level31 "$work/real" "real Debian 6.1 vmcore, $((input_bytes / 1048576)) MiB"
 rm -f "$work/real"
+
+for size in ${L31_SIZES-4G 16G}; do
+  "$build/bin/kdf-mkvmcore" --kernel --size "$size" --seed 21 "$work/gen" >/dev/null
+  input_bytes=$(stat -c %s "$work/gen")
+  level31 "$work/gen" "generated kernel-mode vmcore $size (4-level, default page-class mix)"
+  rm -f "$work/gen"
+done
 
 for size in "${sizes[@]}"; do
   "$build/bin/kdf-mkvmcore" --size "$size" --seed 21 "$work/gen"

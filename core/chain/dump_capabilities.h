@@ -2,10 +2,10 @@
 //
 // The config model accepts and range-checks the full [dump] syntax (levels 0..31, every codec and
 // format the project plans). This build writes kdump-compressed, flattened and ELF dumps with every
-// codec, but filters only zero pages (level 1): page-type filtering (levels 2..31) needs the mem_map
-// walk. A value outside the tables below is therefore a config error naming the line, never a
-// silent downgrade: a user who asks for level 31 must not get a 200 GiB dump on a 20 GiB target
-// without being told. When filtering arrives, widen these tables (and only these).
+// codec and filters pages at every makedumpfile dump level (core/filter: zero pages from their
+// contents, cache/user/free pages from the crashed kernel's mem_map). A value outside the tables
+// below is a config error naming the line, never a silent downgrade. Where a dump's own VMCOREINFO
+// cannot support a level's rule, the dump keeps those pages and says so in one warning line.
 #pragma once
 
 #include <array>
@@ -13,12 +13,16 @@
 
 namespace kdf::chain::dump_capabilities {
 
-inline constexpr std::array<int, 2> levels{0, 1};
+inline constexpr std::array<int, 32> levels = [] {
+    std::array<int, 32> all{};
+    for (int i = 0; i < 32; ++i) all[static_cast<size_t>(i)] = i;
+    return all;
+}();
 inline constexpr std::array<std::string_view, 5> compress{"none", "zlib", "lzo", "lz4", "zstd"};
 inline constexpr std::array<std::string_view, 4> formats{"auto", "kdump", "flat", "elf"};
 
 // Why a value outside the table is refused; printed before "only ... supported yet".
-inline constexpr std::string_view level_reason = "this version filters zero pages only, not page types";
+inline constexpr std::string_view level_reason = "makedumpfile's dump levels are 0 to 31";
 inline constexpr std::string_view compress_reason = "this version has no such codec";
 inline constexpr std::string_view format_reason = "this version has no such format";
 

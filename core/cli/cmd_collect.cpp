@@ -56,10 +56,6 @@ int cmd_collect(const Args& args) {
     if (level > 31) {
         error_line("collect: dump level " + std::to_string(level) + " is out of range (0-31)");
         ++errors;
-    } else if (level > 1) {
-        error_line("collect: dump level " + std::to_string(level) +
-                   " needs page-type filtering, which this version does not have; use -d 0 or -d 1");
-        ++errors;
     }
     const bool flat = m.format == "flat", elf = m.format == "elf";
     if (elf && m.compress) {

@@ -9,6 +9,10 @@
 // Lifecycle: begin() once (headers marked INCOMPLETE, notes, bitmaps), add_page() for every page
 // of the plan's PageSet in ascending PFN order, finish() once (descriptors flushed, header
 // rewritten without INCOMPLETE). After an error the output is left marked incomplete.
+// Page filtering (dump level bits 2-16) does not change the PageSet: a page the level drops is
+// still handed over, as a record with `excluded` set and no data, so both writers see every pfn
+// in order and lay out holes themselves; the plan says up front how many such records will come
+// (the kdump format sizes its descriptor table from it).
 #pragma once
 
 #include <cstdint>
@@ -35,13 +39,15 @@ struct PageRecord {
     std::span<const std::byte> data;  // the codec's output, or the raw page when flags == 0
     uint32_t flags = 0;               // kdump page_desc flags: 0 (stored raw) or the codec's flag
     bool zero = false;                // the page is all zero bytes (dump level bit 1 drops it)
+    bool excluded = false;            // dropped by its page class (free, cache, user...): no data
 };
 
 // What a writer knows before the first page.
 struct DumpPlan {
     const vmcore::ElfVmcore* core = nullptr;  // notes, VMCOREINFO, segments
     const PageSet* pages = nullptr;           // the pages add_page() will receive, in order
-    int dump_level = 0;                       // 0 or 1 in this version
+    int dump_level = 0;                       // 0..31 (makedumpfile's -d)
+    uint64_t excluded_pages = 0;              // records add_page() will get with `excluded` set
     uint32_t codec_flag = 0;                  // kdump::kCompressed* for the header status; 0 = none
     int64_t timestamp = 0;                    // seconds since the epoch
     std::string nodename;                     // utsname.nodename for the header

@@ -88,7 +88,7 @@ Status ElfWriter::begin() {
     // pages and holds >= 1 page, so k segments need at least (k - 1) * (kSplitPages + 1) pages.
     slots_ = 1;
     for (const PageSet::Run& r : pages.runs())
-        slots_ += (plan_.dump_level & 1) ? 1 + r.count / (kSplitPages + 1) : 1;
+        slots_ += ((plan_.dump_level & 1) || plan_.excluded_pages) ? 1 + r.count / (kSplitPages + 1) : 1;
     if (slots_ > UINT32_MAX) return fail(error("too many program headers"));
     uint64_t at = kEhdrSize + slots_ * kPhdrSize;
     if (slots_ >= kPnXnum) {
@@ -147,7 +147,7 @@ Status ElfWriter::close_segment(uint64_t mem_end_pfn) {
 Status ElfWriter::add_page(const PageRecord& page) {
     if (state_ != State::begun)
         return error(state_ == State::failed ? "an earlier error stopped this dump" : "add_page() outside begin()/finish()");
-    if (page.flags != 0 || page.data.size() != page_size_) {
+    if (!page.excluded && (page.flags != 0 || page.data.size() != page_size_)) {
         char msg[160];
         std::snprintf(msg, sizeof msg, "page pfn 0x%" PRIx64 ": %zu bytes with flags 0x%x; ELF wants raw %" PRIu64 "-byte pages",
                       page.pfn, page.data.size(), page.flags, page_size_);
@@ -155,7 +155,7 @@ Status ElfWriter::add_page(const PageRecord& page) {
     }
     if (Status s = order_.accept(page.pfn, "ELF writer"); !s.is_ok()) return fail(s);
 
-    if ((plan_.dump_level & 1) && page.zero) {
+    if (page.excluded || ((plan_.dump_level & 1) && page.zero)) {
         if (pending_ == 0) pending_start_pfn_ = page.pfn;
         ++pending_;
     } else {

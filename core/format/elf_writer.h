@@ -9,7 +9,8 @@
 //   ..             notes             the vmcore's PT_NOTE bytes, verbatim
 //   page aligned   page data         raw pages, sequential, PFN order
 //
-// PT_LOADs: one per PageSet run at level 0. At level & 1 zero pages are left out of the file: a run
+// PT_LOADs: one per PageSet run at level 0. At level & 1 zero pages, and at any level the pages
+// the filter excludes (PageRecord::excluded), are left out of the file: a run
 // of at least kSplitPages excluded pages closes the PT_LOAD (its p_memsz still covers the excluded
 // run, p_filesz stops before it, as makedumpfile does for excluded tails) and the next kept page
 // opens a new one; shorter runs are written as zeros (a PT_LOAD per isolated zero page would cost

@@ -42,6 +42,17 @@ void set_bits(std::vector<std::byte>& win, uint64_t base, uint64_t from, uint64_
     while (b < e) { win[b >> 3] |= std::byte(1u << (b & 7)); ++b; }
 }
 
+// Sets the bits of the present pages (the 1st bitmap) in `part`, which holds bitmap bytes from
+// `first_byte` on.
+void fill_present(const PageSet& pages, std::vector<std::byte>& part, uint64_t first_byte, uint64_t n) {
+    std::fill_n(part.begin(), n, std::byte{0});
+    const auto& runs = pages.runs();
+    const uint64_t lo = first_byte * 8, hi = (first_byte + n) * 8;
+    auto it = std::upper_bound(runs.begin(), runs.end(), lo, [](uint64_t p, const PageSet::Run& r) { return p < r.end_pfn(); });
+    for (; it != runs.end() && it->first_pfn < hi; ++it)
+        set_bits(part, lo, std::max(lo, it->first_pfn), std::min(hi, it->end_pfn()));
+}
+
 }  // namespace
 
 KdumpCompressedWriter::KdumpCompressedWriter(const DumpPlan& plan, DumpOutput& out)
@@ -113,7 +124,10 @@ Status KdumpCompressedWriter::begin() {
     sub.max_mapnr_64 = pages.max_mapnr();
 
     desc_offset_ = (1 + sub_blocks + bitmap_blocks) * page_size_;
-    zero_page_offset_ = desc_offset_ + pages.count() * kdump::kPageDescSize;
+    if (plan_.excluded_pages > pages.count()) return fail(error("plan excludes more pages than there are"));
+    zero_page_offset_ = desc_offset_ + (pages.count() - plan_.excluded_pages) * kdump::kPageDescSize;
+    bitmap_bytes_ = bitmap_bytes;
+    bitmap2_offset_ = (1 + sub_blocks) * page_size_ + bitmap_bytes;
     data_.start_at(zero_page_offset_);
 
     if (Status s = write_disk_header(plan_.codec_flag | kdump::kCompressedIncomplete); !s.is_ok()) return fail(s);
@@ -132,22 +146,37 @@ Status KdumpCompressedWriter::begin() {
 }
 
 // Both bitmaps, window by window: at levels 0 and 1 the 2nd bitmap equals the 1st (every present
-// page is dumped; zero pages keep their bit and share the zero page).
+// page is dumped; zero pages keep their bit and share the zero page). Page-class exclusions clear
+// 2nd-bitmap bits later, as the excluded records arrive.
 Status KdumpCompressedWriter::write_bitmaps(uint64_t first_offset, uint64_t bytes_per_bitmap) {
-    const auto& runs = plan_.pages->runs();
     std::vector<std::byte> win(static_cast<size_t>(std::min(kBitmapWindowBytes, bytes_per_bitmap)));
-    size_t r = 0;
     for (uint64_t done = 0; done < bytes_per_bitmap; done += win.size()) {
         const uint64_t n = std::min<uint64_t>(win.size(), bytes_per_bitmap - done);
+        fill_present(*plan_.pages, win, done, n);
         std::span<std::byte> part(win.data(), n);
-        std::fill(part.begin(), part.end(), std::byte{0});
-        const uint64_t lo = done * 8, hi = (done + n) * 8;
-        while (r < runs.size() && runs[r].end_pfn() <= lo) ++r;
-        for (size_t k = r; k < runs.size() && runs[k].first_pfn < hi; ++k)
-            set_bits(win, lo, std::max(lo, runs[k].first_pfn), std::min(hi, runs[k].end_pfn()));
         if (Status s = write(first_offset + done, part); !s.is_ok()) return s;
         if (Status s = write(first_offset + bytes_per_bitmap + done, part); !s.is_ok()) return s;
     }
+    return Status::ok();
+}
+
+Status KdumpCompressedWriter::flush_bitmap2_window() {
+    if (bm2_.empty()) return Status::ok();
+    Status s = write(bitmap2_offset_ + bm2_first_byte_, bm2_);
+    bm2_.clear();
+    return s;
+}
+
+Status KdumpCompressedWriter::clear_bitmap2_bit(uint64_t pfn) {
+    const uint64_t byte = pfn / 8;
+    if (bm2_.empty() || byte < bm2_first_byte_ || byte >= bm2_first_byte_ + bm2_.size()) {
+        if (Status s = flush_bitmap2_window(); !s.is_ok()) return s;
+        bm2_first_byte_ = byte / kBitmapWindowBytes * kBitmapWindowBytes;
+        const uint64_t n = std::min<uint64_t>(kBitmapWindowBytes, bitmap_bytes_ - bm2_first_byte_);
+        bm2_.resize(static_cast<size_t>(n));
+        fill_present(*plan_.pages, bm2_, bm2_first_byte_, n);
+    }
+    bm2_[byte - bm2_first_byte_] &= ~std::byte(1u << (pfn % 8));
     return Status::ok();
 }
 
@@ -155,12 +184,17 @@ Status KdumpCompressedWriter::add_page(const PageRecord& page) {
     if (state_ != State::begun)
         return error(state_ == State::failed ? "an earlier error stopped this dump" : "add_page() outside begin()/finish()");
     char msg[160];
-    if (page.data.size() > page_size_ || page.data.empty() || (page.flags == 0 && page.data.size() != page_size_)) {
+    if (!page.excluded && (page.data.size() > page_size_ || page.data.empty() || (page.flags == 0 && page.data.size() != page_size_))) {
         std::snprintf(msg, sizeof msg, "page pfn 0x%" PRIx64 ": %zu bytes with flags 0x%x (page size %" PRIu64 ")",
                       page.pfn, page.data.size(), page.flags, page_size_);
         return fail(error(msg));
     }
     if (Status s = order_.accept(page.pfn, "kdump writer"); !s.is_ok()) return fail(s);
+    if (page.excluded) {
+        if (++excluded_seen_ > plan_.excluded_pages) return fail(error("more excluded pages than the plan announced"));
+        if (Status s = clear_bitmap2_bit(page.pfn); !s.is_ok()) return fail(s);
+        return Status::ok();
+    }
 
     kdump::PageDesc d;
     if ((plan_.dump_level & 1) && page.zero) {
@@ -197,6 +231,13 @@ Status KdumpCompressedWriter::finish() {
                       order_.delivered(), plan_.pages->count());
         return fail(error(msg));
     }
+    if (excluded_seen_ != plan_.excluded_pages) {
+        char msg[160];
+        std::snprintf(msg, sizeof msg, "%" PRIu64 " pages were excluded, the plan announced %" PRIu64
+                      ": the descriptor table would not match", excluded_seen_, plan_.excluded_pages);
+        return fail(error(msg));
+    }
+    if (Status s = flush_bitmap2_window(); !s.is_ok()) return fail(s);
     if (Status s = flush_descriptors(); !s.is_ok()) return fail(s);
     if (Status s = write_disk_header(plan_.codec_flag); !s.is_ok()) return fail(s);
     state_ = State::finished;

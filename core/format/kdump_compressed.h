@@ -7,7 +7,9 @@
 //              both bitmaps (built in 64 KiB windows from the PageSet's runs), and at level & 1
 //              the shared zero page as the first bytes of the data area
 //   add_page() one page_desc per page (buffered, written a block batch at a time) and the page
-//              bytes at the data cursor (buffered 1 MiB)
+//              bytes at the data cursor (buffered 1 MiB); an excluded page gets no descriptor
+//              and its bit cleared in a 64 KiB window of the 2nd bitmap, rewritten when the
+//              pages move past it (begin() wrote the 2nd bitmap as a copy of the 1st)
 //   finish()   the last descriptors and data, then block 0 again without INCOMPLETE
 // Memory: fixed (descriptor batch + data buffer + one bitmap window), whatever the dump size.
 // Page data is flushed before the descriptors that point at it, so a descriptor on disk never
@@ -44,6 +46,8 @@ private:
     Status write_disk_header(uint32_t status);
     Status write_bitmaps(uint64_t first_offset, uint64_t bytes_per_bitmap);
     Status flush_descriptors();
+    Status clear_bitmap2_bit(uint64_t pfn);
+    Status flush_bitmap2_window();
     Status fail(Status s);
 
     DumpPlan plan_;
@@ -57,6 +61,11 @@ private:
     uint64_t desc_flushed_ = 0;      // descriptors already on disk
     std::vector<std::byte> descs_;   // pending descriptors, 24 bytes each
     uint64_t written_ = 0;           // bytes written outside the data buffer
+    uint64_t bitmap2_offset_ = 0;    // file offset of the 2nd bitmap
+    uint64_t bitmap_bytes_ = 0;      // bytes per bitmap
+    std::vector<std::byte> bm2_;     // the 2nd bitmap window being edited (empty: none)
+    uint64_t bm2_first_byte_ = 0;    // its first byte within the bitmap
+    uint64_t excluded_seen_ = 0;     // excluded records received
     enum class State { fresh, begun, finished, failed } state_ = State::fresh;
 };
 

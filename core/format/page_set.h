@@ -2,9 +2,10 @@
 // them: whole pages inside the physical map's ranges (kernel-image alias PT_LOADs excluded). A page
 // only partly covered by a PT_LOAD (the low range often ends at 0x9fc00) is not a page of the dump.
 //
-// This is the 1st bitmap of a kdump-compressed file. At dump levels 0 and 1 it is also the 2nd
-// bitmap (every present page is dumped; a zero page at level 1 keeps its bit and shares one zero
-// page); page filtering (levels 2-31) will supply a narrower selection.
+// This is the 1st bitmap of a kdump-compressed file, and the order in which pages reach a writer.
+// The 2nd bitmap is this set minus the pages the dump level's filter drops (core/filter): those
+// still reach the writer, as PageRecord::excluded, so the set itself never changes. A zero page at
+// level 1 keeps its 2nd-bitmap bit and shares one zero page.
 // Runs, not bitmaps: memory stays proportional to the number of PT_LOADs, not to the RAM size.
 #pragma once
 

@@ -1,7 +1,10 @@
 #include "core/pipeline/dump_job.h"
 
+#include <cstdio>
+
 #include "core/compress/codec_registry.h"
 #include "core/format/page_set.h"
+#include "core/pipeline/dump_filter.h"
 
 namespace kdf::pipeline {
 
@@ -13,11 +16,15 @@ Result<uint32_t> kdump_flag_of(const std::string& codec) {
 }
 
 Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutput& out, const DumpJobOptions& options) {
-    if (options.level != 0 && options.level != 1)
-        return Status::error(Code::not_supported, "dump level " + std::to_string(options.level) +
-                                                      " needs page filtering, which this version does not have (levels 0 and 1 only)");
+    if (options.level < 0 || options.level > 31)
+        return Status::error(Code::invalid_config, "dump level " + std::to_string(options.level) + " is not in 0-31");
     const uint64_t page_size = core.has_vmcoreinfo() ? core.vmcoreinfo().page_size().value_or(4096) : 4096;
     const format::PageSet pages(core.phys_map(), page_size);
+    DumpFilter filtering = prepare_dump_filter(core, pages, options.level);
+    if (!filtering.warning.empty()) {
+        if (options.warning) options.warning(filtering.warning);
+        else std::fprintf(stderr, "kdump-failover: warning: %s\n", filtering.warning.c_str());
+    }
 
     auto flag = kdump_flag_of(options.format == "elf" ? std::string("none") : options.codec);
     if (!flag.is_ok()) return flag.take_status();
@@ -26,6 +33,7 @@ Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutp
     plan.core = &core;
     plan.pages = &pages;
     plan.dump_level = options.level;
+    plan.excluded_pages = filtering.excluded_pages;
     plan.codec_flag = flag.value();
     plan.timestamp = options.timestamp;
     plan.nodename = options.nodename;
@@ -43,10 +51,21 @@ Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutp
     popts.zero_pages_dropped = (options.level & 1) != 0;
     const uint64_t total = pages.count() * page_size;
     if (options.progress) popts.progress = [&](uint64_t done) { options.progress(done, total); };
+    std::optional<filter::PageFilter::Cursor> cursor;
+    if (filtering.filter) {
+        cursor.emplace(filtering.filter->cursor());
+        popts.filter = &*cursor;
+    }
     auto stats = run_page_pipeline(core, pages, *writer, popts);
     if (!stats.is_ok()) return stats.take_status();
     if (Status s = writer->finish(); !s.is_ok()) return s;
-    return DumpJobResult{stats.value(), writer->bytes_written()};
+    DumpJobResult result;
+    result.stats = stats.value();
+    result.output_bytes = writer->bytes_written();
+    result.excluded_pages = filtering.excluded_pages;
+    result.filter_seconds = filtering.count_seconds;
+    result.warning = filtering.warning;
+    return result;
 }
 
 }  // namespace kdf::pipeline

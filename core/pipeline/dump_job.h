@@ -19,18 +19,25 @@ namespace kdf::pipeline {
 
 struct DumpJobOptions {
     std::string format = "kdump";  // "kdump" (also used inside a flattened stream) or "elf"
-    int level = 0;                 // 0 or 1 in this version
+    int level = 0;                 // makedumpfile's dump level, 0..31
     std::string codec = "zlib";
     std::optional<int> codec_level;
     unsigned threads = 0;          // 0 = online CPUs
     std::string nodename;
     int64_t timestamp = 0;
     std::function<void(uint64_t input_bytes, uint64_t total_input_bytes)> progress;
+    // One line for the user when filtering could not do all the level asks (the pages concerned
+    // are dumped). Unset: printed to stderr as "kdump-failover: warning: ..." (the attempt
+    // process's stderr is the supervisor's, so the console or the kdump log shows it).
+    std::function<void(const std::string& line)> warning;
 };
 
 struct DumpJobResult {
     PipelineStats stats;
     uint64_t output_bytes = 0;
+    uint64_t excluded_pages = 0;   // dropped by page class (stats.excluded_pages too)
+    double filter_seconds = 0;     // the counting pass over mem_map (the second pass runs inside the pipeline)
+    std::string warning;           // what was reported through `warning`, if anything
 };
 
 // The kdump page flag written for `codec` (0 for none), or an error for an unknown codec.

@@ -27,19 +27,90 @@ struct PageOut {
 struct Batch {
     uint64_t seq = 0;
     uint64_t first_pfn = 0;
-    uint32_t count = 0;
+    uint32_t span = 0;                // pfns covered, kept or excluded
+    uint32_t count = 0;               // kept pages, packed in raw/pages in pfn order
+    std::vector<uint64_t> keep;       // bit i: pfn first_pfn + i is kept
     std::vector<std::byte> raw;
     std::vector<std::byte> packed;
     std::vector<PageOut> pages;
     Status status;
+
+    bool kept(uint32_t i) const { return ((keep[i >> 6] >> (i & 63)) & 1) != 0; }
 };
 
-// A piece of a PageSet run that one batch covers.
-struct Piece {
-    uint64_t first_pfn;
-    uint32_t count;
-    uint64_t file_offset;
-    uint32_t file_pages;  // leading pages backed by the file; the rest are zero
+// How many pfns one batch may cover, per page it may carry: a level-31 dump keeps about one page
+// in ten, so batches stay full without letting the keep mask grow large.
+constexpr unsigned kMaxSpanFactor = 64;
+
+// Cuts the PageSet's runs into batches as the dump goes: the next pfns of the current run, until
+// the batch holds batch_pages kept pages or spans its maximum.
+class PieceSource {
+public:
+    PieceSource(const format::PageSet& pages, unsigned batch_pages, filter::PageFilter::Cursor* filter)
+        : pages_(pages), batch_pages_(batch_pages), max_span_(batch_pages * kMaxSpanFactor), filter_(filter) {}
+
+    static size_t mask_words(unsigned batch_pages) { return (batch_pages * kMaxSpanFactor + 63) / 64; }
+
+    // Fills b's pfn range and keep mask and reads its kept pages; false when the runs are done.
+    Result<bool> next(Batch& b, const vmcore::ElfVmcore& core) {
+        const auto& runs = pages_.runs();
+        while (run_ < runs.size() && pos_ >= runs[run_].count) {
+            ++run_;
+            pos_ = 0;
+        }
+        if (run_ >= runs.size()) return false;
+        const format::PageSet::Run& r = runs[run_];
+        const uint64_t ps = pages_.page_size();
+        b.first_pfn = r.first_pfn + pos_;
+        std::fill(b.keep.begin(), b.keep.end(), 0);
+        const uint64_t limit = std::min<uint64_t>(max_span_, r.count - pos_);
+        uint32_t span = 0, kept = 0;
+        while (span < limit && kept < batch_pages_) {
+            if (filter_ == nullptr || !filter_->excluded(b.first_pfn + span)) {
+                b.keep[span >> 6] |= 1ULL << (span & 63);
+                ++kept;
+            }
+            ++span;
+        }
+        b.span = span;
+        b.count = kept;
+        // Read the kept pages: one pread per stretch of consecutive kept, file-backed pages;
+        // pages past the run's file bytes (p_filesz < p_memsz) read as zero.
+        uint32_t slot = 0;
+        for (uint32_t i = 0; i < span;) {
+            if (!b.kept(i)) {
+                ++i;
+                continue;
+            }
+            uint32_t j = i;
+            while (j < span && b.kept(j)) ++j;
+            for (uint32_t k = i; k < j;) {
+                const uint64_t in_run = pos_ + k;
+                if (in_run >= r.file_pages) {
+                    std::memset(b.raw.data() + static_cast<size_t>(slot) * ps, 0, static_cast<size_t>(j - k) * ps);
+                    slot += j - k;
+                    break;
+                }
+                const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(j - k, r.file_pages - in_run));
+                std::span<std::byte> dest(b.raw.data() + static_cast<size_t>(slot) * ps, static_cast<size_t>(n) * ps);
+                if (Status s = core.read(r.file_offset + in_run * ps, dest); !s.is_ok())
+                    return s.with_context("reading pfn " + std::to_string(b.first_pfn + k));
+                slot += n;
+                k += n;
+            }
+            i = j;
+        }
+        pos_ += span;
+        return true;
+    }
+
+private:
+    const format::PageSet& pages_;
+    unsigned batch_pages_;
+    uint64_t max_span_;
+    filter::PageFilter::Cursor* filter_;
+    size_t run_ = 0;
+    uint64_t pos_ = 0;  // pfns of run_ already cut
 };
 
 bool all_zero(const std::byte* p, size_t n) {
@@ -60,6 +131,7 @@ public:
             b.raw.resize(static_cast<size_t>(batch_pages) * page_size);
             if (compress) b.packed.resize(static_cast<size_t>(batch_pages) * slot);
             b.pages.resize(batch_pages);
+            b.keep.resize(PieceSource::mask_words(batch_pages));
             free_.push_back(&b);
         }
     }
@@ -95,7 +167,7 @@ public:
             std::span<std::byte> dest(b.packed.data() + static_cast<size_t>(i) * slot_, slot_);
             auto r = codec.compress(std::span<const std::byte>(page, page_size_), dest);
             if (!r.is_ok()) {
-                b.status = r.take_status().with_context("compressing pfn " + std::to_string(b.first_pfn + i));
+                b.status = r.take_status().with_context("compressing page " + std::to_string(i) + " of the batch at pfn " + std::to_string(b.first_pfn));
                 return;
             }
             if (r.value() < page_size_) {  // makedumpfile's rule: keep the page raw unless it got smaller
@@ -161,16 +233,6 @@ public:
         todo_.clear();
     }
 
-    Status read(Batch& b, const Piece& piece) const {
-        size_t backed = static_cast<size_t>(piece.file_pages) * page_size_;
-        if (backed) {
-            if (Status s = core_.read(piece.file_offset, std::span<std::byte>(b.raw.data(), backed)); !s.is_ok())
-                return s.with_context("reading pfn " + std::to_string(piece.first_pfn));
-        }
-        std::memset(b.raw.data() + backed, 0, static_cast<size_t>(piece.count) * page_size_ - backed);
-        return Status::ok();
-    }
-
     std::span<const std::byte> data_of(const Batch& b, uint32_t i) const {
         const PageOut& p = b.pages[i];
         const std::byte* base = p.packed ? b.packed.data() + static_cast<size_t>(i) * slot_
@@ -192,20 +254,6 @@ private:
     unsigned outstanding_ = 0;
     bool stop_ = false;
 };
-
-std::vector<Piece> plan_pieces(const format::PageSet& pages, unsigned batch_pages) {
-    std::vector<Piece> pieces;
-    for (const auto& run : pages.runs()) {
-        for (uint64_t done = 0; done < run.count;) {
-            uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(batch_pages, run.count - done));
-            uint64_t backed = run.file_pages > done ? std::min<uint64_t>(n, run.file_pages - done) : 0;
-            pieces.push_back({run.first_pfn + done, n, run.file_offset + done * pages.page_size(),
-                              static_cast<uint32_t>(backed)});
-            done += n;
-        }
-    }
-    return pieces;
-}
 
 }  // namespace
 
@@ -238,43 +286,54 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
 
     PipelineStats stats;
     Status failure;
-    const std::vector<Piece> pieces = plan_pieces(pages, batch_pages);
-    uint64_t next_write = 0;
+    PieceSource source(pages, batch_pages, options.filter);
+    uint64_t next_write = 0, submitted = 0;
 
     auto write_next = [&]() -> Status {
         Batch* b = pool.wait_done(next_write++);
         Status s = b->status;
-        for (uint32_t i = 0; s.is_ok() && i < b->count; ++i) {
-            const PageOut& p = b->pages[i];
-            format::PageRecord rec{b->first_pfn + i, pool.data_of(*b, i), p.flags, p.zero};
+        uint32_t k = 0;
+        for (uint32_t i = 0; s.is_ok() && i < b->span; ++i) {
+            const uint64_t pfn = b->first_pfn + i;
+            if (!b->kept(i)) {
+                format::PageRecord rec;
+                rec.pfn = pfn;
+                rec.excluded = true;
+                s = writer.add_page(rec);
+                stats.excluded_pages++;
+                continue;
+            }
+            const PageOut& p = b->pages[k];
+            format::PageRecord rec{pfn, pool.data_of(*b, k), p.flags, p.zero};
+            ++k;
             s = writer.add_page(rec);
             stats.pages++;
             stats.zero_pages += p.zero;
             stats.stored_raw += compress && !p.packed;
             stats.output_page_bytes += p.size;
         }
-        stats.input_bytes += static_cast<uint64_t>(b->count) * page_size;
+        stats.input_bytes += static_cast<uint64_t>(b->span) * page_size;
         pool.recycle(b);
         if (s.is_ok() && options.progress) options.progress(stats.input_bytes);
         return s;
     };
 
-    for (uint64_t seq = 0; seq < pieces.size() && failure.is_ok(); ++seq) {
+    for (uint64_t seq = 0; failure.is_ok(); ++seq) {
         // Keep the pipe full but bounded: write the oldest batch when all buffers are out.
         while (failure.is_ok() && pool.outstanding() >= batches) failure = write_next();
         if (!failure.is_ok()) break;
         Batch* b = pool.take_free();
         b->seq = seq;
-        b->first_pfn = pieces[seq].first_pfn;
-        b->count = pieces[seq].count;
-        if (Status s = pool.read(*b, pieces[seq]); !s.is_ok()) {
+        auto more = source.next(*b, core);
+        if (!more.is_ok() || !more.value()) {
             pool.recycle(b);
-            failure = s;
+            if (!more.is_ok()) failure = more.take_status();
             break;
         }
         pool.submit(b);
+        ++submitted;
     }
-    while (failure.is_ok() && next_write < pieces.size()) failure = write_next();
+    while (failure.is_ok() && next_write < submitted) failure = write_next();
 
     if (!failure.is_ok()) pool.drop_pending();
     pool.stop();

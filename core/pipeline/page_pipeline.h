@@ -1,12 +1,18 @@
 // core/pipeline/page_pipeline.h - reader -> compressor pool -> writer, with bounded memory.
 //
-//   main thread:  read a batch of pages (one pread per run piece) ──> work queue
+//   main thread:  ask the filter which pfns of the next piece of a run are kept, read those
+//                 (one pread per stretch of kept pages) ──> work queue
 //   N workers:    zero-page check, compress each page with their own Codec ──> done slots
 //   main thread:  take finished batches strictly in order ──> DumpWriter::add_page()
 //
 // Memory is fixed at start: `in_flight` batches of `batch_pages` pages, each with a raw buffer and
-// a buffer of max_compressed_size per page, recycled for the whole dump. Nothing grows with the
-// dump size. With threads = 1 the one worker compresses while the main thread does the I/O.
+// a buffer of max_compressed_size per page, recycled for the whole dump. Batches are cut from the
+// PageSet's runs as the dump goes (never planned for the whole dump up front). A batch spans at
+// most kMaxSpanFactor * batch_pages pfns, so at level 31 (most pages excluded) it still carries
+// a useful number of pages. Nothing grows with the dump size. With threads = 1 the one worker
+// compresses while the main thread does the I/O and the filtering.
+// Excluded pages (the filter's verdict) are neither read nor compressed: the writer receives a
+// PageRecord with `excluded` set, in pfn order like every other page.
 //
 // Errors: the first error (read, codec, writer) stops everything; run() returns it after joining
 // the workers. The writer is left as it was (its output stays marked incomplete).
@@ -17,6 +23,7 @@
 #include <string>
 
 #include "core/format/dump_writer.h"
+#include "core/filter/page_filter.h"
 #include "core/format/page_set.h"
 #include "core/vmcore/elf_reader.h"
 #include "kdf/status.h"
@@ -31,15 +38,19 @@ struct PipelineOptions {
     unsigned in_flight = 0;          // batches in memory at once; 0 = 2 * threads + 2
     // The writer drops zero pages (dump level bit 1): they are detected but not compressed.
     bool zero_pages_dropped = false;
+    // Which pages the dump level drops; nullptr = none (levels 0 and 1). Used from the calling
+    // thread only, in ascending pfn order.
+    filter::PageFilter::Cursor* filter = nullptr;
     // Called after each batch is handed to the writer: input bytes consumed so far.
     std::function<void(uint64_t input_bytes)> progress;
 };
 
 struct PipelineStats {
-    uint64_t pages = 0;
+    uint64_t pages = 0;           // pages handed over with data (zero pages included)
+    uint64_t excluded_pages = 0;  // pages handed over as excluded by the filter
     uint64_t zero_pages = 0;
     uint64_t stored_raw = 0;     // pages that did not get smaller and were stored uncompressed
-    uint64_t input_bytes = 0;
+    uint64_t input_bytes = 0;     // present pages covered (excluded ones too) x page size
     uint64_t output_page_bytes = 0;
 };
 

@@ -59,9 +59,14 @@ TEST(ConfigErrors, LevelOutOfRange) {
                   {"{F}:2: level = high: expected a dump level 0..31"});
 }
 
-TEST(ConfigErrors, ValidButUnsupportedLevel31) {
-    expect_errors("[dump]\nlevel = 31\n" + std::string(smallest_config()),
-                  {"{F}:2: level = 31: this version filters zero pages only, not page types; only levels 0 and 1 are supported yet"});
+TEST(ConfigErrors, EveryDumpLevelIsAccepted) {
+    for (int level = 0; level <= 31; ++level) {
+        ConfigLoad r = parse_config("[dump]\nlevel = " + std::to_string(level) + "\n" + std::string(smallest_config()),
+                                    "levels.conf");
+        ASSERT_TRUE(r.errors.empty()) << "level " << level << ": " << r.errors.front();
+        ASSERT_TRUE(r.config);
+        EXPECT_EQ(r.config->dump.level, level);
+    }
 }
 
 TEST(ConfigErrors, CompressChoiceAndSupport) {
@@ -221,7 +226,7 @@ TEST(ConfigErrors, BrokenSectionHeaders) {
 
 TEST(ConfigErrors, EveryProblemIsReportedInLineOrder) {
     expect_errors("[dump]\n"                     // 1
-                  "level = 31\n"                 // 2
+                  "level = 32\n"                 // 2
                   "compres = none\n"             // 3
                   "[chain]\n"                    // 4
                   "targets = a b\n"              // 5
@@ -231,7 +236,7 @@ TEST(ConfigErrors, EveryProblemIsReportedInLineOrder) {
                   "[target c]\n"                 // 9
                   "type = local\n"               // 10
                   "oops\n",                      // 11
-                  {"{F}:2: level = 31: this version filters zero pages only, not page types; only levels 0 and 1 are supported yet",
+                  {"{F}:2: level = 32: expected a dump level 0..31",
                    "{F}:3: unknown key 'compres' in [dump]; did you mean 'compress'?",
                    "{F}:5: target 'b' in targets has no [target b] section",
                    "{F}:8: stall_timeout = soon: expected a duration such as 30s, 5m or none",

@@ -42,7 +42,7 @@ TEST(LegacyConfig, ShippedValuesMapOntoTwoLocalTargets) {
     EXPECT_TRUE(c.legacy);
     EXPECT_EQ(c.chain.targets, (std::vector<std::string>{"primary", "backup"}));
     EXPECT_EQ(c.chain.name_pattern, "{host}-{date}");
-    EXPECT_EQ(c.dump.level, 0);  // -d 31 noted, not applied
+    EXPECT_EQ(c.dump.level, 31);  // -d 31 from the shipped core_collector
     EXPECT_EQ(c.dump.compress, "lzo");  // -l from the shipped core_collector
 
     ASSERT_EQ(c.targets.size(), 2u);
@@ -65,7 +65,7 @@ TEST(LegacyConfig, ShippedValuesMapOntoTwoLocalTargets) {
         "  # backup_mount /my/backup/mount: (not mounted now)\n"
         "\n"
         "  [dump]\n"
-        "  # level = 31   # from core_collector -d 31; not supported yet\n"
+        "  level = 31\n"
         "  compress = lzo\n"
         "\n"
         "  [chain]\n"
@@ -81,9 +81,7 @@ TEST(LegacyConfig, ShippedValuesMapOntoTwoLocalTargets) {
         "  type = local\n"
         "  path = /my/backup/mount/backup/target/path\n"
         "  mount_point = /my/backup/mount",
-        "{F}:2: core_collector: noted but not applied: -d 31 (dump level 31: this version filters zero pages only, "
-        "not page types); the dump is still saved, "
-        "in full; --message-level has no equivalent (kdump-failover reports its own progress)",
+        "{F}:2: core_collector: --message-level has no equivalent (kdump-failover reports its own progress)",
         "{F}:3: kdump_post_script = /var/crash/scripts/kdump-post-local-failover.sh is obsolete: kdump-failover is "
         "itself kdump's kdump_post hook now (`kdump-failover post STATUS`); the script is not used",
     });
