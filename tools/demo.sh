@@ -14,11 +14,16 @@ cmake --build build -j"$(nproc)" --target kdump-failover kdf-mkvmcore kdf-transp
 demo=$PWD/build/demo
 rm -rf "$demo"
 mkdir -p "$demo/nfs-share" "$demo/var-crash"
-build/bin/kdf-mkvmcore --size "$size" --seed 7 "$demo/vmcore"
+# --kernel: a vmcore with page tables, a mem_map and a kernel log, so level 31 filters it and
+# vmcore-dmesg.txt lands beside the dump, as on a real crash.
+build/bin/kdf-mkvmcore --kernel --size "$size" --seed 7 "$demo/vmcore"
 
 cat > "$demo/kdump-failover.conf" <<CONF
 # primary: an NFS share that did not come up (its mount point is not mounted)
 # backup:  a local directory
+[dump]
+level = 31
+
 [chain]
 targets = primary backup
 
@@ -47,4 +52,5 @@ esac
 landed=$(find "$demo/var-crash" -name vmcore -type f)
 echo "demo: checking the dump that landed ($landed):"
 build/bin/kdump-failover verify "$landed" | sed 's/^/  /'
-echo "demo: input $(stat -c %s "$demo/vmcore") bytes, dump $(stat -c %s "$landed") bytes (kdump-compressed, zlib)"
+echo "demo: input $(stat -c %s "$demo/vmcore") bytes, dump $(stat -c %s "$landed") bytes (kdump-compressed, zlib, level 31)"
+echo "demo: the kernel log beside it ends with: $(tail -1 "$(dirname "$landed")/vmcore-dmesg.txt")"
