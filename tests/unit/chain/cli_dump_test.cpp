@@ -143,6 +143,26 @@ TEST(ChainDump, ATargetsOwnFormatOverridesTheDumpSection) {
     EXPECT_TRUE(same_pages(vmcore, rebuilt));
 }
 
+// Level 31 through the chain on a vmcore with a real mem_map: pages are left out (so the strict
+// comparison fails), every page kept equals the input, verify accepts the dump and the kernel log
+// lands beside it.
+TEST(ChainDump, Level31LeavesPagesOutAndKeepsTheRestExact) {
+    Scratch s;
+    fs::path vmcore = s.make_vmcore("64M", 5, "--kernel");
+    fs::path crash = s.mkdir("crash");
+    fs::path conf = s.path("kdf.conf");
+    write_file(conf, "[dump]\nlevel = 31\n\n[chain]\ntargets = primary\n\n" + local_target("primary", crash, "reserve = 0"));
+    CommandResult r = s.run("dump --config " + conf.string() + " --vmcore " + vmcore.string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    fs::path landed = find_one(crash, "vmcore");
+    uint64_t excluded = 0;
+    EXPECT_TRUE(same_kept_pages(vmcore, landed, &excluded));
+    EXPECT_GT(excluded, 1000u);
+    EXPECT_FALSE(same_pages(vmcore, landed));
+    EXPECT_EQ(s.run("verify " + landed.string()).exit_code, 0);
+    EXPECT_FALSE(find_one(crash, "vmcore-dmesg.txt").empty());
+}
+
 TEST(ChainDump, CorruptVmcoreIsRefusedBeforeAnyTarget) {
     Scratch s;
     fs::path vmcore = s.make_vmcore("4M");

@@ -47,6 +47,15 @@ inline ::testing::AssertionResult same_pages(const fs::path& input, const fs::pa
     return ::testing::AssertionFailure() << dump << ": " << diff;
 }
 
+// The dump holds every page it did not exclude exactly as the input has it (filtered dumps: which
+// pages should be excluded is the filter tests' question). `excluded` gets how many it left out.
+inline ::testing::AssertionResult same_kept_pages(const fs::path& input, const fs::path& dump, uint64_t* excluded) {
+    if (dump.empty()) return ::testing::AssertionFailure() << "no dump found";
+    std::string diff = kdf::test::compare_pages(input.string(), dump.string(), kdf::test::CompareMode::filtered, excluded);
+    if (diff.empty()) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << dump << ": " << diff;
+}
+
 // A scratch directory removed at the end of the test (after unmounting anything mounted in it).
 class Scratch {
 public:
@@ -69,10 +78,11 @@ public:
         return p;
     }
     // A sample vmcore from the project's generator.
-    fs::path make_vmcore(const std::string& size, int seed = 1) const {
+    // `extra`: more kdf-mkvmcore options, e.g. "--kernel" for a vmcore with a mem_map and a kernel log.
+    fs::path make_vmcore(const std::string& size, int seed = 1, const std::string& extra = "") const {
         fs::path p = dir_ / ("vmcore-" + size);
-        std::string cmd = std::string(KDF_MKVMCORE) + " --size " + size + " --seed " + std::to_string(seed) + " '" +
-                          p.string() + "'";
+        std::string cmd = std::string(KDF_MKVMCORE) + " " + extra + " --size " + size + " --seed " + std::to_string(seed) +
+                          " '" + p.string() + "'";
         EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
         return p;
     }
