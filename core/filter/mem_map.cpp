@@ -1,6 +1,7 @@
 // core/filter/mem_map.cpp - see mem_map.h.
 #include "core/filter/mem_map.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdio>
 
@@ -143,6 +144,27 @@ Result<MemMapLayout> MemMapLayout::find(const arch::KernelMemory& mem, const vmc
         return out;
     }
     return Status::error(Code::not_found, "VMCOREINFO names no memory model (no SYMBOL(mem_section) with SIZE/OFFSET, no SYMBOL(mem_map))");
+}
+
+const MemMapChunk* MemMapLayout::chunk_of(uint64_t pfn) const noexcept {
+    auto it = std::upper_bound(chunks.begin(), chunks.end(), pfn,
+                               [](uint64_t p, const MemMapChunk& c) { return p < c.first_pfn; });
+    if (it == chunks.begin()) return nullptr;
+    --it;
+    return pfn < it->end_pfn ? &*it : nullptr;
+}
+
+std::optional<uint64_t> MemMapLayout::pfn_of_struct_page(uint64_t vaddr, uint64_t struct_size) const noexcept {
+    // Chunks ascend by pfn, not necessarily by address (each section's mem_map is its own
+    // allocation without VMEMMAP), so every chunk is asked.
+    for (const MemMapChunk& c : chunks) {
+        if (vaddr < c.vaddr) continue;
+        const uint64_t off = vaddr - c.vaddr;
+        if (off / struct_size >= c.end_pfn - c.first_pfn) continue;
+        if (off % struct_size != 0) return std::nullopt;
+        return c.first_pfn + off / struct_size;
+    }
+    return std::nullopt;
 }
 
 }  // namespace kdf::filter

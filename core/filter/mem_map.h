@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct MemMapLayout {
     // mem_section data is unusable.
     static Result<MemMapLayout> find(const arch::KernelMemory& mem, const vmcore::VmcoreInfo& info,
                                      uint64_t struct_size, uint64_t max_mapnr, uint64_t kernel_floor);
+
+    // The chunk holding pfn's struct page; nullptr when no chunk covers pfn.
+    const MemMapChunk* chunk_of(uint64_t pfn) const noexcept;
+    // The pfn whose struct page starts at kernel address `vaddr` (a tail page's compound_head
+    // names its head this way); nullopt outside every chunk or off a struct page boundary.
+    std::optional<uint64_t> pfn_of_struct_page(uint64_t vaddr, uint64_t struct_size) const noexcept;
 };
 
 }  // namespace kdf::filter

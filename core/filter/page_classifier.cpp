@@ -21,29 +21,14 @@ bool test_bit(int nr, uint64_t flags) {
 
 bool flag(const std::optional<int>& nr, uint64_t flags) { return nr && test_bit(*nr, flags); }
 
-struct Fields {
-    uint64_t flags = 0;
-    uint64_t mapping = 0;
-    uint32_t mapcount = 0;
-    uint64_t priv = 0;
-    uint64_t compound_head = 0;
-};
-
-bool is_slab(const PageRules& r, const Fields& f) {
-    if (r.mc_slab && r.off_mapcount && f.mapcount == *r.mc_slab) return true;
-    return r.pg_slab && ((f.flags >> *r.pg_slab) & 1) != 0;
-}
-
-bool is_anon(const PageRules& r, const Fields& f) { return (f.mapping & 1) != 0 && !is_slab(r, f); }
-
-bool is_cache(const PageRules& r, const Fields& f) {
+bool is_cache(const PageRules& r, const PageFacts& f) {
     if (flag(r.pg_lru, f.flags)) return true;
     // PG_swapcache means swap cache only together with PG_swapbacked (kernels 4.10+, which export it).
     return (!r.pg_swapbacked || flag(r.pg_swapbacked, f.flags)) && flag(r.pg_swapcache, f.flags);
 }
 
-bool is_buddy(const PageRules& r, const Fields& f) {
-    if (r.mc_buddy) return !is_slab(r, f) && f.mapcount == *r.mc_buddy;
+bool is_buddy(const PageRules& r, const PageFacts& f) {
+    if (r.mc_buddy) return !f.slab && f.mapcount == *r.mc_buddy;
     return r.pg_buddy && ((f.flags >> *r.pg_buddy) & 1) != 0;
 }
 
@@ -53,13 +38,21 @@ uint64_t read_width(const std::byte* p, unsigned width) {
 
 }  // namespace
 
-PageVerdict classify_page(const PageRules& r, const std::byte* page, const std::byte* next, uint64_t pfn) {
-    Fields f;
+PageFacts page_facts(const PageRules& r, const std::byte* page) {
+    PageFacts f;
     f.flags = load_le64(page + r.off_flags);
     f.mapping = load_le64(page + r.off_mapping);
     if (r.off_mapcount) f.mapcount = load_le32(page + *r.off_mapcount);
     if (r.off_private) f.priv = load_le64(page + *r.off_private);
     if (r.off_compound_head) f.compound_head = load_le64(page + *r.off_compound_head);
+    f.slab = (r.mc_slab && r.off_mapcount && f.mapcount == *r.mc_slab) ||
+             (r.pg_slab && ((f.flags >> *r.pg_slab) & 1) != 0);
+    f.anon = (f.mapping & 1) != 0 && !f.slab;
+    return f;
+}
+
+PageVerdict classify_page(const PageRules& r, const std::byte* page, const std::byte* next, uint64_t pfn) {
+    const PageFacts f = page_facts(r, page);
 
     uint64_t order = 0;
     uint64_t dtor = 0;
@@ -89,7 +82,7 @@ PageVerdict classify_page(const PageRules& r, const std::byte* page, const std::
 
     PageVerdict v;
     v.pages = 1ULL << order;
-    if (f.compound_head & 1) {
+    if (f.tail()) {
         v.cls = PageClass::tail;
         v.pages = 1;
     } else if (r.exclude_free && is_buddy(r, f)) {
@@ -108,15 +101,15 @@ PageVerdict classify_page(const PageRules& r, const std::byte* page, const std::
     } else if (r.exclude_unaccepted && f.mapcount == *r.mc_unaccepted) {
         v.cls = PageClass::free;
         v.pages = 1ULL << (*r.free_area_length - 1);
-    } else if (r.exclude_cache && is_cache(r, f) && !flag(r.pg_private, f.flags) && !is_anon(r, f)) {
+    } else if (r.exclude_cache && is_cache(r, f) && !flag(r.pg_private, f.flags) && !f.anon) {
         v.cls = PageClass::cache;
-    } else if (r.exclude_cache_private && is_cache(r, f) && !is_anon(r, f)) {
+    } else if (r.exclude_cache_private && is_cache(r, f) && !f.anon) {
         v.cls = flag(r.pg_private, f.flags) ? PageClass::cache_private : PageClass::cache;
-    } else if (r.exclude_user && (is_anon(r, f) || hugetlb)) {
+    } else if (r.exclude_user && (f.anon || hugetlb)) {
         v.cls = PageClass::user;
     } else if (r.exclude_hwpoison && flag(r.pg_hwpoison, f.flags)) {
         v.cls = PageClass::hwpoison;
-    } else if (r.exclude_offline && !is_slab(r, f) && f.mapcount == *r.mc_offline) {
+    } else if (r.exclude_offline && !f.slab && f.mapcount == *r.mc_offline) {
         v.cls = PageClass::offline;
     } else {
         v.cls = PageClass::kept;

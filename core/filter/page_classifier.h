@@ -30,6 +30,25 @@ struct PageVerdict {
 
 inline bool excludes(PageClass c) { return c != PageClass::kept && c != PageClass::tail; }
 
+// The fields of one struct page the rules read, and the two tests that depend on the kernel's
+// page-type scheme. classify_page() decides from exactly these, so a caller that must say why a
+// page is kept or excluded (comparing against another tool's page set) reads the same facts.
+struct PageFacts {
+    uint64_t flags = 0;
+    uint64_t mapping = 0;
+    uint32_t mapcount = 0;  // 0 when OFFSET(page._mapcount) is not exported
+    uint64_t priv = 0;
+    uint64_t compound_head = 0;
+    bool slab = false;  // NUMBER(PAGE_SLAB_MAPCOUNT_VALUE) in _mapcount, or the PG_slab flag
+    bool anon = false;  // mapping bit 0 (PAGE_MAPPING_ANON) and not slab
+
+    bool tail() const noexcept { return (compound_head & 1) != 0; }
+    // For a tail: the kernel virtual address of its head's struct page.
+    uint64_t head_struct_page() const noexcept { return compound_head & ~1ULL; }
+};
+
+PageFacts page_facts(const PageRules& rules, const std::byte* page);
+
 // `page` points at SIZE(page) bytes of the struct page of `pfn`; `next` at the following struct
 // page, or nullptr when it is not available. makedumpfile reads a compound head's order from the
 // next struct page only inside its 512-entry read cache (pfn % 512 != 511), so callers pass

@@ -94,16 +94,16 @@ void PageFilter::Cursor::process_window() {
     }
 }
 
-Status PageFilter::Cursor::read_virtual(uint64_t vaddr, std::span<std::byte> out) const {
+Status PageFilter::read_virtual(uint64_t vaddr, std::span<std::byte> out) const {
     // Translate page by page but read physically contiguous stretches at once: vmemmap is
     // mapped with large pages, so a block is usually one pread.
-    const vmcore::ElfVmcore& core = f_->mem_.core();
+    const vmcore::ElfVmcore& core = mem_.core();
     size_t done = 0, run_start = 0;
     uint64_t run_paddr = 0;
     while (done < out.size()) {
         const uint64_t at = vaddr + done;
         const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size() - done, kVmemmapStep - at % kVmemmapStep));
-        auto pa = f_->mem_.to_physical(at);
+        auto pa = mem_.to_physical(at);
         if (!pa.is_ok()) return pa.take_status();
         if (done != run_start && pa.value() != run_paddr + (done - run_start)) {
             if (Status s = core.read_phys(run_paddr, out.subspan(run_start, done - run_start)); !s.is_ok()) return s;
@@ -116,11 +116,21 @@ Status PageFilter::Cursor::read_virtual(uint64_t vaddr, std::span<std::byte> out
     return Status::ok();
 }
 
+Status PageFilter::read_struct_pages(uint64_t pfn, std::span<std::byte> out) const {
+    const uint64_t ss = rules_.struct_size;
+    const uint64_t count = out.size() / ss;
+    const MemMapChunk* c = layout_.chunk_of(pfn);
+    if (out.size() % ss != 0 || c == nullptr || count > c->end_pfn - pfn)
+        return Status::error(Code::not_found, "pfn " + std::to_string(pfn) + " (+" + std::to_string(count) +
+                                                  ") is not in one " + layout_.model + " mem_map chunk");
+    return read_virtual(c->vaddr + (pfn - c->first_pfn) * ss, out);
+}
+
 void PageFilter::Cursor::read_block(const MemMapChunk& c, uint64_t first, uint64_t count) {
     const uint64_t ss = f_->rules_.struct_size;
     const uint64_t vaddr = c.vaddr + (first - c.first_pfn) * ss;
     std::span<std::byte> all(block_.data(), count * ss);
-    Status s = read_virtual(vaddr, all);
+    Status s = f_->read_virtual(vaddr, all);
     if (s.is_ok()) {
         std::fill_n(readable_.begin(), count, uint8_t{1});
         return;
@@ -132,7 +142,7 @@ void PageFilter::Cursor::read_block(const MemMapChunk& c, uint64_t first, uint64
     while (off < all.size()) {
         const uint64_t at = vaddr + off;
         const uint64_t n = std::min<uint64_t>(all.size() - off, kVmemmapStep - at % kVmemmapStep);
-        if (!read_virtual(at, all.subspan(off, n)).is_ok()) {
+        if (!f_->read_virtual(at, all.subspan(off, n)).is_ok()) {
             for (uint64_t i = off / ss; i <= (off + n - 1) / ss && i < count; ++i) readable_[i] = 0;
         }
         off += n;

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,6 +54,11 @@ public:
     const MemMapLayout& layout() const noexcept { return layout_; }
     const arch::KernelMemory& memory() const noexcept { return mem_; }
 
+    // Reads the struct pages of pfns [pfn, pfn + out.size() / SIZE(page)) into `out`, for callers
+    // that must say why a page is kept or excluded (page_facts(), classify_page()). The range must
+    // lie in one mem_map chunk: Code::not_found otherwise; a failed translation or read is its error.
+    Status read_struct_pages(uint64_t pfn, std::span<std::byte> out) const;
+
     class Cursor {
     public:
         explicit Cursor(const PageFilter& filter);
@@ -76,7 +82,6 @@ public:
         void process_window();
         void walk(const MemMapChunk& chunk, uint64_t start, uint64_t stop);
         void read_block(const MemMapChunk& chunk, uint64_t first, uint64_t count);
-        Status read_virtual(uint64_t vaddr, std::span<std::byte> out) const;
         void exclude(uint64_t first, uint64_t end);
 
         const PageFilter* f_;
@@ -96,6 +101,9 @@ public:
 
 private:
     PageFilter(arch::KernelMemory mem) : mem_(std::move(mem)) {}
+
+    // Reads kernel virtual memory, translating page by page.
+    Status read_virtual(uint64_t vaddr, std::span<std::byte> out) const;
 
     arch::KernelMemory mem_;
     PageRules rules_;

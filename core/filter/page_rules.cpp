@@ -4,6 +4,12 @@
 namespace kdf::filter {
 namespace {
 
+// makedumpfile's *_ORIGINAL page flag numbers (the 2.6.2x layout its fallbacks assume).
+constexpr int kPgLruOriginal = 5;
+constexpr int kPgSlabOriginal = 7;
+constexpr int kPgPrivateOriginal = 11;
+constexpr int kPgSwapcacheOriginal = 15;
+
 std::optional<uint32_t> small_offset(const vmcore::VmcoreInfo& info, std::string_view member, uint64_t limit) {
     auto v = info.offset(member);
     if (!v || *v >= limit) return std::nullopt;
@@ -94,7 +100,44 @@ Result<PageRules> PageRules::from(const vmcore::VmcoreInfo& info, int level, std
     }
     if (r.head_mask == 0) r.compound = CompoundSource::none;
 
-    const bool has_slab_test = r.pg_slab.has_value() || (r.mc_slab && r.off_mapcount);
+    // A line for `disabled` when the level asks for the pages it names (see from() in the header).
+    auto note = [&](int bits, const std::string& line) {
+        if (level & bits) disabled.push_back(line);
+    };
+    // Fallbacks where makedumpfile 1.7.9's get_value_for_old_linux() fills in a missing number,
+    // taken only where the exported numbers show its value holds (see docs/kernel-versions.md).
+    // PG_swapbacked: kernels 4.10+ moved PG_swapcache onto PG_owner_priv_1, below PG_private,
+    // with PG_swapbacked at PG_private + 6; a kernel that says so but not PG_swapbacked would make
+    // every PG_owner_priv_1 page (PG_checked, PG_pinned, ...) look like swap cache.
+    if (!r.pg_swapbacked && r.pg_swapcache && r.pg_private && *r.pg_swapcache < *r.pg_private &&
+        *r.pg_private + 6 <= 63) {
+        r.pg_swapbacked = *r.pg_private + 6;
+        note(kLevelCache | kLevelCachePrivate,
+             "pages with PG_swapcache but without PG_swapbacked, taken as bit " + std::to_string(*r.pg_swapbacked) +
+                 " (no NUMBER(PG_swapbacked); PG_swapcache < PG_private: makedumpfile's PG_private + 6)");
+    }
+    // PG_slab: neither the flag nor the page type (6.10+) exported. makedumpfile takes bit 7, its
+    // PG_slab_ORIGINAL; that is only right in the old flag layout its constants come from, which
+    // the kernel shows by exporting exactly those PG_lru/PG_private/PG_swapcache numbers.
+    bool has_slab_test = r.pg_slab.has_value() || (r.mc_slab && r.off_mapcount);
+    if (!has_slab_test && r.pg_lru == kPgLruOriginal && r.pg_private == kPgPrivateOriginal &&
+        r.pg_swapcache == kPgSwapcacheOriginal) {
+        r.pg_slab = kPgSlabOriginal;
+        has_slab_test = true;
+        note(kLevelUser, "slab pages found by page flag bit 7 (neither NUMBER(PG_slab) nor "
+                         "NUMBER(PAGE_SLAB_MAPCOUNT_VALUE); PG_lru=5, PG_private=11, PG_swapcache=15 is the layout "
+                         "with makedumpfile's PG_slab 7)");
+    }
+    // Compound order: without it a large folio counts as its head page alone, and the tails are
+    // kept (makedumpfile 1.7.9 does the same; 1.7.2 does it on every 6.3+ kernel).
+    if (r.head_mask == 0)
+        note(kLevelCache | kLevelCachePrivate | kLevelUser,
+             "tail pages of large folios (no NUMBER(PG_head_mask): a folio's head is taken as one page)");
+    else if (r.compound == CompoundSource::none)
+        note(kLevelCache | kLevelCachePrivate | kLevelUser,
+             "tail pages of large folios (no folio order: none of NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE), "
+             "NUMBER(PG_hugetlb), OFFSET(folio._folio_order), OFFSET(page.compound_order))");
+
     auto want = [&](int bit, bool available, const std::string& what, const std::string& why) {
         if (!(level & bit)) return false;
         if (!available) disabled.push_back(what + " (" + why + ")");
@@ -110,7 +153,8 @@ Result<PageRules> PageRules::from(const vmcore::VmcoreInfo& info, int level, std
     r.exclude_cache_private =
         want(kLevelCachePrivate, cache_keys, "private cache pages", "no NUMBER(PG_lru|PG_private|PG_swapcache)");
     r.exclude_user = want(kLevelUser, has_slab_test, "user pages",
-                          "neither NUMBER(PG_slab) nor NUMBER(PAGE_SLAB_MAPCOUNT_VALUE): slab pages would look anonymous");
+                          "neither NUMBER(PG_slab) nor NUMBER(PAGE_SLAB_MAPCOUNT_VALUE), and page flags not in the "
+                          "layout of makedumpfile's bit-7 fallback: slab pages would look anonymous");
     r.exclude_hwpoison = r.pg_hwpoison.has_value();
     // Offline pages are the last rule of the chain, so they go whenever makedumpfile walks at all:
     // its create_2nd_bitmap() walks for levels 2/4/8, for 16 with a buddy test, or when the kernel

@@ -16,17 +16,21 @@
 //                       OFFSET(folio._folio_order) (6.3-6.5) or OFFSET(page.compound_order)
 //   hugetlb           the _mapcount value, PG_hugetlb in _flags_1, or the compound_dtor id
 //                     (NUMBER(HUGETLB_PAGE_DTOR)) / SYMBOL(free_huge_page)
-//   slab              NUMBER(PAGE_SLAB_MAPCOUNT_VALUE) (6.10+) or NUMBER(PG_slab)
+//   slab              NUMBER(PAGE_SLAB_MAPCOUNT_VALUE) (6.10+) or NUMBER(PG_slab); with neither,
+//                     bit 7 when PG_lru/PG_private/PG_swapcache are 5/11/15 (makedumpfile's fallback)
 //   free (16)         OFFSET(page.private) + OFFSET(page._mapcount) + NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE),
 //                     or NUMBER(PG_buddy) (before 2.6.38); LENGTH(zone.free_area) bounds the order
 //   unaccepted (16)   NUMBER(PAGE_UNACCEPTED_MAPCOUNT_VALUE) + LENGTH(zone.free_area)
-//   cache (2, 4)      NUMBER(PG_lru|PG_private|PG_swapcache); PG_swapbacked when exported
+//   cache (2, 4)      NUMBER(PG_lru|PG_private|PG_swapcache); PG_swapbacked when exported, else
+//                     PG_private + 6 when PG_swapcache < PG_private (makedumpfile's fallback)
 //   user (8)          page.mapping bit 0 and a slab test (else a slab page could pass as anonymous)
 //   hwpoison, offline NUMBER(PG_hwpoison), NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE): at every level,
 //                     as makedumpfile does (reading a poisoned page can take the crash kernel down)
 //
 // Where makedumpfile would use a missing key anyway (it reads NOT_FOUND_NUMBER, -1, as a bit
-// number or mask), we switch the rule off instead: never excluding on a guess.
+// number or mask), we switch the rule off instead: never excluding on a guess. Where it fills a
+// missing number in (get_value_for_old_linux()), we do the same only when the numbers the kernel
+// did export show that value holds, and say so. docs/kernel-versions.md has the whole matrix.
 #pragma once
 
 #include <cstdint>
@@ -91,10 +95,12 @@ struct PageRules {
                exclude_hwpoison || exclude_offline;
     }
 
-    // Reads VMCOREINFO for dump level `level` (0..31). Rules whose keys are missing are switched
-    // off and named in `disabled` ("free pages (NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE) missing)") when the
-    // level asked for them. An error only when struct page itself cannot be read (then nothing can
-    // be classified).
+    // Reads VMCOREINFO for dump level `level` (0..31). Each line appended to `disabled` names pages
+    // kept because VMCOREINFO says too little, with the reason in parentheses (the caller adds
+    // ": kept"), and only when the level asked for them: a rule switched off ("free pages (no
+    // ...)"), a rule weakened (tail pages of large folios when no folio order is exported), or a
+    // fallback number in use (the pages it spares). An error only when struct page itself cannot
+    // be read (then nothing can be classified).
     static Result<PageRules> from(const vmcore::VmcoreInfo& info, int level, std::vector<std::string>& disabled);
 };
 

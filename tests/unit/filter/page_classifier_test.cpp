@@ -152,6 +152,104 @@ TEST(PageRulesFromVmcoreinfo, MissingKeysSwitchRulesOffAndSaySo) {
     EXPECT_TRUE(disabled.empty());
 }
 
+// `text` with the line of `key` set to `key=value`, or dropped when `value` is empty.
+std::string with(std::string text, const std::string& key, const std::string& value = "") {
+    const size_t at = text.find(key + "=");
+    EXPECT_NE(at, std::string::npos) << key;
+    if (at == std::string::npos) return text;
+    const size_t end = text.find('\n', at) + 1;
+    return text.replace(at, end - at, value.empty() ? "" : key + "=" + value + "\n");
+}
+
+bool said(const std::vector<std::string>& lines, const std::string& what) {
+    for (const auto& l : lines)
+        if (l.find(what) != std::string::npos) return true;
+    return false;
+}
+
+// makedumpfile 1.7.9 derives PG_swapbacked as PG_private + 6 when the kernel exports PG_swapcache
+// below PG_private (the 4.10+ layout, where PG_swapcache is PG_owner_priv_1) but not PG_swapbacked.
+TEST(PageRulesFallback, SwapbackedFromPgPrivateWhenSwapcacheIsBelowIt) {
+    const std::string text = with(kInfo61, "NUMBER(PG_swapbacked)");  // PG_swapcache 10 < PG_private 13
+    std::vector<std::string> notes;
+    const PageRules r = rules(text.c_str(), 2, &notes);
+    ASSERT_EQ(r.pg_swapbacked, 19);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_TRUE(said(notes, "PG_swapcache but without PG_swapbacked, taken as bit 19")) << notes[0];
+    Pages p;
+    p.flags(1ULL << 10);  // PG_owner_priv_1 alone: a filesystem's flag, not swap cache
+    EXPECT_EQ(p.at(r, 5).cls, PageClass::kept);
+    p.flags((1ULL << 10) | (1ULL << 19));
+    EXPECT_EQ(p.at(r, 5).cls, PageClass::cache);
+    // Said only when the level asks for cache pages.
+    notes.clear();
+    rules(text.c_str(), 8, &notes);
+    EXPECT_TRUE(notes.empty());
+    // The old layout (PG_swapcache above PG_private) had no PG_swapbacked: the bit alone is swap cache.
+    const std::string old = with(with(text, "NUMBER(PG_swapcache)", "15"), "NUMBER(PG_private)", "11");
+    notes.clear();
+    const PageRules o = rules(old.c_str(), 2, &notes);
+    EXPECT_FALSE(o.pg_swapbacked);
+    EXPECT_TRUE(notes.empty());
+    p.flags(1ULL << 15);
+    EXPECT_EQ(p.at(o, 5).cls, PageClass::cache);
+}
+
+// Neither NUMBER(PG_slab) nor the slab page type: makedumpfile takes bit 7 (PG_slab_ORIGINAL). We do
+// only when PG_lru/PG_private/PG_swapcache are that layout's 5/11/15; otherwise user pages stay in.
+TEST(PageRulesFallback, SlabFromBit7OnlyInTheLayoutWhereItHolds) {
+    std::string old = with(kInfo61, "NUMBER(PG_slab)");
+    old = with(with(with(old, "NUMBER(PG_lru)", "5"), "NUMBER(PG_private)", "11"), "NUMBER(PG_swapcache)", "15");
+    old = with(old, "NUMBER(PG_swapbacked)");
+    std::vector<std::string> notes;
+    const PageRules r = rules(old.c_str(), 8, &notes);
+    EXPECT_TRUE(r.exclude_user);
+    EXPECT_EQ(r.pg_slab, 7);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_TRUE(said(notes, "slab pages found by page flag bit 7")) << notes[0];
+    Pages p;
+    p.mapping(0xffff888001234561ULL);
+    EXPECT_EQ(p.at(r, 5).cls, PageClass::user);
+    p.flags(1ULL << 7);  // PG_slab in that layout: its odd mapping slot is not an anon_vma
+    EXPECT_EQ(p.at(r, 5).cls, PageClass::kept);
+    // 6.12 without its slab page type: bit 7 is PG_waiters there, so no guess and no level 8.
+    notes.clear();
+    const PageRules n = rules(with(kInfo612, "NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)").c_str(), 8, &notes);
+    EXPECT_FALSE(n.exclude_user);
+    EXPECT_FALSE(n.pg_slab);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_TRUE(said(notes, "user pages (neither NUMBER(PG_slab) nor NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)")) << notes[0];
+}
+
+// No folio order exported (a 6.6+ kernel without CONFIG_HUGETLB_PAGE exports neither
+// PAGE_HUGETLB_MAPCOUNT_VALUE nor PG_hugetlb): a folio is its head page alone, as in makedumpfile
+// 1.7.9, and the tails it keeps are said.
+TEST(PageRulesFallback, NoFolioOrderKeepsTailsAndSaysSo) {
+    const std::string text = with(kInfo612, "NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)");
+    std::vector<std::string> notes;
+    const PageRules r = rules(text.c_str(), 8, &notes);
+    EXPECT_EQ(r.compound, PageRules::CompoundSource::none);
+    EXPECT_TRUE(r.exclude_user);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_TRUE(said(notes, "tail pages of large folios (no folio order")) << notes[0];
+    Pages p;
+    p.flags(1ULL << 6).mapping(0xffff888001234561ULL).next_flags(9);
+    EXPECT_EQ(p.at(r, 512).cls, PageClass::user);
+    EXPECT_EQ(p.at(r, 512).pages, 1u);
+    // Level 16 (free pages use page.private, not the folio order) says nothing.
+    notes.clear();
+    rules(text.c_str(), 16, &notes);
+    EXPECT_TRUE(notes.empty());
+    // 6.1 without page.compound_order: the same; without PG_head_mask the line names that.
+    notes.clear();
+    EXPECT_EQ(rules(with(kInfo61, "OFFSET(page.compound_order)").c_str(), 2, &notes).compound,
+              PageRules::CompoundSource::none);
+    EXPECT_TRUE(said(notes, "no folio order")) << (notes.empty() ? "" : notes[0]);
+    notes.clear();
+    rules(with(kInfo61, "NUMBER(PG_head_mask)").c_str(), 4, &notes);
+    EXPECT_TRUE(said(notes, "no NUMBER(PG_head_mask)")) << (notes.empty() ? "" : notes[0]);
+}
+
 TEST(PageRulesFromVmcoreinfo, NoStructPageLayoutIsAnError) {
     auto info = vmcore::VmcoreInfo::parse("PAGESIZE=4096\nOFFSET(page.flags)=0\n");
     ASSERT_TRUE(info.is_ok());
