@@ -15,20 +15,25 @@
 # Needs dracut-core and dracut-network (tools/install-deps.sh): missing, the test fails.
 set -euo pipefail
 build=$(cd "$1" && pwd)
-bin=$build/bin/kdump-failover
-plugins=$build/$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")/kdump-failover/plugins
 fail() { echo "dracut_module: FAIL: $*" >&2; exit 1; }
 if ! command -v dracut > /dev/null || ! command -v lsinitrd > /dev/null; then
   fail "dracut is not installed (apt-get install dracut-core dracut-network: tools/install-deps.sh)"
 fi
 [[ -d /usr/lib/dracut/modules.d/40network ]] ||
   fail "dracut's network module is missing (apt-get install dracut-network: tools/install-deps.sh)"
-for p in local ssh; do [[ -f $plugins/kdf-transport-$p.so ]] || fail "build kdf-transport-$p first"; done
 
 work=$(mktemp -d /tmp/kdf-dracut-XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# The installed layout, as a package lays it out (cmake --install into a DESTDIR): installed
+# plugins are 0644, unlike the build tree's, and dracut treats such files differently.
+DESTDIR=$work/stage cmake --install "$build" > "$work/install.log" || { cat "$work/install.log"; fail "cmake --install failed"; }
+bin=$(find "$work/stage" -path '*/sbin/kdump-failover' -type f | head -n 1)
+plugins=$(find "$work/stage" -name kdf-transport-local.so -printf '%h\n' | head -n 1)
+module=$(find "$work/stage" -type d -path '*/dracut/modules.d/99kdump-failover' | head -n 1)
+[[ -x $bin && -d $module ]] || fail "the install lacks the binary or the dracut module"
+for p in local ssh; do [[ -f $plugins/kdf-transport-$p.so ]] || fail "kdf-transport-$p is not installed"; done
 cp -a /usr/lib/dracut "$work/base"
-cp -a "$build/packaging/dracut/99kdump-failover" "$work/base/modules.d/"
+cp -a "$module" "$work/base/modules.d/"
 mkdir -p "$work/tmp" "$work/conf.d" "$work/keys" "$work/crash"
 printf 'not a real key\n' > "$work/keys/id_test"
 printf '[127.0.0.1]:1 ssh-ed25519 AAAA\n' > "$work/keys/known_hosts_test"
