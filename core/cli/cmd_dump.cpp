@@ -1,11 +1,14 @@
 // `kdump-failover dump` and `kdump-failover post STATUS`.
-#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
+#include "core/chain/dump_host.h"
+#include "core/chain/peak_memory.h"
 #include "core/chain/supervisor.h"
 #include "core/cli/command.h"
 #include "core/plugin/search_path.h"
@@ -15,10 +18,17 @@ namespace kdf::cli {
 
 namespace {
 
-std::string host_name() {
-    utsname u{};
-    if (::uname(&u) == 0 && u.nodename[0]) return u.nodename;
-    return "localhost";
+// The chain's time and peak memory, one line for the console log: crashkernel= sizing
+// (docs/sizing.md) starts from these figures, read where they matter, in the crash kernel.
+void report_resources(const chain::ChainOutcome& outcome, double seconds) {
+    uint64_t largest_attempt = 0;
+    for (const auto& a : outcome.attempts) largest_attempt = std::max(largest_attempt, a.peak_rss_kib);
+    char self_text[48] = "unknown (no /proc)";
+    if (const auto self = chain::self_peak_rss_kib())
+        std::snprintf(self_text, sizeof self_text, "%.1f MiB (VmHWM)", static_cast<double>(*self) / 1024.0);
+    std::fprintf(stderr, "kdump-failover: chain over in %.1f s; peak memory: chain process %s, largest attempt %.1f MiB\n",
+                 seconds, self_text, static_cast<double>(largest_attempt) / 1024.0);
+    std::fflush(stderr);
 }
 
 // Validates the vmcore, runs the chain, prints where the dump landed. Returns the exit status.
@@ -36,12 +46,14 @@ int run_dump(const std::string& config_path, const std::string& vmcore_path) {
     chain::ChainRequest request;
     request.vmcore_path = vmcore_path;
     request.vmcore_size = core->file_size();
-    request.host = host_name();
+    request.host = chain::dump_host_name();
     request.started_unix = static_cast<int64_t>(std::time(nullptr));
     request.plugin_search = plugin::plugin_search_path(config->chain.plugin_path);
     request.live_progress = ::isatty(STDERR_FILENO) == 1;
 
+    const auto started = std::chrono::steady_clock::now();
     chain::ChainOutcome outcome = chain::run_chain(*config, request, stderr);
+    report_resources(outcome, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (outcome.held_by >= 0) {
         const auto& target = config->targets[static_cast<size_t>(outcome.held_by)];
         std::printf("dump saved by target '%s' (%s): %s\n", target.name.c_str(), target.type.c_str(),
