@@ -17,9 +17,11 @@ packages=(
   fence-agents                            # fence_kdump: the real listener our notices are tested against
   dpkg-dev rpm                            # CPack: .deb (dpkg-shlibdeps) and .rpm (rpmbuild) packages
   dracut-core dracut-network shellcheck   # initramfs module test (dracut-core, unlike dracut, leaves initramfs-tools alone)
+  qemu-system-x86 busybox-static kexec-tools cpio kmod  # tests/e2e: a real crash of Debian's kernel in QEMU
 )
 
 missing=()
+updated=0
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
@@ -28,5 +30,19 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "install-deps: installing ${missing[*]}"
   $SUDO apt-get update -qq
+  updated=1
+  # kexec-tools asks whether to load a kexec kernel at reboot: no (this machine is not a guest).
+  echo "kexec-tools kexec-tools/load_kexec boolean false" | $SUDO debconf-set-selections
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian's own kernel for the QEMU end-to-end test (tests/e2e), fetched like the packages above
+# (apt-get download of the package linux-image-amd64 depends on) and unpacked once, never installed:
+# the build and the tests download nothing themselves.
+e2e_cache=${KDF_E2E_KERNEL_CACHE:-/var/cache/kdump-failover/e2e-kernel}
+if ! ls "$e2e_cache"/*/.unpacked > /dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  ((updated)) || $SUDO apt-get update -qq
+  $SUDO "$(dirname "$0")/../tests/e2e/guest/prepare-kernel.sh" "$e2e_cache" > /dev/null
 fi

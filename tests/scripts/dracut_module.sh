@@ -121,7 +121,17 @@ if grep -q 'Including module: systemd ' "$work/chain.img.log"; then
 else
   [[ -f $x/usr/lib/dracut/hooks/pre-mount/01-kdump-failover-hook.sh ]] || fail "pre-mount hook missing"
 fi
-[[ -x $x/usr/bin/mount ]] || [[ -x $x/bin/mount ]] || [[ -x $x/sbin/mount ]] || [[ -x $x/usr/sbin/mount ]] || fail "mount not in the image"
+# The commands the capture script runs without a `command -v` guard are in the image (a missing
+# `tail` once broke the final action in the QEMU run: the dump was saved, kdump.conf was not read),
+# and it uses none of the usual ones that dracut's base module does not install.
+for c in mount umount mkdir sync sleep sed grep; do
+  found=0
+  for d in usr/bin bin usr/sbin sbin; do [[ -x $x/$d/$c ]] && found=1; done
+  ((found)) || fail "the capture script runs '$c', which is not in the image"
+done
+if grep -v '^[[:space:]]*#' "$x/usr/bin/kdump-failover-capture" | grep -Eq '(^|[|;(]|\$\()[[:space:]]*(tail|head|awk|cut|tr|wc|sort)[[:space:]]'; then
+  fail "the capture script runs a command the image may lack (tail/head/awk/cut/tr/wc/sort)"
+fi
 
 if [[ $(id -u) == 0 ]] && command -v chroot > /dev/null; then
   # The chain inside the image: ssh is refused (port 1), shm fails (not mounted in the chroot) or

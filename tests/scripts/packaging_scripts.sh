@@ -18,11 +18,12 @@ fail() { echo "packaging_scripts: FAIL: $*" >&2; exit 1; }
 scripts=("$gen/dracut/99kdump-failover/module-setup.sh" "$gen/dracut/99kdump-failover/kdump-failover-capture.sh"
          "$gen/dracut/99kdump-failover/kdump-failover-hook.sh" "$gen/helpers/kdump-post"
          "$gen/kdump-tools/kdump-tools-start" "$gen/sysvinit/kdump-failover"
-         "$src/tests/scripts/dracut_module.sh" "$src/tests/scripts/packaging_scripts.sh")
+         "$src/tests/scripts/dracut_module.sh" "$src/tests/scripts/packaging_scripts.sh"
+         "$src/tools/install-deps.sh" "$src"/tests/e2e/guest/*.sh)
 for s in "${scripts[@]}"; do
   [[ -f $s ]] || fail "$s was not generated"
   bash -n "$s" || fail "bash -n $s"
-  head -1 "$s" | grep -q 'bin/sh$' && { sh -n "$s" || fail "sh -n $s"; }
+  head -1 "$s" | grep -Eq 'bin/sh$|busybox sh$' && { sh -n "$s" || fail "sh -n $s"; }
 done
 command -v shellcheck > /dev/null || fail "shellcheck is not installed (tools/install-deps.sh installs it)"
 shellcheck -s bash "$gen/dracut/99kdump-failover/module-setup.sh" || fail "shellcheck module-setup.sh"

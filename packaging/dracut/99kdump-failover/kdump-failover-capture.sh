@@ -65,11 +65,12 @@ unmount_targets() {
     done
 }
 
-# kdump.conf's final_action (kdump.sh get_kdump_confs: reboot|halt|poweroff, default reboot).
+# kdump.conf's final_action (kdump.sh get_kdump_confs: reboot|halt|poweroff, default reboot); the
+# last line wins. Only the commands module-setup.sh installs may be used here (no tail, awk, ...).
 final_action() {
     action=reboot
     if [ -r /etc/kdump.conf ]; then
-        a=$(sed -n 's/^[[:space:]]*final_action[[:space:]][[:space:]]*\([a-z]*\).*/\1/p' /etc/kdump.conf | tail -n 1)
+        a=$(sed -n 's/^[[:space:]]*final_action[[:space:]][[:space:]]*\([a-z]*\).*/\1/p' /etc/kdump.conf | sed -n '$p')
         case "$a" in reboot | halt | poweroff) action=$a ;; esac
     fi
     say "performing final action: $action"
