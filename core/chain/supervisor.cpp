@@ -62,7 +62,7 @@ ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::F
         AttemptOutcome attempt = Attempt(std::move(req), &progress).run();
         outcome.attempts.push_back(attempt);
         if (attempt.ok) {
-            std::fprintf(log, "kdump-failover: target '%s': dump complete, %.1f MiB in %.1f s (peak memory %.1f MiB)\n",
+            std::fprintf(log, "kdump-failover: target '%s': dump complete, %.1f MiB of memory read in %.1f s (peak memory %.1f MiB)\n",
                          target.name.c_str(), static_cast<double>(attempt.bytes) / (1024.0 * 1024.0), attempt.seconds,
                          static_cast<double>(attempt.peak_rss_kib) / 1024.0);
             outcome.held_by = static_cast<int>(i);
