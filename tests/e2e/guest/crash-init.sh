@@ -1,4 +1,5 @@
 #!/kdf-e2e/busybox sh
+# shellcheck shell=dash
 # /init of the end-to-end test guest's crash kernel. make-initrds.sh appends it (with busybox and
 # the kernel modules) to the initramfs that dracut built with our 99kdump-failover module, so
 # everything of kdump-failover here (binary, plugins, their libraries, config, keys, the capture
@@ -34,6 +35,7 @@ echo "KDF-E2E: crash kernel $(uname -r) up at $(cut -d' ' -f1 /proc/uptime) s, $
 
 mode=chain
 [ -r /kdf-e2e/mode ] && mode=$(cat /kdf-e2e/mode)   # make-initrds.sh --raw
+# shellcheck disable=SC2013 # the command line is one line of words
 for a in $(cat /proc/cmdline); do
     case "$a" in kdf_e2e.mode=*) mode=${a#*=} ;; esac
 done

@@ -16,7 +16,7 @@
 #   the crash initramfs, normal-init.sh as /init.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build= kroot= kver= work= config= raw=0
+build='' kroot='' kver='' work='' config='' raw=0
 while (($#)); do
     case $1 in
         --build) build=$2; shift ;;

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the end-to-end test guest's normal kernel (made by make-initrds.sh): the machine that is
 # about to crash. It loads the crash kernel the way kdump does (kexec -p, with the crash initramfs
 # our packaging built), leaves some page cache and shared memory behind for the dump to carry, and
@@ -22,7 +23,8 @@ fail() {
     poweroff -f
 }
 
-crash_args= shm_mb=16
+crash_args='' shm_mb=16
+# shellcheck disable=SC2013 # the command line is one line of words
 for a in $(cat /proc/cmdline); do
     case "$a" in
         kdf_e2e.crash_args=*) crash_args=$(echo "${a#*=}" | tr ',' ' ') ;;

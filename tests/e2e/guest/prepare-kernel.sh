@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2012 # ls lists package-made names here (kernel releases, .deb files)
 # prepare-kernel.sh CACHE_DIR - Debian's own kernel for the QEMU end-to-end tests, unpacked once.
 #
 # The package is the one linux-image-amd64 depends on (apt-get download from Debian's archive:
@@ -31,7 +32,7 @@ pkg=$(apt-cache depends linux-image-amd64 2> /dev/null | awk '/Depends: linux-im
 kroot=$cache/$pkg
 deb=$(ls "$cache"/"${pkg}"_*_amd64.deb 2> /dev/null | head -n 1 || true)
 if [[ -z $deb ]]; then
-    (cd "$cache" && apt-get download "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
+    (cd "$cache" && { apt-get download "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true; })
     deb=$(ls "$cache"/"${pkg}"_*_amd64.deb 2> /dev/null | head -n 1 || true)
     [[ -n $deb ]] || { echo "prepare-kernel: apt-get download $pkg failed" >&2; exit 1; }
 fi

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2054 # commas inside QEMU option values
 # run-guest.sh - boots the end-to-end test guest under QEMU (software emulation) until it powers
 # off: normal kernel -> kexec -p -> sysrq-c -> crash kernel -> dump -> poweroff.
 #
@@ -12,7 +13,7 @@
 # paging (the default is -cpu max,la57=off). The wall-clock limit (default 600 s) kills QEMU;
 # exit status: QEMU's, or 124 when the limit hit.
 set -euo pipefail
-work= kernel= disk= net=0 cpu=max,la57=off mem=512 ck=192M crash_args= limit=600
+work='' kernel='' disk='' net=0 cpu=max,la57=off mem=512 ck=192M crash_args='' limit=600
 while (($#)); do
     case $1 in
         --work) work=$2; shift ;;
