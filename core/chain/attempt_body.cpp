@@ -142,7 +142,8 @@ Status run_attempt_body(const AttemptRequest& request, const AttemptReporter& re
     if (!prepared.is_ok()) return prepared.take_status();
     if (request.kind == AttemptRequest::Kind::probe) return run_probe(request, prepared.value(), report, start);
 
-    auto core = vmcore::ElfVmcore::open(request.vmcore_path);
+    auto core = vmcore::ElfVmcore::open(request.vmcore_path,
+                                        request.settings.mmap ? vmcore::ReadMode::automatic : vmcore::ReadMode::pread);
     if (!core.is_ok()) return core.take_status().with_stage(Stage::open);
     // Read before the target is opened: a few hundred KiB from the vmcore, and a failure here is
     // reported once, before the transfer's progress line starts.

@@ -34,6 +34,7 @@ struct DumpSettings {
     std::string format = "auto";  // auto|kdump|flat|elf; auto = chosen from the sink's capabilities
     bool dmesg = true;            // write vmcore-dmesg.txt before the vmcore
     unsigned threads = 0;         // compression threads; 0 = online CPUs
+    bool mmap = true;             // read /proc/vmcore through mmap windows (no: pread, makedumpfile's --non-mmap)
 };
 
 // [chain]: the targets in order and how a dump is named.

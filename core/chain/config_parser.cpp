@@ -37,7 +37,7 @@ const std::vector<std::string>& section_names() {
     return v;
 }
 const std::vector<std::string>& dump_keys() {
-    static const std::vector<std::string> v{"level", "compress", "format", "dmesg", "threads"};
+    static const std::vector<std::string> v{"level", "compress", "format", "dmesg", "threads", "mmap"};
     return v;
 }
 const std::vector<std::string>& chain_keys() {
@@ -274,6 +274,10 @@ private:
             auto v = kdf::parse_bool(l.value);
             if (!v) return bad_value(l, bool_form);
             d.dmesg = *v;
+        } else if (l.key == "mmap") {
+            auto v = kdf::parse_bool(l.value);
+            if (!v) return bad_value(l, bool_form);
+            d.mmap = *v;
         } else if (l.key == "threads") {
             auto v = kdf::parse_integer(l.value);
             if (!v || *v < 0 || *v > max_threads)

@@ -228,6 +228,10 @@ ConfigLoad parse_legacy_config(std::string_view text, const std::string& file_na
                 config.dump.threads = static_cast<unsigned>(*m.threads);
                 dump_text += "  threads = " + std::to_string(*m.threads) + "\n";
             }
+            if (m.non_mmap) {
+                config.dump.mmap = false;
+                dump_text += "  mmap = no   # from core_collector --non-mmap\n";
+            }
             std::string note;
             if (!not_applied.empty()) {
                 note = "noted but not applied: ";

@@ -89,6 +89,8 @@ MakedumpfileOptions parse_makedumpfile_args(const std::vector<std::string>& word
                 else out.threads = n;
             } else if (name == "dump-dmesg") {
                 out.dump_dmesg = true;
+            } else if (name == "non-mmap") {
+                out.non_mmap = true;
             } else {
                 out.unknown(w);
             }

@@ -6,7 +6,7 @@
 // user's intent over (dump level, compression, format) and say what this build cannot apply yet.
 // Understood: -d N, -c (zlib), -l (lzo), -z (zstd), -p (snappy), --lz4, -F (flat), -E (elf),
 // --message-level N, --num-threads N (also "--opt=N" and glued short forms such as "-d31", "-ld 31"),
-// -f (overwrite), --dump-dmesg.
+// -f (overwrite), --dump-dmesg, --non-mmap.
 #pragma once
 
 #include <optional>
@@ -29,6 +29,7 @@ struct MakedumpfileOptions {
     std::optional<int> threads;          // --num-threads
     bool force = false;                  // -f: overwrite an existing output file
     bool dump_dmesg = false;             // --dump-dmesg
+    bool non_mmap = false;               // --non-mmap: read /proc/vmcore with read(), not mmap
     std::vector<std::string> operands;          // words that are not options (VMCORE, OUT)
     std::vector<std::string> unknown_options;   // options not understood
     std::vector<std::string> words_not_understood;  // operands and unknown options, in order

@@ -26,7 +26,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: kdump-failover collect [-c|-l|-z|--lz4] [-d 0|1] [-E] [-F] [-f] [--num-threads N] "
-    "[--message-level N] VMCORE [OUT]   (-F: the flattened stream goes to stdout, no OUT)";
+    "[--message-level N] [--non-mmap] VMCORE [OUT]   (-F: the flattened stream goes to stdout, no OUT)";
 
 // makedumpfile's exit status for a failed dump.
 constexpr int kFailed = 1;
@@ -73,7 +73,7 @@ int cmd_collect(const Args& args) {
     }
 
     const std::string& vmcore_path = m.operands[0];
-    auto core = vmcore::ElfVmcore::open(vmcore_path);
+    auto core = vmcore::ElfVmcore::open(vmcore_path, m.non_mmap ? vmcore::ReadMode::pread : vmcore::ReadMode::automatic);
     if (!core.is_ok()) {
         error_line("collect: " + core.status().to_string());
         return kFailed;

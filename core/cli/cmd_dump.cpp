@@ -37,11 +37,17 @@ int run_dump(const std::string& config_path, const std::string& vmcore_path) {
     if (!config) return chain::kExitUsage;
 
     // A corrupt vmcore is refused before any target is touched: every target would fail the same way.
-    auto core = vmcore::ElfVmcore::open(vmcore_path);
+    auto core = vmcore::ElfVmcore::open(vmcore_path,
+                                        config->dump.mmap ? vmcore::ReadMode::automatic : vmcore::ReadMode::pread);
     if (!core.is_ok()) {
         error_line(core.status().to_string());
         return chain::kExitUsage;
     }
+    // Said once, so a console log shows how the old memory was read (a kernel whose /proc/vmcore
+    // mmap misbehaves is the reason for `[dump] mmap = no`).
+    if (core->reads_through_mmap())
+        std::fprintf(stderr, "kdump-failover: reading %s through mmap windows ([dump] mmap = no: read())\n",
+                     vmcore_path.c_str());
 
     chain::ChainRequest request;
     request.vmcore_path = vmcore_path;

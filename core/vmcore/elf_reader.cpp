@@ -1,7 +1,9 @@
 #include "core/vmcore/elf_reader.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -101,7 +103,7 @@ ProbeResult probe_elf_vmcore(std::span<const std::byte> head, std::string* why) 
     return ProbeResult::mine;
 }
 
-Result<ElfVmcore> ElfVmcore::open(const std::string& path) {
+Result<ElfVmcore> ElfVmcore::open(const std::string& path, ReadMode mode) {
     ElfVmcore v;
     v.path_ = path;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -114,6 +116,10 @@ Result<ElfVmcore> ElfVmcore::open(const std::string& path) {
     bool size_known = S_ISREG(st.st_mode);
     Status s = v.load(size_known ? static_cast<uint64_t>(st.st_size) : 0, size_known);
     if (!s.is_ok()) return s;
+    struct statfs fs {};
+    const bool on_procfs = ::fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+    if (size_known && (mode == ReadMode::mmap || (mode == ReadMode::automatic && on_procfs)))
+        v.mapped_ = std::make_unique<MappedReader>(fd, static_cast<uint64_t>(st.st_size));
     return Result<ElfVmcore>(std::move(v));
 }
 
@@ -305,6 +311,7 @@ Status ElfVmcore::read(uint64_t file_offset, std::span<std::byte> out) const {
     if (out.size() > file_size_ || file_offset > file_size_ - out.size())
         return fail(fmt("read of %zu bytes at file offset 0x%" PRIx64 " is past end of file (file is %" PRIu64 " bytes)",
                         out.size(), file_offset, file_size_));
+    if (mapped_ && mapped_->read(file_offset, out)) return Status::ok();
     Status s = pread_full(fd_.get(), out.data(), out.size(), file_offset, "pread");
     if (!s.is_ok())
         return s.with_context(fmt("%s: reading %zu bytes at file offset 0x%" PRIx64, path_.c_str(), out.size(),

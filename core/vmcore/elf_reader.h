@@ -14,20 +14,24 @@
 //   | PT_LOAD data    |   physical memory; the first PT_LOAD is usually the kernel-image alias
 //   +-----------------+
 //
-// I/O: only pread on the fd (never mmap, never whole-file reads), so memory use is bounded by the
-// program header table and the notes (capped) whatever the vmcore size.
+// I/O: pread on the fd, or for /proc/vmcore mmap windows (mapped_reader.h: much faster there, as
+// makedumpfile found); never whole-file reads, so memory use is bounded by the program header
+// table, the notes (capped) and one window whatever the vmcore size.
 // Ownership: ElfVmcore owns its fd (closed on destruction); move-only. After open() every const
-// member is safe to call from several threads at once (pread has no shared file position).
+// member is safe to call from several threads at once (pread has no shared file position; the
+// mmap window is behind a mutex).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/vmcore/elf_note.h"
 #include "core/vmcore/load_segment.h"
+#include "core/vmcore/mapped_reader.h"
 #include "core/vmcore/physical_map.h"
 #include "core/vmcore/vmcoreinfo.h"
 #include "kdf/status.h"
@@ -44,6 +48,11 @@ enum class ProbeResult { mine, not_mine, broken };
 // for not_mine and broken, without the file name.
 ProbeResult probe_elf_vmcore(std::span<const std::byte> head, std::string* why = nullptr);
 
+// How the page data is read. automatic: mmap windows when the file is on procfs (/proc/vmcore),
+// pread otherwise; pread: never mmap (makedumpfile's --non-mmap); mmap: windows on any regular
+// file (tests, and reading a copy the way the crash kernel reads the original).
+enum class ReadMode { automatic, pread, mmap };
+
 class ElfVmcore {
 public:
     // Limits on what the file may ask us to hold in memory.
@@ -52,7 +61,7 @@ public:
 
     // Opens and validates `path`. Errors: Code::system/not_found for open/read failures,
     // Code::corrupt for anything malformed (message starts with the path).
-    static Result<ElfVmcore> open(const std::string& path);
+    static Result<ElfVmcore> open(const std::string& path, ReadMode mode = ReadMode::automatic);
 
     ElfVmcore(ElfVmcore&&) noexcept = default;
     ElfVmcore& operator=(ElfVmcore&&) noexcept = default;
@@ -71,6 +80,8 @@ public:
     const VmcoreInfo& vmcoreinfo() const noexcept { return vmcoreinfo_; }
     bool has_vmcoreinfo() const noexcept { return has_vmcoreinfo_; }
     int fd() const noexcept { return fd_.get(); }
+    // True while reads go through mmap windows (false for pread, or once an mmap has failed).
+    bool reads_through_mmap() const { return mapped_ && mapped_->active(); }
 
     // Reads out.size() bytes at `file_offset`. A range past file_size() is Code::corrupt.
     Status read(uint64_t file_offset, std::span<std::byte> out) const;
@@ -100,6 +111,7 @@ private:
     std::vector<ElfNote> notes_;
     VmcoreInfo vmcoreinfo_;
     bool has_vmcoreinfo_ = false;
+    std::unique_ptr<MappedReader> mapped_;  // null: pread only
 };
 
 }  // namespace kdf::vmcore

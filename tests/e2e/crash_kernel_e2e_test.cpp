@@ -180,6 +180,8 @@ TEST_F(CrashKernelE2E, NetworkTargetsDownLocalDiskHoldsTheDumpAndSaveExtractsIt)
     ASSERT_TRUE(run.chain_saved) << run.console_tail();
     EXPECT_NE(run.console.find("target 'backup' failed; trying the next target, 'disk'"), std::string::npos)
         << run.console_tail();
+    // The crash kernel's /proc/vmcore is read through mmap windows, as makedumpfile reads it.
+    EXPECT_NE(run.console.find("reading /proc/vmcore through mmap windows"), std::string::npos) << run.console_tail();
 
     const std::string saved = dir / "saved";
     fs::create_directories(saved);

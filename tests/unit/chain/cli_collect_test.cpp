@@ -10,7 +10,7 @@ TEST(CliCollect, WritesEachCodecAndFormatReadableBack) {
     Scratch s;
     fs::path vmcore = s.make_vmcore("8M", 9);
     for (const char* opts : {"-c -d 1", "-l -d 1", "-z -d 1", "--lz4 -d 0", "-d 1", "-E -d 1", "-c -d 1 --num-threads 2",
-                             "-ld1 --message-level 1"}) {
+                             "-ld1 --message-level 1", "-c -d 1 --non-mmap"}) {
         fs::path out = s.path("out");
         fs::remove(out);
         CommandResult r = s.run(std::string("collect ") + opts + " " + vmcore.string() + " " + out.string());

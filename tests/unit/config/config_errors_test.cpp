@@ -23,7 +23,7 @@ TEST(ConfigErrors, UnknownKeySuggestsNearest) {
 
 TEST(ConfigErrors, UnknownKeyWithNothingNearListsTheKeys) {
     expect_errors("[dump]\nspeed = fast\n" + std::string(smallest_config()),
-                  {"{F}:2: unknown key 'speed' in [dump] (keys: level, compress, format, dmesg, threads)"});
+                  {"{F}:2: unknown key 'speed' in [dump] (keys: level, compress, format, dmesg, threads, mmap)"});
 }
 
 TEST(ConfigErrors, UnknownKeyInChainAndFence) {
@@ -99,9 +99,10 @@ TEST(ConfigErrors, ATargetMayChooseItsOwnFormat) {
 }
 
 TEST(ConfigErrors, BadBooleanAndThreads) {
-    expect_errors("[dump]\ndmesg = maybe\nthreads = -1\n" + std::string(smallest_config()),
+    expect_errors("[dump]\ndmesg = maybe\nthreads = -1\nmmap = sometimes\n" + std::string(smallest_config()),
                   {"{F}:2: dmesg = maybe: expected yes or no",
-                   "{F}:3: threads = -1: expected a number of threads 0..1024 (0 = one per online CPU)"});
+                   "{F}:3: threads = -1: expected a number of threads 0..1024 (0 = one per online CPU)",
+                   "{F}:4: mmap = sometimes: expected yes or no"});
 }
 
 TEST(ConfigErrors, UndefinedTarget) {

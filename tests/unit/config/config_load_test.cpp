@@ -23,6 +23,7 @@ TEST(ConfigLoad, SmallestArchitectureConfigLoadsWithDefaults) {
     EXPECT_EQ(c.dump.format, "auto");
     EXPECT_TRUE(c.dump.dmesg);
     EXPECT_EQ(c.dump.threads, 0u);
+    EXPECT_TRUE(c.dump.mmap);  // makedumpfile reads /proc/vmcore through mmap by default too
 
     EXPECT_EQ(c.chain.targets, (std::vector<std::string>{"primary", "backup"}));
     EXPECT_EQ(c.chain.name_pattern, "{host}-{date}");
@@ -92,7 +93,7 @@ TEST(ConfigLoad, FullConfig) {
                  "format = elf\n"
                  "dmesg = off\n"
                  "threads = 8\n"
-                 "\n"
+                 "mmap = no\n"  // in place of the blank line: the file:line checks below stay put
                  "[chain]\n"
                  "targets = nfs-a local.disk_2\n"
                  "name = crash-{host}-at-{date}\n"
@@ -122,6 +123,7 @@ TEST(ConfigLoad, FullConfig) {
     EXPECT_EQ(c.dump.format, "elf");
     EXPECT_FALSE(c.dump.dmesg);
     EXPECT_EQ(c.dump.threads, 8u);
+    EXPECT_FALSE(c.dump.mmap);
     EXPECT_EQ(c.chain.targets, (std::vector<std::string>{"nfs-a", "local.disk_2"}));
     EXPECT_EQ(c.chain.name_pattern, "crash-{host}-at-{date}");
     EXPECT_TRUE(c.chain.mirror);

@@ -34,6 +34,16 @@ const char* test_mountinfo() {
            "99 98 8:18 / /mnt/disk rw - ext4 /dev/sdb2 rw\n";
 }
 
+// makedumpfile's --non-mmap (a kernel whose /proc/vmcore mmap misbehaved) carries over.
+TEST(LegacyConfig, NonMmapCarriesOver) {
+    std::string text = shipped_legacy_config();
+    text.replace(text.find("-l --message-level"), 2, "--non-mmap -l");
+    ConfigFile f(text, root_only_mountinfo());
+    ASSERT_TRUE(f.result().config) << (f.result().errors.empty() ? "" : f.result().errors.front());
+    EXPECT_FALSE(f.result().config->dump.mmap);
+    EXPECT_EQ(f.result().config->dump.compress, "lzo");
+}
+
 TEST(LegacyConfig, ShippedValuesMapOntoTwoLocalTargets) {
     ConfigFile f(shipped_legacy_config(), root_only_mountinfo());
     ASSERT_TRUE(f.result().errors.empty()) << f.result().errors.front();
@@ -44,6 +54,7 @@ TEST(LegacyConfig, ShippedValuesMapOntoTwoLocalTargets) {
     EXPECT_EQ(c.chain.name_pattern, "{host}-{date}");
     EXPECT_EQ(c.dump.level, 31);  // -d 31 from the shipped core_collector
     EXPECT_EQ(c.dump.compress, "lzo");  // -l from the shipped core_collector
+    EXPECT_TRUE(c.dump.mmap);
 
     ASSERT_EQ(c.targets.size(), 2u);
     const TargetSpec& p = c.targets[0];

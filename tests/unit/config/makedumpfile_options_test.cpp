@@ -31,6 +31,8 @@ TEST(MakedumpfileOptions, EveryUnderstoodForm) {
     EXPECT_EQ(parse_makedumpfile_options("makedumpfile -p").compress, "snappy");
     EXPECT_EQ(parse_makedumpfile_options("makedumpfile --lz4").compress, "lz4");
     EXPECT_EQ(parse_makedumpfile_options("makedumpfile -E").format, "elf");
+    EXPECT_TRUE(parse_makedumpfile_options("makedumpfile --non-mmap -l -d 31").non_mmap);
+    EXPECT_FALSE(m.non_mmap);
 
     // A getopt cluster: -l, then -d taking the next word.
     MakedumpfileOptions c = parse_makedumpfile_options("makedumpfile -ld 31");

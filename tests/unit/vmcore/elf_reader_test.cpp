@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstring>
 
 #include "temp_dir.h"
@@ -26,6 +28,28 @@ uint64_t le64(const std::byte* p) {
     uint64_t v = 0;
     std::memcpy(&v, p, 8);  // test host is little-endian (x86_64 CI)
     return v;
+}
+
+// mmap windows (what the crash kernel's /proc/vmcore is read through) give the file's bytes
+// everywhere, including the last partial page, which cannot be mapped and is left to pread.
+TEST_F(ElfReader, MmapWindowsReadTheSameBytesAsTheFile) {
+    test::Built built = test::build_vmcore(test::default_spec());
+    ASSERT_NE(built.bytes.size() % 4096, 0u) << "the test wants a file that ends mid-page";
+    const std::string path = write(built.bytes);
+    auto v = ElfVmcore::open(path, ReadMode::mmap);
+    ASSERT_TRUE(v.is_ok()) << v.status().to_string();
+    ASSERT_TRUE(v->reads_through_mmap());
+    for (size_t chunk : {size_t{1}, size_t{100}, size_t{4096}, size_t{5000}}) {
+        for (uint64_t off = 0; off < built.bytes.size(); off += chunk) {
+            const size_t n = std::min<size_t>(chunk, built.bytes.size() - off);
+            test::Bytes got(n);
+            ASSERT_TRUE(v->read(off, got).is_ok()) << off;
+            ASSERT_TRUE(std::equal(got.begin(), got.end(), built.bytes.begin() + static_cast<std::ptrdiff_t>(off)))
+                << "chunk " << chunk << " at " << off;
+        }
+    }
+    EXPECT_TRUE(v->reads_through_mmap());
+    EXPECT_FALSE(ElfVmcore::open(path)->reads_through_mmap()) << "automatic: only /proc files are read through mmap";
 }
 
 TEST_F(ElfReader, OpensASmallVmcore) {

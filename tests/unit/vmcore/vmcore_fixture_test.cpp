@@ -6,6 +6,8 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/vmcore/elf_reader.h"
 
@@ -29,13 +31,13 @@ constexpr Facts kFixtureA{"vmcore-6.1-a", 725254144, "6.1.0-56-amd64", 0x1060000
 constexpr Facts kFixtureC{"vmcore-6.12-c", 716865536, "6.12.117+deb12-amd64", 0xe400000, 417333248, 0x28200000,
                           0x2c30000, 0x28000000, 0x7fd7000, 0xccc, "764949bbe8b7a9241512fbf3b0d66d0ba34686a8"};
 
-Result<ElfVmcore> open_fixture(const Facts& f) {
+Result<ElfVmcore> open_fixture(const Facts& f, ReadMode mode = ReadMode::automatic) {
     const std::string path = std::string(KDF_BUILD_DIR) + "/fixtures/" + f.name;
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         return Status::error(Code::not_found, path + " is missing: the CTest fixture real_vmcores decompresses it from " +
                                                   KDF_SHARED_DIR + "/fixtures/" + f.name + ".zst (run ctest, not the binary alone)");
-    return ElfVmcore::open(path);
+    return ElfVmcore::open(path, mode);
 }
 
 void check_readme_facts(const Facts& f) {
@@ -106,6 +108,48 @@ void check_read_phys(const Facts& f) {
     Status hole = v->read_phys(segs[2].phys_end(), tail);
     EXPECT_EQ(hole.code(), Code::not_found);
 }
+
+// The crash kernel reads /proc/vmcore through mmap windows (mapped_reader.h); a copy of a real
+// vmcore read the same way gives exactly what pread gives: across window boundaries, in reads of
+// every size the pipeline makes, and up to the file's last byte. On a regular file `automatic`
+// means pread (mmap pays only on procfs).
+void check_mmap_equals_pread(const Facts& f) {
+    auto mapped = open_fixture(f, ReadMode::mmap);
+    auto plain = open_fixture(f, ReadMode::pread);
+    auto automatic = open_fixture(f);
+    ASSERT_TRUE(mapped.is_ok() && plain.is_ok() && automatic.is_ok()) << mapped.status().to_string();
+    EXPECT_TRUE(mapped->reads_through_mmap());
+    EXPECT_FALSE(plain->reads_through_mmap());
+    EXPECT_FALSE(automatic->reads_through_mmap());
+
+    const uint64_t size = mapped->file_size();
+    const uint64_t window = MappedReader::kWindowBytes;
+    std::vector<std::pair<uint64_t, size_t>> reads = {
+        {0, 64},                              // the ELF header
+        {window - 4096, 8192},                // across the first window boundary
+        {3 * window - 100, 2 * window + 200}, // spanning three windows
+        {size - 4096, 4096},                  // the last page
+        {size - 1, 1},                        // the last byte
+    };
+    uint64_t seed = 12345;  // a fixed pseudo-random walk: the same reads every run
+    for (int i = 0; i < 200; ++i) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        const size_t len = 4096 * (1 + (seed >> 33) % 64);  // up to a 64-page batch
+        reads.push_back({(seed >> 7) % (size - len), len});
+    }
+    for (const auto& [offset, len] : reads) {
+        std::vector<std::byte> a(len), b(len);
+        ASSERT_TRUE(mapped->read(offset, a).is_ok()) << offset;
+        ASSERT_TRUE(plain->read(offset, b).is_ok()) << offset;
+        ASSERT_TRUE(a == b) << "mmap and pread differ at offset " << offset << " (" << len << " bytes)";
+    }
+    EXPECT_TRUE(mapped->reads_through_mmap()) << "an mmap failed on a regular file";
+    std::vector<std::byte> past(4096);
+    EXPECT_EQ(mapped->read(size - 2048, past).code(), Code::corrupt);  // past the end: refused, as with pread
+}
+
+TEST(RealVmcore, A61MmapReadsEqualPread) { check_mmap_equals_pread(kFixtureA); }
+TEST(RealVmcore, C612MmapReadsEqualPread) { check_mmap_equals_pread(kFixtureC); }
 
 TEST(RealVmcore, A61MatchesTheReadme) { check_readme_facts(kFixtureA); }
 TEST(RealVmcore, C612MatchesTheReadme) { check_readme_facts(kFixtureC); }
