@@ -78,4 +78,8 @@ env -u KDF_PLUGIN_PATH "$work/root/$prefix/sbin/kdump-failover" plugins >"$work/
   { cat "$work/plugins.txt"; fail "the packaged binary failed"; }
 grep -q "^local" "$work/plugins.txt" || { cat "$work/plugins.txt"; fail "the packaged binary did not find its local plugin"; }
 grep -q "$work/root" "$work/plugins.txt" || { cat "$work/plugins.txt"; fail "the plugin was not found inside the unpacked tree"; }
+# Stripped: these files go into the crash kernel's initramfs, where every MiB counts.
+for f in "$work/root/$prefix/sbin/kdump-failover" "$work/root/$prefix/$libdir/kdump-failover/plugins/"*.so; do
+  if readelf -S "$f" | grep -q '\.debug_info'; then fail "$f is not stripped in $deb"; fi
+done
 echo "packages: $(basename "$deb") $(basename "$devdeb") $(basename "$rpm") $(basename "$develrpm") OK"
