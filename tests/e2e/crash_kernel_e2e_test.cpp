@@ -180,6 +180,11 @@ TEST_F(CrashKernelE2E, NetworkTargetsDownLocalDiskHoldsTheDumpAndSaveExtractsIt)
     ASSERT_TRUE(run.chain_saved) << run.console_tail();
     EXPECT_NE(run.console.find("target 'backup' failed; trying the next target, 'disk'"), std::string::npos)
         << run.console_tail();
+    // After a saved dump the capture script performs kdump.conf's final_action itself (the test's
+    // kdump.conf says poweroff), so kdump's own dump never runs a second time.
+    EXPECT_NE(run.console.find("kdump-failover: performing final action: poweroff"), std::string::npos)
+        << run.console_tail();
+    EXPECT_EQ(run.console.find("kdump's own dump runs next"), std::string::npos) << run.console_tail();
     // The crash kernel's /proc/vmcore is read through mmap windows, as makedumpfile reads it.
     EXPECT_NE(run.console.find("reading /proc/vmcore through mmap windows"), std::string::npos) << run.console_tail();
 
