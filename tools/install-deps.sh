@@ -20,14 +20,14 @@ packages=(
   qemu-system-x86 busybox-static kexec-tools cpio kmod  # tests/e2e: a real crash of Debian's kernel in QEMU
 )
 
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 missing=()
 updated=0
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "install-deps: installing ${missing[*]}"
   $SUDO apt-get update -qq
   updated=1
@@ -41,8 +41,6 @@ fi
 # the build and the tests download nothing themselves.
 e2e_cache=${KDF_E2E_KERNEL_CACHE:-/var/cache/kdump-failover/e2e-kernel}
 if ! ls "$e2e_cache"/*/.unpacked > /dev/null 2>&1; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   ((updated)) || $SUDO apt-get update -qq
   $SUDO "$(dirname "$0")/../tests/e2e/guest/prepare-kernel.sh" "$e2e_cache" > /dev/null
 fi

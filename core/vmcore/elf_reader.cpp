@@ -116,9 +116,11 @@ Result<ElfVmcore> ElfVmcore::open(const std::string& path, ReadMode mode) {
     bool size_known = S_ISREG(st.st_mode);
     Status s = v.load(size_known ? static_cast<uint64_t>(st.st_size) : 0, size_known);
     if (!s.is_ok()) return s;
-    struct statfs fs {};
-    const bool on_procfs = ::fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
-    if (size_known && (mode == ReadMode::mmap || (mode == ReadMode::automatic && on_procfs)))
+    auto on_procfs = [fd] {
+        struct statfs fs {};
+        return ::fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+    };
+    if (size_known && (mode == ReadMode::mmap || (mode == ReadMode::automatic && on_procfs())))
         v.mapped_ = std::make_unique<MappedReader>(fd, static_cast<uint64_t>(st.st_size));
     return Result<ElfVmcore>(std::move(v));
 }

@@ -16,10 +16,10 @@
 //
 // I/O: pread on the fd, or for /proc/vmcore mmap windows (mapped_reader.h: much faster there, as
 // makedumpfile found); never whole-file reads, so memory use is bounded by the program header
-// table, the notes (capped) and one window whatever the vmcore size.
+// table, the notes (capped) and MappedReader's few windows whatever the vmcore size.
 // Ownership: ElfVmcore owns its fd (closed on destruction); move-only. After open() every const
 // member is safe to call from several threads at once (pread has no shared file position; the
-// mmap window is behind a mutex).
+// mmap windows are behind a mutex).
 #pragma once
 
 #include <cstddef>

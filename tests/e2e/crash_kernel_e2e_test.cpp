@@ -11,8 +11,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "core/vmcore/elf_reader.h"
@@ -37,15 +35,6 @@ using namespace kdf_test::e2e;
 constexpr const char* kPanicLine = "Kernel panic - not syncing: sysrq triggered crash";
 // The host as the guest sees it (QEMU user network).
 constexpr const char* kHostFromGuest = "10.0.2.2";
-
-std::string q(const std::string& s) { return "'" + s + "'"; }
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // Every file named `name` below `dir`.
 std::vector<std::string> find_files(const std::string& dir, const std::string& name) {
@@ -81,12 +70,12 @@ protected:
     // A dump on the host: Debian's makedumpfile finds the panic in its kernel log, our verify accepts it.
     void check_dump(const std::string& vmcore, const std::string& scratch) {
         const std::string dmesg = scratch + "/dmesg.txt";
-        ASSERT_EQ(shell("makedumpfile --dump-dmesg " + q(vmcore) + " " + q(dmesg) + " > " + q(scratch + "/mdf.log") +
+        ASSERT_EQ(shell("makedumpfile --dump-dmesg " + shell_quote(vmcore) + " " + shell_quote(dmesg) + " > " + shell_quote(scratch + "/mdf.log") +
                         " 2>&1"),
                   0)
             << read_text(scratch + "/mdf.log");
         EXPECT_NE(read_text(dmesg).find(kPanicLine), std::string::npos) << "no panic line in makedumpfile's dmesg";
-        const std::string out = shell_output(std::string(KDF_CLI) + " verify " + q(vmcore) + " 2>&1; echo rc=$?");
+        const std::string out = shell_output(std::string(KDF_CLI) + " verify " + shell_quote(vmcore) + " 2>&1; echo rc=$?");
         EXPECT_NE(out.find("rc=0"), std::string::npos) << out;
     }
 
@@ -105,7 +94,7 @@ TEST_F(CrashKernelE2E, NfsServerHangsSshBackupHoldsTheDumpAndAPeerHearsFenceKdum
     ASSERT_TRUE(sshd.ok()) << sshd.log();
     const std::string known_hosts =
         dir.write("known_hosts", "[" + std::string(kHostFromGuest) + "]:" + std::to_string(sshd.port()) + " " +
-                                     shell_output("cut -d' ' -f1,2 " + q(sshd.host_pub())) + "\n");
+                                     shell_output("cut -d' ' -f1,2 " + shell_quote(sshd.host_pub())) + "\n");
     const std::string dumps = dir / "ssh-dumps";
     fs::create_directories(dumps);
 
@@ -157,11 +146,11 @@ TEST_F(CrashKernelE2E, NfsServerHangsSshBackupHoldsTheDumpAndAPeerHearsFenceKdum
 TEST_F(CrashKernelE2E, NetworkTargetsDownLocalDiskHoldsTheDumpAndSaveExtractsIt) {
     TempDir dir("kdf-e2e-disk");
     const std::string disk = dir / "disk.img";
-    ASSERT_EQ(shell("truncate -s 512M " + q(disk)), 0);
+    ASSERT_EQ(shell("truncate -s 512M " + shell_quote(disk)), 0);
     const std::string refused_nfs = std::to_string(kdf::test::free_tcp_port());
     const std::string refused_mount = std::to_string(kdf::test::free_tcp_port());
     const std::string refused_ssh = std::to_string(kdf::test::free_tcp_port());
-    ASSERT_EQ(shell("ssh-keygen -q -t ed25519 -N '' -f " + q(dir / "id")), 0);
+    ASSERT_EQ(shell("ssh-keygen -q -t ed25519 -N '' -f " + shell_quote(dir / "id")), 0);
     const std::string known_hosts = dir.write("known_hosts", "");
     const std::string config = dir.write(
         "kdump-failover.conf",
@@ -190,7 +179,7 @@ TEST_F(CrashKernelE2E, NetworkTargetsDownLocalDiskHoldsTheDumpAndSaveExtractsIt)
 
     const std::string saved = dir / "saved";
     fs::create_directories(saved);
-    const std::string out = shell_output(std::string(KDF_CLI) + " save " + q(disk) + " " + q(saved) + " 2>&1; echo rc=$?");
+    const std::string out = shell_output(std::string(KDF_CLI) + " save " + shell_quote(disk) + " " + shell_quote(saved) + " 2>&1; echo rc=$?");
     ASSERT_NE(out.find("rc=0"), std::string::npos) << out;
     const auto cores = find_files(saved, "vmcore");
     ASSERT_EQ(cores.size(), 1u) << out;
@@ -206,7 +195,7 @@ TEST_F(CrashKernelE2E, NetworkTargetsDownLocalDiskHoldsTheDumpAndSaveExtractsIt)
 TEST_F(CrashKernelE2E, FiveLevelPagingCrashAgreesWithMakedumpfile) {
     TempDir dir("kdf-e2e-la57");
     const std::string disk = dir / "disk.img";
-    ASSERT_EQ(shell("truncate -s 640M " + q(disk)), 0);
+    ASSERT_EQ(shell("truncate -s 640M " + shell_quote(disk)), 0);
     GuestOptions options;
     options.disk = disk;
     options.five_level = true;
@@ -214,7 +203,7 @@ TEST_F(CrashKernelE2E, FiveLevelPagingCrashAgreesWithMakedumpfile) {
     std::printf("E2E: 5-level paging raw vmcore: QEMU run %.1f s, /proc/vmcore %llu bytes\n", run.wall_s,
                 run.raw_size.value_or(0));
     ASSERT_TRUE(run.raw_size.has_value()) << run.console_tail();
-    ASSERT_EQ(shell("truncate -s " + std::to_string(*run.raw_size) + " " + q(disk)), 0);
+    ASSERT_EQ(shell("truncate -s " + std::to_string(*run.raw_size) + " " + shell_quote(disk)), 0);
 
     auto core = kdf::vmcore::ElfVmcore::open(disk);
     ASSERT_TRUE(core.is_ok()) << core.status().message();
@@ -224,8 +213,8 @@ TEST_F(CrashKernelE2E, FiveLevelPagingCrashAgreesWithMakedumpfile) {
     for (int level : {2, 4, 16}) {
         SCOPED_TRACE("level " + std::to_string(level));
         const std::string theirs = dir / ("mdf-" + std::to_string(level));
-        ASSERT_EQ(shell("makedumpfile -c -d " + std::to_string(level) + " --message-level 0 " + q(disk) + " " +
-                        q(theirs) + " > /dev/null 2>&1"),
+        ASSERT_EQ(shell("makedumpfile -c -d " + std::to_string(level) + " --message-level 0 " + shell_quote(disk) + " " +
+                        shell_quote(theirs) + " > /dev/null 2>&1"),
                   0);
         const auto ours = kdf::filter::test::filter_bitmap(core.value(), level);
         ASSERT_EQ(ours.open_error, "");
@@ -239,8 +228,8 @@ TEST_F(CrashKernelE2E, FiveLevelPagingCrashAgreesWithMakedumpfile) {
     }
 
     const std::string ours_txt = dir / "ours.txt", theirs_txt = dir / "theirs.txt";
-    ASSERT_EQ(shell(std::string(KDF_CLI) + " collect --dump-dmesg " + q(disk) + " " + q(ours_txt) + " > /dev/null 2>&1"), 0);
-    ASSERT_EQ(shell("makedumpfile --dump-dmesg " + q(disk) + " " + q(theirs_txt) + " > /dev/null 2>&1"), 0);
+    ASSERT_EQ(shell(std::string(KDF_CLI) + " collect --dump-dmesg " + shell_quote(disk) + " " + shell_quote(ours_txt) + " > /dev/null 2>&1"), 0);
+    ASSERT_EQ(shell("makedumpfile --dump-dmesg " + shell_quote(disk) + " " + shell_quote(theirs_txt) + " > /dev/null 2>&1"), 0);
     const std::string text = read_text(theirs_txt);
     EXPECT_NE(text.find(kPanicLine), std::string::npos);
     EXPECT_TRUE(read_text(ours_txt) == text) << "our dmesg differs from makedumpfile --dump-dmesg";

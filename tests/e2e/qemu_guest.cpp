@@ -17,7 +17,17 @@ namespace {
 
 const std::string kGuestScripts = std::string(KDF_SOURCE_DIR) + "/tests/e2e/guest";
 
-std::string quote(const std::string& s) {
+// The last match's first group of `pattern` in `text`, as a number.
+std::optional<double> last_number(const std::string& text, const std::regex& pattern) {
+    std::optional<double> value;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), pattern); it != std::sregex_iterator(); ++it)
+        value = std::strtod((*it)[1].str().c_str(), nullptr);
+    return value;
+}
+
+}  // namespace
+
+std::string shell_quote(const std::string& s) {
     std::string q = "'";
     for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return q + "'";
@@ -29,16 +39,6 @@ std::string read_text(const std::string& path) {
     text << in.rdbuf();
     return text.str();
 }
-
-// The last match's first group of `pattern` in `text`, as a number.
-std::optional<double> last_number(const std::string& text, const std::regex& pattern) {
-    std::optional<double> value;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), pattern); it != std::sregex_iterator(); ++it)
-        value = std::strtod((*it)[1].str().c_str(), nullptr);
-    return value;
-}
-
-}  // namespace
 
 std::string qemu_unusable_reason() {
     // Software emulation (TCG) is all this needs; a build without it cannot run any guest here.
@@ -52,7 +52,7 @@ std::optional<GuestKernel> guest_kernel(std::string* why) {
     const char* env = std::getenv("KDF_E2E_KERNEL_CACHE");
     const std::string cache = env && *env ? env : "/var/cache/kdump-failover/e2e-kernel";
     const std::string out =
-        shell_output(kGuestScripts + "/prepare-kernel.sh " + quote(cache) + " 2>" + quote(cache + ".err"));
+        shell_output(kGuestScripts + "/prepare-kernel.sh " + shell_quote(cache) + " 2>" + shell_quote(cache + ".err"));
     const auto nl = out.find('\n');
     if (nl == std::string::npos) {
         *why = "no Debian kernel in " + cache + " (tools/install-deps.sh puts it there): " + read_text(cache + ".err");
@@ -99,20 +99,20 @@ bool run_crash_guest(const GuestKernel& kernel, const std::string& work, const G
                      GuestRun* run, std::string* why) {
     std::error_code ec;
     std::filesystem::create_directories(work, ec);
-    std::string make = kGuestScripts + "/make-initrds.sh --build " + quote(KDF_BUILD_DIR) + " --kroot " +
-                       quote(kernel.root) + " --kver " + quote(kernel.release) + " --work " + quote(work);
-    make += options.config.empty() ? " --raw" : " --config " + quote(options.config);
-    if (shell(make + " > " + quote(work + "/make-initrds.log") + " 2>&1") != 0) {
+    std::string make = kGuestScripts + "/make-initrds.sh --build " + shell_quote(KDF_BUILD_DIR) + " --kroot " +
+                       shell_quote(kernel.root) + " --kver " + shell_quote(kernel.release) + " --work " + shell_quote(work);
+    make += options.config.empty() ? " --raw" : " --config " + shell_quote(options.config);
+    if (shell(make + " > " + shell_quote(work + "/make-initrds.log") + " 2>&1") != 0) {
         *why = "make-initrds.sh failed: " + read_text(work + "/make-initrds.log");
         return false;
     }
-    std::string boot = kGuestScripts + "/run-guest.sh --work " + quote(work) + " --kernel " +
-                       quote(kernel.vmlinuz()) + " --timeout " + std::to_string(options.timeout_s);
-    if (!options.disk.empty()) boot += " --disk " + quote(options.disk);
+    std::string boot = kGuestScripts + "/run-guest.sh --work " + shell_quote(work) + " --kernel " +
+                       shell_quote(kernel.vmlinuz()) + " --timeout " + std::to_string(options.timeout_s);
+    if (!options.disk.empty()) boot += " --disk " + shell_quote(options.disk);
     if (options.network) boot += " --net";
     if (options.five_level) boot += " --la57";
     const auto started = std::chrono::steady_clock::now();
-    const int rc = shell(boot + " > " + quote(work + "/run-guest.log") + " 2>&1");
+    const int rc = shell(boot + " > " + shell_quote(work + "/run-guest.log") + " 2>&1");
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     *run = parse_console(read_text(work + "/console.txt"));
     run->exit_code = rc;

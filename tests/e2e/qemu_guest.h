@@ -62,4 +62,9 @@ bool run_crash_guest(const GuestKernel& kernel, const std::string& work, const G
 // Parses a console log (exposed for the parser's own test).
 GuestRun parse_console(const std::string& console);
 
+// `s` single-quoted for sh -c.
+std::string shell_quote(const std::string& s);
+// A whole file as text; "" when it cannot be read.
+std::string read_text(const std::string& path);
+
 }  // namespace kdf_test::e2e

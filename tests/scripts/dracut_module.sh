@@ -24,13 +24,10 @@ fi
 
 work=$(mktemp -d /tmp/kdf-dracut-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-# The installed layout, as a package lays it out (cmake --install into a DESTDIR): installed
-# plugins are 0644, unlike the build tree's, and dracut treats such files differently.
-DESTDIR=$work/stage cmake --install "$build" > "$work/install.log" || { cat "$work/install.log"; fail "cmake --install failed"; }
-bin=$(find "$work/stage" -path '*/sbin/kdump-failover' -type f | head -n 1)
-plugins=$(find "$work/stage" -name kdf-transport-local.so -printf '%h\n' | head -n 1)
-module=$(find "$work/stage" -type d -path '*/dracut/modules.d/99kdump-failover' | head -n 1)
-[[ -x $bin && -d $module ]] || fail "the install lacks the binary or the dracut module"
+# The installed layout (installed plugins are 0644, and dracut treats such files differently).
+{ read -r bin; read -r plugins; read -r module; } < <("$(dirname "$0")/stage_install.sh" "$build" "$work/stage") ||
+  fail "cannot stage the install"
+[[ -n ${module-} ]] || fail "cannot stage the install"
 for p in local ssh; do [[ -f $plugins/kdf-transport-$p.so ]] || fail "kdf-transport-$p is not installed"; done
 cp -a /usr/lib/dracut "$work/base"
 cp -a "$module" "$work/base/modules.d/"

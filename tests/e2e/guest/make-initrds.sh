@@ -71,14 +71,10 @@ if ((raw)); then
     pack "$overlay" "$work/crash-initrd.img"
 else
     # ---- our install path, then dracut with the installed module
-    stage=$work/stage
-    rm -rf "$stage"
-    # --strip: as the packages install it (debug info would triple the image; the crash kernel
-    # unpacks it into a rootfs of half its memory).
-    DESTDIR=$stage cmake --install "$build" --strip > "$work/install.log"
-    bin=$(find "$stage" -path '*/sbin/kdump-failover' -type f | head -n 1)
-    module=$(find "$stage" -type d -path '*/dracut/modules.d/99kdump-failover' | head -n 1)
-    [[ -x $bin && -d $module ]] || { echo "make-initrds: the install lacks the binary or the dracut module" >&2; exit 1; }
+    # Stripped, as the packages install it: debug info would triple the image, and the crash
+    # kernel unpacks it into a rootfs of half its memory.
+    { read -r bin; read -r _plugins; read -r module; } < <("$here/../../scripts/stage_install.sh" "$build" "$work/stage" --strip)
+    [[ -n ${module-} ]] || { echo "make-initrds: cannot stage the install" >&2; exit 1; }
     rm -rf "$work/dracut-base" "$work/dracut-tmp" "$work/dracut-conf"
     cp -a /usr/lib/dracut "$work/dracut-base"
     cp -a "$module" "$work/dracut-base/modules.d/"
