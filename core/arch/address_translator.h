@@ -14,14 +14,29 @@
 
 namespace kdf::arch {
 
+// Where a virtual address lands, and how far the mapping goes on from there without a break.
+struct Translation {
+    uint64_t paddr = 0;
+    // Bytes from vaddr on that map to paddr on, in one piece (at least 1): the rest of the leaf
+    // page (4 KiB, 2 MiB or 1 GiB) or of a linear region. Readers step by it, so a large mapping
+    // (vmemmap is mapped with 2 MiB pages) costs one translation, not one per 4 KiB.
+    uint64_t contiguous = 1;
+};
+
 class AddressTranslator {
 public:
     virtual ~AddressTranslator() = default;
 
-    // The physical address behind `vaddr`. Code::not_found when the kernel did not map it (a
-    // non-present entry), Code::corrupt when the page tables themselves are unusable (an entry
-    // pointing outside the dump, a non-canonical address).
-    virtual Result<uint64_t> to_physical(uint64_t vaddr) const = 0;
+    // The physical address behind `vaddr` and the extent of its mapping. Code::not_found when the
+    // kernel did not map it (a non-present entry), Code::corrupt when the page tables themselves
+    // are unusable (an entry pointing outside the dump, a non-canonical address).
+    virtual Result<Translation> translate(uint64_t vaddr) const = 0;
+
+    Result<uint64_t> to_physical(uint64_t vaddr) const {
+        auto t = translate(vaddr);
+        if (!t.is_ok()) return t.take_status();
+        return t.value().paddr;
+    }
 
     // One line for logs: "x86_64, 4-level paging, phys_base 0x..., page_offset 0x...".
     virtual std::string describe() const = 0;

@@ -12,9 +12,6 @@ namespace kdf::arch {
 namespace {
 
 constexpr uint16_t kEmX86_64 = 62;
-// Translation is per page; 4 KiB is the smallest page of every architecture we read, so stepping
-// by it is always correct (a larger page just gives the same answer several times).
-constexpr uint64_t kStep = 4096;
 
 }  // namespace
 
@@ -36,10 +33,10 @@ Status KernelMemory::read(uint64_t vaddr, std::span<std::byte> out) const {
     size_t done = 0;
     while (done < out.size()) {
         const uint64_t at = vaddr + done;
-        const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size() - done, kStep - at % kStep));
-        auto paddr = translator_->to_physical(at);
-        if (!paddr.is_ok()) return paddr.take_status();
-        Status s = core_->read_phys(paddr.value(), out.subspan(done, n));
+        auto t = translator_->translate(at);
+        if (!t.is_ok()) return t.take_status();
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size() - done, std::max<uint64_t>(1, t.value().contiguous)));
+        Status s = core_->read_phys(t.value().paddr, out.subspan(done, n));
         if (!s.is_ok()) return s;
         done += n;
     }

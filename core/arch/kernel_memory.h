@@ -1,9 +1,9 @@
 // core/arch/kernel_memory.h - read the crashed kernel's memory by virtual address.
 //
 // Purpose: the one way core code reads kernel data structures (mem_section, struct pages, the
-// printk ring buffer) out of a vmcore. It translates page by page with the architecture's
-// AddressTranslator and reads through ElfVmcore::read_phys, so a structure that straddles two
-// virtually contiguous but physically distant pages is read correctly.
+// printk ring buffer) out of a vmcore. It translates mapping by mapping (a leaf page, or a linear
+// region) with the architecture's AddressTranslator and reads through ElfVmcore::read_phys, so a
+// structure that straddles two virtually contiguous but physically distant pages is read correctly.
 // Ownership: borrows the ElfVmcore, which must outlive it. Immutable after open(); safe to share
 // between threads (every read is a pread).
 #pragma once
@@ -28,6 +28,7 @@ public:
     static Result<KernelMemory> open(const vmcore::ElfVmcore& core);
 
     Result<uint64_t> to_physical(uint64_t vaddr) const { return translator_->to_physical(vaddr); }
+    Result<Translation> translate(uint64_t vaddr) const { return translator_->translate(vaddr); }
     std::string describe() const { return translator_->describe(); }
 
     // Reads out.size() bytes starting at `vaddr`, translating every page it touches.

@@ -95,21 +95,22 @@ void PageFilter::Cursor::process_window() {
 }
 
 Status PageFilter::read_virtual(uint64_t vaddr, std::span<std::byte> out) const {
-    // Translate page by page but read physically contiguous stretches at once: vmemmap is
-    // mapped with large pages, so a block is usually one pread.
+    // Translate mapping by mapping and read physically contiguous stretches at once: vmemmap is
+    // mapped with 2 MiB pages, so a block is usually one translation and one pread.
     const vmcore::ElfVmcore& core = mem_.core();
     size_t done = 0, run_start = 0;
     uint64_t run_paddr = 0;
     while (done < out.size()) {
         const uint64_t at = vaddr + done;
-        const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size() - done, kVmemmapStep - at % kVmemmapStep));
-        auto pa = mem_.to_physical(at);
-        if (!pa.is_ok()) return pa.take_status();
-        if (done != run_start && pa.value() != run_paddr + (done - run_start)) {
+        auto t = mem_.translate(at);
+        if (!t.is_ok()) return t.take_status();
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size() - done, std::max<uint64_t>(1, t.value().contiguous)));
+        const uint64_t pa = t.value().paddr;
+        if (done != run_start && pa != run_paddr + (done - run_start)) {
             if (Status s = core.read_phys(run_paddr, out.subspan(run_start, done - run_start)); !s.is_ok()) return s;
             run_start = done;
         }
-        if (done == run_start) run_paddr = pa.value();
+        if (done == run_start) run_paddr = pa;
         done += n;
     }
     if (done > run_start) return core.read_phys(run_paddr, out.subspan(run_start, done - run_start));

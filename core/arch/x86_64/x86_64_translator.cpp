@@ -62,17 +62,21 @@ Result<std::unique_ptr<X86_64Translator>> X86_64Translator::create(const vmcore:
     return t;
 }
 
-Result<uint64_t> X86_64Translator::to_physical(uint64_t vaddr) const {
+Result<Translation> X86_64Translator::translate(uint64_t vaddr) const {
     // The kernel image is mapped linearly at phys_base (the kernel's own __pa_symbol()).
-    if (vaddr >= kStartKernelMap && vaddr - kStartKernelMap < image_size_) return vaddr - kStartKernelMap + phys_base_;
+    if (vaddr >= kStartKernelMap && vaddr - kStartKernelMap < image_size_) {
+        const uint64_t into = vaddr - kStartKernelMap;
+        return Translation{into + phys_base_, image_size_ - into};
+    }
     if (page_offset_ && vaddr >= *page_offset_) {
         const uint64_t paddr = vaddr - *page_offset_;
-        if (core_->phys_map().find(paddr) != nullptr) return paddr;
+        // Linear as far as the RAM range goes; past it another translation says what is there.
+        if (const auto* r = core_->phys_map().find(paddr); r != nullptr) return Translation{paddr, r->end() - paddr};
     }
     return walk(vaddr);
 }
 
-Result<uint64_t> X86_64Translator::walk(uint64_t vaddr) const {
+Result<Translation> X86_64Translator::walk(uint64_t vaddr) const {
     // Canonical form: bits above the top level's index must all copy the highest index bit.
     const int top_bit = levels_ == 5 ? 56 : 47;
     const uint64_t upper = vaddr >> top_bit;
@@ -95,10 +99,10 @@ Result<uint64_t> X86_64Translator::walk(uint64_t vaddr) const {
             return Status::error(Code::not_found, "virtual address " + hex(vaddr) + " is not mapped (" +
                                                       level_name(level) + " entry " + hex(entry) + ")");
         const uint64_t next = entry & entry_mask_;
-        if (level == 1) return next | (vaddr & 0xfff);
+        if (level == 1) return Translation{next | (vaddr & 0xfff), 4096 - (vaddr & 0xfff)};
         if ((level == 3 || level == 2) && (entry & kPageSize2) != 0) {
             const uint64_t span = 1ULL << shift;
-            return (next & ~(span - 1)) | (vaddr & (span - 1));
+            return Translation{(next & ~(span - 1)) | (vaddr & (span - 1)), span - (vaddr & (span - 1))};
         }
         table = next;
     }
@@ -121,7 +125,7 @@ void X86_64Translator::prove_direct_map() {
         if (seg.alias || seg.mem_size < 4096) continue;
         for (uint64_t paddr : {seg.paddr, seg.phys_end() - 4096}) {
             auto walked = walk(*base + (paddr & ~0xfffULL));
-            if (!walked.is_ok() || walked.value() != (paddr & ~0xfffULL)) return;
+            if (!walked.is_ok() || walked.value().paddr != (paddr & ~0xfffULL)) return;
         }
     }
     page_offset_ = base;

@@ -33,7 +33,7 @@ public:
     // Code::corrupt naming the missing or unusable VMCOREINFO key.
     static Result<std::unique_ptr<X86_64Translator>> create(const vmcore::ElfVmcore& core);
 
-    Result<uint64_t> to_physical(uint64_t vaddr) const override;
+    Result<Translation> translate(uint64_t vaddr) const override;
     std::string describe() const override;
 
     int levels() const noexcept { return levels_; }
@@ -47,7 +47,7 @@ public:
     X86_64Translator(Token, const vmcore::ElfVmcore& core) : core_(&core) {}
 
 private:
-    Result<uint64_t> walk(uint64_t vaddr) const;
+    Result<Translation> walk(uint64_t vaddr) const;
     void prove_direct_map();
 
     const vmcore::ElfVmcore* core_;

@@ -91,6 +91,30 @@ TEST(PageWalk, FourLevelsWithLargePagesAndTheSmeBit) {
     EXPECT_FALSE(tr.page_offset().has_value());
 }
 
+TEST(PageWalk, EachTranslationSaysHowFarItsMappingGoes) {
+    // Readers step by `contiguous`, so it must end exactly at the leaf's edge: one byte further
+    // can be somewhere else entirely (kV+0x1000 is 0x102000, kV+0x0fff is 0x201fff).
+    Walkable w;
+    auto core = open_core(build(w, 4));
+    auto t = X86_64Translator::create(core);
+    ASSERT_TRUE(t.is_ok()) << t.status().message();
+    const auto& tr = *t.value();
+    auto at = [&](uint64_t vaddr) {
+        auto r = tr.translate(vaddr);
+        EXPECT_TRUE(r.is_ok()) << r.status().message();
+        return r.is_ok() ? r.value() : Translation{};
+    };
+    EXPECT_EQ(at(kV + 0x123).paddr, 0x201123u);
+    EXPECT_EQ(at(kV + 0x123).contiguous, 0x1000u - 0x123);  // 4 KiB leaf
+    EXPECT_EQ(at(kV + 0xfff).contiguous, 1u);
+    EXPECT_EQ(at(kV + (2ULL << 20) + 0x1234).contiguous, (2ULL << 20) - 0x1234);  // 2 MiB leaf
+    EXPECT_EQ(at(kV + (1ULL << 30) + 0x100008).contiguous, (1ULL << 30) - 0x100008);  // 1 GiB leaf
+    // The kernel image is linear to its end (KERNEL_IMAGE_SIZE: 1 GiB under KASLR, the default).
+    const auto image = at(0xffffffff80100010ULL);
+    EXPECT_EQ(image.paddr, 0x100010u);
+    EXPECT_EQ(0xffffffff80100010ULL + image.contiguous, 0xffffffff80000000ULL + (1ULL << 30));
+}
+
 TEST(PageWalk, ReadsThroughKernelMemoryAcrossPages) {
     Walkable w;
     auto core = open_core(build(w, 4));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "core/arch/kernel_memory.h"
 #include "core/arch/x86_64/x86_64_translator.h"
@@ -64,6 +65,29 @@ TEST_P(RealKernel, MemSectionLeadsToTheVmemmap) {
     const uint64_t pfn = (core_->phys_map().ranges().back().paddr >> 12) + 1;
     auto flags = mem_->read_u64(vmemmap + pfn * *info().size("page"));
     EXPECT_TRUE(flags.is_ok()) << flags.status().message();
+}
+
+// A long read steps mapping by mapping (vmemmap's 2 MiB leaves); it must give the same bytes as
+// translating and reading every 4 KiB page on its own, across leaf edges.
+TEST_P(RealKernel, LongVmemmapReadEqualsPageByPageReads) {
+    auto root = mem_->read_u64(*info().symbol("mem_section"));
+    ASSERT_TRUE(root.is_ok()) << root.status().message();
+    auto section0 = mem_->read_u64(root.value());
+    ASSERT_TRUE(section0.is_ok()) << section0.status().message();
+    const uint64_t vmemmap = section0.value() & ~0x3fULL;
+    const auto first = mem_->translate(vmemmap);
+    ASSERT_TRUE(first.is_ok()) << first.status().message();
+    EXPECT_GT(first.value().contiguous, 4096u) << "Debian maps vmemmap with 2 MiB pages";
+    // 3 MiB from 0x1000 before a 2 MiB edge: two leaf edges are crossed.
+    const uint64_t start = vmemmap + (2ULL << 20) - 0x1000;
+    std::vector<std::byte> whole(3ULL << 20), paged(3ULL << 20);
+    ASSERT_TRUE(mem_->read(start, whole).is_ok());
+    for (uint64_t off = 0; off < paged.size(); off += 4096) {
+        auto pa = mem_->to_physical(start + off);
+        ASSERT_TRUE(pa.is_ok()) << pa.status().message();
+        ASSERT_TRUE(core_->read_phys(pa.value(), std::span(paged).subspan(off, 4096)).is_ok());
+    }
+    EXPECT_TRUE(whole == paged);
 }
 
 TEST_P(RealKernel, UserAddressesAreNotMappedInTheKernelTables) {
