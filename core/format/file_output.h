@@ -1,7 +1,8 @@
 // core/format/file_output.h - a DumpOutput over a local file descriptor (positional writes).
 //
 // Used by `kdump-failover collect`/`reassemble` and by tests. Every write_at is a full pwrite
-// (short writes retried, ENOSPC becomes Code::no_space). Owns its fd; not thread-safe (one writer).
+// (short writes retried, ENOSPC becomes Code::no_space). Written data goes back to disk during the
+// dump (kdf/background_sync.h), so sync() has little left. Owns its fd; not thread-safe (one writer).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "core/format/dump_writer.h"
+#include "kdf/background_sync.h"
 #include "kdf/status.h"
 #include "kdf/unique_fd.h"
 
@@ -23,7 +25,7 @@ public:
     static Result<FileOutput> create(const std::string& path);
 
     FileOutput(FileOutput&&) noexcept = default;
-    FileOutput& operator=(FileOutput&&) noexcept = default;
+    FileOutput& operator=(FileOutput&&) = delete;  // would close fd_ while writeback_ still syncs it
 
     Status write_at(uint64_t offset, std::span<const std::byte> data) override;
     Status sync();  // fsync: the data is durable when this returns ok
@@ -33,6 +35,7 @@ public:
 private:
     UniqueFd fd_;
     std::string name_;
+    BackgroundSync writeback_;  // after fd_: stopped before the fd is closed
 };
 
 }  // namespace kdf::format

@@ -156,13 +156,25 @@ public:
         }
     }
 
+    // The reader's part, right after it read the batch (the pages are still in its cache): finds
+    // the zero pages, and returns whether a worker has anything to do. A dropped zero page is never
+    // stored, so compressing it is wasted time (with 40% zero pages, as in real crashes, that is
+    // most of a second per GiB); and a batch of nothing else (the long all-zero stretches of a
+    // dump) goes straight to the writer, without waking a worker and waiting for it.
+    bool mark_zero_pages(Batch& b) const {
+        bool work = false;
+        for (uint32_t i = 0; i < b.count; ++i) {
+            const std::byte* page = b.raw.data() + static_cast<size_t>(i) * page_size_;
+            b.pages[i] = PageOut{static_cast<uint32_t>(page_size_), 0, all_zero(page, page_size_), false};
+            work = work || (compress_ && !(b.pages[i].zero && zero_dropped_));
+        }
+        return work;
+    }
+
     void process(Batch& b, compress::Codec& codec) {
         for (uint32_t i = 0; i < b.count; ++i) {
             std::byte* page = b.raw.data() + static_cast<size_t>(i) * page_size_;
-            PageOut& out = b.pages[i];
-            out = PageOut{static_cast<uint32_t>(page_size_), 0, all_zero(page, page_size_), false};
-            // A dropped zero page is never stored, so compressing it is wasted time (with 40% zero
-            // pages, as in real crashes, that is most of a second per GiB).
+            PageOut& out = b.pages[i];  // size and zero set by mark_zero_pages
             if (!compress_ || (out.zero && zero_dropped_)) continue;
             std::span<std::byte> dest(b.packed.data() + static_cast<size_t>(i) * slot_, slot_);
             auto r = codec.compress(std::span<const std::byte>(page, page_size_), dest);
@@ -186,6 +198,12 @@ public:
         return b;
     }
     void submit(Batch* b) {
+        if (!mark_zero_pages(*b)) {  // nothing to compress: finished as it is
+            std::lock_guard lock(mu_);
+            done_.push_back(b);
+            ++outstanding_;
+            return;
+        }
         {
             std::lock_guard lock(mu_);
             todo_.push_back(b);

@@ -98,7 +98,9 @@ DirectorySink::DirectorySink(std::string dir_path, UniqueFd dir_fd, UniqueFd fil
       file_fd_(std::move(file_fd)),
       final_name_(std::move(final_name)),
       fsync_(fsync),
-      location_(dir_path_ + "/" + incomplete_name) {}
+      location_(dir_path_ + "/" + incomplete_name) {
+    if (fsync_) writeback_ = BackgroundSync(file_fd_.get());
+}
 
 DirectorySink::~DirectorySink() {
     if (state_ == State::writing) (void)guarded("local", [&] { return do_abort(); });
@@ -131,7 +133,9 @@ Status DirectorySink::do_write_at(uint64_t offset, std::span<const std::byte> da
     if (state_ != State::writing) return not_writing("write_at");
     if (Status s = check_deadline(opts, "writing " + location_); !s.is_ok()) return s;
     // ENOSPC comes back as Code::no_space; the file stays as it is for the next look.
-    return pwrite_full(file_fd_.get(), data.data(), data.size(), offset, ("local: write " + location_).c_str());
+    Status s = pwrite_full(file_fd_.get(), data.data(), data.size(), offset, ("local: write " + location_).c_str());
+    if (s.is_ok()) writeback_.wrote(data.size());
+    return s;
 }
 
 Status DirectorySink::do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) {
@@ -147,8 +151,10 @@ Status DirectorySink::do_put_file(std::string_view name, std::span<const std::by
 Status DirectorySink::do_commit(const CallOptions& opts) {
     if (state_ != State::writing) return not_writing("commit");
     if (Status s = check_deadline(opts, "committing " + location_); !s.is_ok()) return s;
-    if (fsync_)
+    if (fsync_) {
+        if (Status s = writeback_.finish(); !s.is_ok()) return s.with_context("local: " + location_);
         if (Status s = sync_fd(file_fd_.get(), location_); !s.is_ok()) return s;
+    }
     // From here on the file is closed whatever happens; a failure leaves it as vmcore-incomplete.
     state_ = State::closed;
     if (Status s = file_fd_.close(("local: close " + location_).c_str()); !s.is_ok()) return s;
@@ -164,6 +170,7 @@ Status DirectorySink::do_commit(const CallOptions& opts) {
 Status DirectorySink::do_abort() {
     if (state_ != State::writing) return Status::ok();  // committed or closed already: nothing to stop
     state_ = State::closed;
+    (void)writeback_.finish();  // the helper must not outlive the fd; the dump stays incomplete anyway
     Status closed = file_fd_.close(("local: close " + location_).c_str());
     (void)sync_fd(dir_fd_.get(), dir_path_);  // best effort: the name is already there
     return closed;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "kdf/background_sync.h"
 #include "kdf/transport.h"
 #include "kdf/unique_fd.h"
 #include "local_options.h"
@@ -52,6 +53,7 @@ private:
     UniqueFd file_fd_;
     std::string final_name_;
     bool fsync_;
+    BackgroundSync writeback_;  // with fsync_: writes back during the dump; finished before file_fd_ closes
     std::string location_;
     State state_ = State::writing;
 };

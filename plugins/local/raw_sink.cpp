@@ -71,7 +71,9 @@ RawSink::RawSink(std::string device, UniqueFd fd, uint64_t device_size, raw::Hea
       header_(std::move(header)),
       size_hint_(size_hint),
       fsync_(fsync),
-      location_(device_ + " (raw, dump " + header_.dump_name + ")") {}
+      location_(device_ + " (raw, dump " + header_.dump_name + ")") {
+    if (fsync_) writeback_ = BackgroundSync(fd_.get());
+}
 
 RawSink::~RawSink() {
     if (state_ == State::writing) (void)guarded("local", [&] { return do_abort(); });
@@ -152,6 +154,7 @@ Status RawSink::do_write_at(uint64_t offset, std::span<const std::byte> data, co
                                ("local: write " + device_).c_str());
         !s.is_ok())
         return s;
+    writeback_.wrote(data.size());
     data_end_ = std::max(data_end_, offset + data.size());
     if (data_end_ >= recorded_length_ + header_refresh_step) {
         header_.data_length = data_end_;
@@ -165,8 +168,10 @@ Status RawSink::do_commit(const CallOptions& opts) {
     if (state_ != State::writing) return not_writing("commit");
     if (Status s = check_deadline(opts, "committing " + location_); !s.is_ok()) return s;
     // The data must be stable before the header says "complete" (the header is the commit record).
-    if (fsync_)
+    if (fsync_) {
+        if (Status s = writeback_.finish(); !s.is_ok()) return s.with_context("local: " + device_);
         if (Status s = sync_fd(fd_.get(), device_); !s.is_ok()) return s;
+    }
     header_.state = raw::State::complete;
     header_.data_length = data_end_;
     header_.finished = now_unix();
@@ -185,6 +190,7 @@ Status RawSink::do_abort() {
     header_.state = raw::State::aborted;
     header_.data_length = data_end_;
     header_.finished = now_unix();
+    (void)writeback_.finish();  // stops the helper; its error changes nothing here
     // Best effort: if this fails the header still says "writing", which save treats as incomplete too.
     Status s = write_header(true);
     Status closed = fd_.close(("local: close " + device_).c_str());

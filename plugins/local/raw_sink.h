@@ -11,6 +11,8 @@
 //              (only before the first write_at: data_offset moves)
 //   write_at() data at data_offset + offset; every 16 MiB of growth the header's data_length is
 //              refreshed (not synced) so an interrupted dump says roughly how much it holds
+//              (with option fsync a helper thread also writes the data back every 16 MiB,
+//              kdf/background_sync.h, so commit's fsync has little left)
 //   commit()   fsync data (option fsync), header {complete, data_length, finished}, fsync
 //   abort()    header {aborted, data_length, finished}, fsync; data kept (also on destruction)
 // `kdump-failover save` (core/format/raw_save.h) turns the device back into files after reboot.
@@ -19,6 +21,7 @@
 #include <memory>
 #include <string>
 
+#include "kdf/background_sync.h"
 #include "kdf/raw_dump_header.h"
 #include "kdf/transport.h"
 #include "kdf/unique_fd.h"
@@ -60,6 +63,7 @@ private:
     raw::Header header_;
     uint64_t size_hint_;
     bool fsync_;
+    BackgroundSync writeback_;  // with fsync_: writes data back during the dump; finished before fd_ closes
     std::string location_;
     uint64_t next_side_offset_ = raw::header_size;  // where the next side file goes
     uint64_t data_end_ = 0;                         // highest dump offset + length written so far
