@@ -2,10 +2,12 @@
 # The nfs transport over loopback against libnfs's own nfs-cp and against a local-directory dump.
 # Not a test: numbers vary with the machine; read them.
 #   bench/nfs_vs_nfscp.sh [SIZE] [BUILD_DIR] [CODECS] [INFLIGHT...]
-#   (defaults: 1G, build, "none zlib", "4 16 1")
+#   (defaults: 1G, build, "none zlib", "4 16 1"); THREADS=N sets [dump] threads (default 0 = all
+#   CPUs; THREADS=1 leaves a core to the server, as a real remote server has its own CPUs)
 # For each codec: the same generated vmcore dumped (1) to a local directory, (2) over NFSv3 to a
 # private nfs-ganesha with 4 WRITEs in flight (the default), 16 and 1 (no pipelining); then (3)
-# `nfs-cp` (libnfs-utils, sequential sync writes) of the dump file made in (1) to the same export.
+# `nfs-cp` (libnfs-utils, sequential sync writes) of the dump file made in (1) to the same export,
+# and that copy then synced on the server (our dump COMMITs before its rename; nfs-cp does not).
 # Throughput is dump-file bytes per second. Needs root, nfs-ganesha, nfs-ganesha-vfs, rpcbind and
 # libnfs-utils. An rpcbind already running is used and left alone; otherwise one is started and
 # stopped again.
@@ -59,8 +61,8 @@ now() { date +%s.%N; }
 # run_dump NAME CODEC TARGET_LINES -> prints "seconds bytes file"
 run_dump() {
   local name=$1 codec=$2 body=$3
-  printf '[dump]\ncompress = %s\n\n[chain]\ntargets = t\n\n[target t]\n%s\nreserve = 0\n' \
-    "$codec" "$body" > "$work/$name.conf"
+  printf '[dump]\ncompress = %s\nthreads = %s\n\n[chain]\ntargets = t\n\n[target t]\n%s\nreserve = 0\n' \
+    "$codec" "${THREADS:-0}" "$body" > "$work/$name.conf"
   local t0 t1
   t0=$(now)
   "$build/bin/kdump-failover" dump --config "$work/$name.conf" --vmcore "$work/vmcore" >"$work/$name-$codec.out" \
@@ -90,6 +92,12 @@ inflight = $n")
   t1=$(now)
   t_cp=$(echo "$t1 - $t0" | bc -l)
   b_cp=$(stat -c %s "$work/export/nfscp-$codec")
+  # nfs-cp sends UNSTABLE writes and no COMMIT: its copy may still be only in the server's page
+  # cache, while our dump COMMITs before the rename. Flushing the copy on the server (it is this
+  # machine) gives the durable-to-durable comparison.
+  sync "$work/export/nfscp-$codec"
+  t2=$(now)
+  t_cp_sync=$(echo "$t2 - $t0" | bc -l)
   printf '\ncompress = %s\n' "$codec"
   printf '%-36s %8s %10s %9s %12s\n' method seconds "out MB" "MB/s" "vs nfs-cp"
   row() { awk -v n="$1" -v t="$2" -v b="$3" -v tc="$t_cp" -v bc="$b_cp" 'BEGIN {
@@ -97,6 +105,7 @@ inflight = $n")
   row "dump to local dir" "$t_local" "$b_local"
   for n in $inflights; do row "dump over NFSv3, $n in flight" "${t_nfs[$n]}" "${b_nfs[$n]}"; done
   row "nfs-cp of the local dump file" "$t_cp" "$b_cp"
+  row "nfs-cp, then its copy synced" "$t_cp_sync" "$b_cp"
   first=${inflights%% *}
   awk -v l="$t_local" -v s="${t_nfs[$first]}" -v n="$first" \
     'BEGIN { printf "NFS dump (%s in flight) speed vs local-dir dump: %.0f%%\n", n, 100 * l / s }'

@@ -2,11 +2,13 @@
 # The ssh transport over loopback against OpenSSH scp and against a local-directory dump.
 # Not a test: numbers vary with the machine; read them.
 #   bench/ssh_vs_scp.sh [SIZE] [BUILD_DIR] [CIPHER] [CODECS]
-#   (defaults: 1G, build, aes128-gcm@openssh.com, "none zlib")
+#   (defaults: 1G, build, aes128-gcm@openssh.com, "none zlib"); THREADS=N sets [dump] threads (default
+#   0 = all CPUs; THREADS=1 leaves a core to the server, as a real remote server has its own CPUs)
 # For each codec: the same generated vmcore dumped (1) to a local directory, (2) over ssh in mode
 # sftp with 4 writes in flight (the default), (3) sftp one write at a time (what libssh's own
 # sftp_write() gives), (4) mode stream (flattened, `cat > file`); then (5) `scp` of the dump file
-# made in (1), to the same sshd with the same cipher. Throughput is dump-file bytes per second.
+# made in (1), to the same sshd with the same cipher, and (6) that scp followed by `sync FILE` on the
+# server (our dump fsyncs; scp does not). Throughput is dump-file bytes per second.
 # Needs root (sshd), openssh-server and openssh-client.
 set -euo pipefail
 size=${1:-1G}
@@ -56,8 +58,8 @@ now() { date +%s.%N; }
 run_dump() {
   local name=$1 codec=$2 body=$3 out="$work/out-$1-$2"
   mkdir -p "$out"
-  printf '[dump]\ncompress = %s\n\n[chain]\ntargets = t\n\n[target t]\n%s\npath = %s\nreserve = 0\n' \
-    "$codec" "$body" "$out" > "$work/$name.conf"
+  printf '[dump]\ncompress = %s\nthreads = %s\n\n[chain]\ntargets = t\n\n[target t]\n%s\npath = %s\nreserve = 0\n' \
+    "$codec" "${THREADS:-0}" "$body" "$out" > "$work/$name.conf"
   local t0 t1
   t0=$(now)
   "$build/bin/kdump-failover" dump --config "$work/$name.conf" --vmcore "$work/vmcore" >/dev/null 2>"$work/$name-$codec.log" \
@@ -93,6 +95,12 @@ format = flat")
   t1=$(now)
   t_scp=$(echo "$t1 - $t0" | bc -l)
   b_scp=$(stat -c %s "$work/scp-$codec/vmcore")
+  # scp does not fsync its copy, while our dump ends with fsync@openssh.com before the rename.
+  # Syncing the copy on the server (over the same sshd) gives the durable-to-durable comparison.
+  ssh -q -c "$cipher" -p "$port" -i "$work/ssh/client" -o BatchMode=yes -o UserKnownHostsFile="$work/ssh/known_hosts" \
+    root@127.0.0.1 sync "$work/scp-$codec/vmcore"
+  t2=$(now)
+  t_scp_sync=$(echo "$t2 - $t0" | bc -l)
   printf '\ncompress = %s\n' "$codec"
   printf '%-34s %8s %10s %9s %12s\n' method seconds "out MB" "MB/s" "vs scp"
   row() { awk -v n="$1" -v t="$2" -v b="$3" -v ts="$t_scp" -v bs="$b_scp" 'BEGIN {
@@ -103,5 +111,6 @@ format = flat")
   row "dump over ssh, sftp, 1 in flight" "$t_seq" "$b_seq"
   row "dump over ssh, stream (flat)" "$t_stream" "$b_stream"
   row "scp of the local dump file" "$t_scp" "$b_scp"
+  row "scp, then its copy synced" "$t_scp_sync" "$b_scp"
   awk -v l="$t_local" -v s="$t_sftp" 'BEGIN { printf "sftp dump speed vs local-dir dump: %.0f%%\n", 100 * l / s }'
 done
