@@ -1,8 +1,9 @@
 // core/pipeline/page_pipeline.h - reader -> compressor pool -> writer, with bounded memory.
 //
 //   main thread:  ask the filter which pfns of the next piece of a run are kept, read those
-//                 (one pread per stretch of kept pages) ──> work queue
-//   N workers:    zero-page check, compress each page with their own Codec ──> done slots
+//                 (one pread per stretch of kept pages) and mark the zero pages ──> work queue
+//                 (a batch with nothing to compress goes straight to the done slots)
+//   N workers:    compress each page with their own Codec ──> done slots
 //   main thread:  take finished batches strictly in order ──> DumpWriter::add_page()
 //
 // Memory is fixed at start: `in_flight` batches of `batch_pages` pages, each with a raw buffer and
