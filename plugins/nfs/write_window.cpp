@@ -60,6 +60,12 @@ void WriteWindow::finished(Slot& slot, int status, struct nfs_context* nfs) {
     if (failed_.code() == Code::timeout) client_.mark_broken(failed_);
 }
 
+bool WriteWindow::overlaps_in_flight(uint64_t offset, uint64_t size) const {
+    for (const auto& s : slots_)
+        if (s->busy && s->offset < offset + size && offset < s->offset + s->size) return true;
+    return false;
+}
+
 WriteWindow::Slot* WriteWindow::free_slot(const CallOptions& opts, Status& why) {
     auto find = [this]() -> Slot* {
         for (auto& s : slots_)
@@ -89,10 +95,18 @@ Status WriteWindow::write(uint64_t offset, std::span<const std::byte> data, cons
     if (!failed_.is_ok()) return failed_;
     const uint64_t piece_max = client_.max_write();
     while (!data.empty()) {
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(piece_max, data.size()));
+        // The server may apply WRITEs in flight in any order (it runs them on several threads): a
+        // rewrite of bytes still in flight waits for their answer, or the older bytes could win.
+        if (overlaps_in_flight(offset, n)) {
+            Status waited = client_.wait([&] { return !overlaps_in_flight(offset, n) || !failed_.is_ok(); }, opts,
+                                         "waiting for an overlapping WRITE on " + location_);
+            if (!waited.is_ok()) return waited;
+            if (!failed_.is_ok()) return failed_;
+        }
         Status why;
         Slot* slot = free_slot(opts, why);
         if (!slot) return why;
-        const size_t n = static_cast<size_t>(std::min<uint64_t>(piece_max, data.size()));
         slot->offset = offset;
         slot->size = n;
         slot->busy = true;

@@ -3,7 +3,8 @@
 //
 // write() splits the caller's bytes into pieces of at most client.max_write(), queues each as
 // one async WRITE (libnfs copies the bytes, so the caller's buffer is free when write() returns)
-// and only blocks while `depth` pieces are already in flight, until one is answered or the call's
+// and only blocks while `depth` pieces are already in flight, or while a piece in flight overlaps
+// the new one (the server may apply WRITEs in any order), until one is answered or the call's
 // deadline passes. A failed piece is reported by the next write()/drain() call: positional writes
 // can be answered in any order, so the error names the piece's offset. drain() waits for all.
 //
@@ -49,6 +50,7 @@ private:
     static void on_written(int status, struct nfs_context* nfs, void* data, void* private_data);
     void finished(Slot& slot, int status, struct nfs_context* nfs);
     Slot* free_slot(const CallOptions& opts, Status& why);
+    bool overlaps_in_flight(uint64_t offset, uint64_t size) const;
 
     NfsClient& client_;
     struct nfsfh* fh_;
