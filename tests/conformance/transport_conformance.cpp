@@ -147,6 +147,8 @@ void TransportConformance::TearDownTestSuite() {
     target_name_.clear();
 }
 
+// The capabilities are the transport's own (Description::caps), less what the target withholds;
+// this one line becomes the per-target query once the SDK has one.
 uint32_t TransportConformance::caps() const {
     return plugin_->transport->describe().caps & ~target_->withheld_caps();
 }
@@ -155,7 +157,9 @@ DumpInfo TransportConformance::dump_info() const {
     const bool positional = has(TransportCap::positional_write);
     DumpInfo d;
     d.host = "conformance";
-    d.dir_name = std::string("conformance-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    // Unique per run too, so the suite can run again against a target that keeps its dumps. Short
+    // enough for the raw header's 63-character dump name.
+    d.dir_name = "cf" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::replace(d.dir_name.begin(), d.dir_name.end(), '/', '-');
     d.final_name = positional ? "vmcore" : "vmcore.flat";
     d.format = positional ? "kdump" : "flat";
