@@ -32,6 +32,8 @@ public:
 
     kdf::Status put_file(std::string_view name, std::span<const std::byte> data, const kdf::CallOptions&) noexcept override {
         return kdf::guarded("skeleton", [&] {
+            // The dump file is closed by commit() and abort(): nothing may be added to it after.
+            if (!fd_) return kdf::Status::error(kdf::Code::not_supported, "skeleton: put_file after commit or abort");
             std::string path = dir_ + "/" + std::string(name);
             kdf::UniqueFd f(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
             if (!f) return kdf::Status::from_errno(errno, "skeleton: create " + path);

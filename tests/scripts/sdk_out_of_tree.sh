@@ -39,4 +39,11 @@ CONF
 # A stream transport gets makedumpfile's flattened format: rebuild it, then compare every page.
 "$build/bin/kdump-failover" reassemble "$work"/out/*/vmcore.flat "$work/rebuilt"
 "$build/bin/kdf-compare-pages" "$work/vmcore" "$work/rebuilt"
-echo "sdk_out_of_tree: skeleton plugin built against the installed SDK, loaded, and held a complete dump"
+
+# The capability conformance suite, run on the example as a third party runs it on their plugin.
+mkdir "$work/conformance"
+sed "s|^dir = .*|dir = $work/conformance|" "$work/kdf.conf" > "$work/conformance.conf"
+"$build/bin/kdf-conformance" --plugin "$plugin" --config "$work/conformance.conf" --target example \
+  --dir "$work/conformance" --break "rm -rf '$work/conformance/'\"\$KDF_CONFORMANCE_DUMP\"" --repair true \
+  >"$work/conformance.log" 2>&1 || { cat "$work/conformance.log"; echo "FAIL: the example fails the conformance suite"; exit 1; } >&2
+echo "sdk_out_of_tree: skeleton plugin built against the installed SDK, loaded, held a complete dump and passed the conformance suite"
