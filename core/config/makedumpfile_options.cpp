@@ -1,5 +1,5 @@
-// core/chain/makedumpfile_options.cpp
-#include "core/chain/makedumpfile_options.h"
+// core/config/makedumpfile_options.cpp
+#include "core/config/makedumpfile_options.h"
 
 #include "kdf/options.h"
 
