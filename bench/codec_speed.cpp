@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
                 file.c_str(), kPage, skip_zero ? ", zero pages skipped" : "");
     std::printf("%-9s %6s %9s %9s %9s %7s %8s %10s %10s\n", "codec", "level", "pages", "in MB", "out MB", "ratio",
                 "raw", "comp MB/s", "dec MB/s");
-    kdf::compress::CodecRegistry registry;
+    const kdf::compress::CodecRegistry& registry = kdf::compress::builtin_codecs();
     size_t start = 0;
     while (start <= codecs.size()) {
         size_t comma = codecs.find(',', start);

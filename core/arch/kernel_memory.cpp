@@ -6,16 +6,14 @@
 #include <cstdio>
 
 #include "core/arch/x86_64/x86_64_translator.h"
+#include "core/vmcore/elf_layout.h"
 #include "core/vmcore/le_bytes.h"
 
 namespace kdf::arch {
-namespace {
 
-constexpr uint16_t kEmX86_64 = 62;
+using vmcore::elf::kEmX86_64;
 
-}  // namespace
-
-Result<KernelMemory> KernelMemory::open(const vmcore::ElfVmcore& core) {
+Result<KernelMemory> KernelMemory::open(const vmcore::PhysicalMemory& core) {
     if (!core.has_vmcoreinfo())
         return Status::error(Code::corrupt, core.path() + ": no VMCOREINFO note: kernel addresses cannot be translated");
     if (core.machine() == kEmX86_64) {
@@ -36,7 +34,7 @@ Status KernelMemory::read(uint64_t vaddr, std::span<std::byte> out) const {
         auto t = translator_->translate(at);
         if (!t.is_ok()) return t.take_status();
         const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size() - done, std::max<uint64_t>(1, t.value().contiguous)));
-        Status s = core_->read_phys(t.value().paddr, out.subspan(done, n));
+        Status s = memory_->read_phys(t.value().paddr, out.subspan(done, n));
         if (!s.is_ok()) return s;
         done += n;
     }

@@ -1,11 +1,13 @@
 // core/arch/kernel_memory.h - read the crashed kernel's memory by virtual address.
 //
 // Purpose: the one way core code reads kernel data structures (mem_section, struct pages, the
-// printk ring buffer) out of a vmcore. It translates mapping by mapping (a leaf page, or a linear
-// region) with the architecture's AddressTranslator and reads through ElfVmcore::read_phys, so a
-// structure that straddles two virtually contiguous but physically distant pages is read correctly.
-// Ownership: borrows the ElfVmcore, which must outlive it. Immutable after open(); safe to share
-// between threads (every read is a pread).
+// printk ring buffer) out of a dump. It translates mapping by mapping (a leaf page, or a linear
+// region) with the architecture's AddressTranslator and reads through vmcore::PhysicalMemory (an
+// ELF vmcore or a kdump-compressed file alike), so a structure that straddles two virtually
+// contiguous but physically distant pages is read correctly. A page the dump does not hold reads
+// as Code::not_found, never as zeros.
+// Ownership: borrows the PhysicalMemory, which must outlive it. Immutable after open(); as safe to
+// share between threads as the memory it reads (an ElfVmcore is: every read is a pread).
 #pragma once
 
 #include <cstddef>
@@ -15,17 +17,17 @@
 #include <string>
 
 #include "core/arch/address_translator.h"
-#include "core/vmcore/elf_reader.h"
+#include "core/vmcore/physical_memory.h"
 #include "kdf/status.h"
 
 namespace kdf::arch {
 
 class KernelMemory {
 public:
-    // Chooses the translator from core.machine() and VMCOREINFO. Code::not_supported for an
+    // Chooses the translator from memory.machine() and VMCOREINFO. Code::not_supported for an
     // architecture without one; Code::corrupt (naming the key) when VMCOREINFO lacks or
     // contradicts what translation needs.
-    static Result<KernelMemory> open(const vmcore::ElfVmcore& core);
+    static Result<KernelMemory> open(const vmcore::PhysicalMemory& memory);
 
     Result<uint64_t> to_physical(uint64_t vaddr) const { return translator_->to_physical(vaddr); }
     Result<Translation> translate(uint64_t vaddr) const { return translator_->translate(vaddr); }
@@ -36,13 +38,13 @@ public:
     Result<uint64_t> read_u64(uint64_t vaddr) const;
     Result<uint32_t> read_u32(uint64_t vaddr) const;
 
-    const vmcore::ElfVmcore& core() const noexcept { return *core_; }
+    const vmcore::PhysicalMemory& memory() const noexcept { return *memory_; }
 
 private:
-    KernelMemory(const vmcore::ElfVmcore& core, std::unique_ptr<AddressTranslator> translator)
-        : core_(&core), translator_(std::move(translator)) {}
+    KernelMemory(const vmcore::PhysicalMemory& memory, std::unique_ptr<AddressTranslator> translator)
+        : memory_(&memory), translator_(std::move(translator)) {}
 
-    const vmcore::ElfVmcore* core_;
+    const vmcore::PhysicalMemory* memory_;
     std::shared_ptr<const AddressTranslator> translator_;  // shared: KernelMemory is copyable
 };
 

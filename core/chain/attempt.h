@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "core/chain/config.h"
-#include "core/chain/dump_name.h"
-#include "core/chain/target_validation.h"
+#include "core/config/config.h"
+#include "core/config/dump_name.h"
+#include "core/config/target_validation.h"
 #include "kdf/status.h"
 #include "kdf/transport.h"
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/chain/attempt.h"
-#include "core/chain/config.h"
+#include "core/config/config.h"
 
 namespace kdf::chain {
 

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "core/chain/makedumpfile_options.h"
+#include "core/config/makedumpfile_options.h"
 #include "core/chain/progress_reporter.h"
 #include "core/cli/command.h"
 #include "core/format/file_output.h"

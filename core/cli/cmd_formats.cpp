@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "core/cli/command.h"
+#include "core/compress/codec_registry.h"
 #include "core/format/convert.h"
 #include "core/format/flattened.h"
 #include "core/format/verify.h"
@@ -40,8 +41,9 @@ int cmd_convert(const Args& args) {
     ArgScanner scan(args, {"--compress", "--level"}, {});
     auto codec = scan.value("--compress");
     if (!scan.ok() || scan.positionals().size() != 2 || !codec) {
-        error_line(scan.ok() ? "usage: kdump-failover convert IN OUT --compress zlib|zstd|lzo|lz4|none [--level N]"
-                             : scan.error());
+        std::string codecs;  // the registry's names, so the usage never lists a codec that is not there
+        for (const std::string& name : compress::builtin_codecs().names()) codecs += (codecs.empty() ? "" : "|") + name;
+        error_line(scan.ok() ? "usage: kdump-failover convert IN OUT --compress " + codecs + " [--level N]" : scan.error());
         return 2;
     }
     std::optional<int> level;

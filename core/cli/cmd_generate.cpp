@@ -12,7 +12,7 @@
 #include <optional>
 #include <system_error>
 
-#include "core/chain/mount_info.h"
+#include "core/config/mount_info.h"
 #include "core/chain/supervisor.h"
 #include "core/cli/command.h"
 #include "core/integration/config_file_update.h"

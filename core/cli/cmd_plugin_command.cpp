@@ -10,7 +10,7 @@
 
 #include <cstdio>
 
-#include "core/chain/target_validation.h"
+#include "core/config/target_validation.h"
 #include "core/cli/command.h"
 #include "core/plugin/loader.h"
 #include "core/plugin/plugin_commands.h"

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/chain/config.h"
+#include "core/config/config.h"
 
 namespace kdf::cli {
 

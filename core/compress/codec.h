@@ -39,7 +39,7 @@ public:
     // "none", "zlib", "lzo", "lz4" or "zstd" (the registry's key; a string literal, never freed).
     std::string_view name() const noexcept { return name_; }
     // The page_desc.flags value of a page this codec compressed (0 for none); see
-    // core/format/kdump_header.h for the values.
+    // core/compress/kdump_page_flags.h for the values.
     uint32_t kdump_flag() const noexcept { return kdump_flag_; }
     // The level it was made with (meaning per codec: zlib/zstd level, lz4 acceleration).
     int level() const noexcept { return level_; }

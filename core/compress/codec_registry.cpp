@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "core/format/kdump_header.h"
+#include "core/compress/kdump_page_flags.h"
 
 namespace kdf::compress {
 
@@ -14,6 +14,11 @@ CodecRegistry::CodecRegistry() {
         Status s = reg(*this);
         if (!s.is_ok() && startup_.is_ok()) startup_ = s.with_context("codec registry");
     }
+}
+
+const CodecRegistry& builtin_codecs() {
+    static const CodecRegistry registry;
+    return registry;
 }
 
 const CodecRegistry::Entry* CodecRegistry::find_name(std::string_view name) const noexcept {
@@ -88,7 +93,7 @@ Result<std::unique_ptr<Codec>> CodecRegistry::create(std::string_view name, std:
 Result<std::unique_ptr<Codec>> CodecRegistry::create_for_flag(uint32_t kdump_flag) const {
     if (!startup_.is_ok()) return startup_;
     if (const Entry* e = find_flag(kdump_flag)) return e->make(e->default_level);
-    if (kdump_flag == format::kdump::kCompressedSnappy)
+    if (kdump_flag == kdump_page_flags::kCompressedSnappy)
         return Status::error(Code::not_supported,
                              "snappy pages (page flag 0x4, makedumpfile -p) are not supported; "
                              "read the dump with crash or libkdumpfile");

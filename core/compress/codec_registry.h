@@ -1,9 +1,12 @@
 // core/compress/codec_registry.h - every page codec, by name (config, command line) and by the
 // on-disk page flag (readers).
 //
-// Explicit by design (STYLE rule 9): the constructor calls register_<name>_codec() for each codec
-// in one visible list (codec_registry.cpp); there is no static-initialisation self-registration.
-// A duplicate name or flag is a startup logic error that add() reports.
+// Explicit by design: the constructor calls register_<name>_codec() for each codec in one visible
+// list (codec_registry.cpp); there is no static-initialisation self-registration. A duplicate name
+// or flag is a startup logic error that add() reports.
+//
+// builtin_codecs() is the one registry the program uses (config checks, writers, readers, convert);
+// tests build their own to exercise add().
 //
 // Ownership and threads: create() returns a Codec the caller owns. The registry is immutable after
 // construction apart from add(); const calls may run from many threads at once.
@@ -64,6 +67,10 @@ private:
     std::vector<Entry> entries_;
     Status startup_;
 };
+
+// The built-in codecs, registered once on first use (thread-safe: a function-local static) and
+// never changed afterwards.
+const CodecRegistry& builtin_codecs();
 
 // Each defined in its codec's file (none_codec.cpp, zlib_codec.cpp, ...).
 Status register_none_codec(CodecRegistry& registry);

@@ -9,14 +9,14 @@
 
 #include "core/compress/codec_registry.h"
 #include "core/compress/codec_support.h"
-#include "core/format/kdump_header.h"
+#include "core/compress/kdump_page_flags.h"
 
 namespace kdf::compress {
 namespace {
 
 class Lz4Codec final : public Codec {
 public:
-    explicit Lz4Codec(int level) noexcept : Codec("lz4", format::kdump::kCompressedLz4Kdf, level) {}
+    explicit Lz4Codec(int level) noexcept : Codec("lz4", kdump_page_flags::kCompressedLz4Kdf, level) {}
 
     Status init() noexcept {
         try {
@@ -65,7 +65,7 @@ private:
 }  // namespace
 
 Status register_lz4_codec(CodecRegistry& registry) {
-    return registry.add({.name = "lz4", .kdump_flag = format::kdump::kCompressedLz4Kdf, .min_level = 1,
+    return registry.add({.name = "lz4", .kdump_flag = kdump_page_flags::kCompressedLz4Kdf, .min_level = 1,
                          .max_level = 65537, .default_level = 1,
                          .level_note = "lz4 acceleration: 1 smallest, higher is faster and larger",
                          .make = make_codec<Lz4Codec>});

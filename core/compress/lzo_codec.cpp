@@ -8,14 +8,14 @@
 
 #include "core/compress/codec_registry.h"
 #include "core/compress/codec_support.h"
-#include "core/format/kdump_header.h"
+#include "core/compress/kdump_page_flags.h"
 
 namespace kdf::compress {
 namespace {
 
 class LzoCodec final : public Codec {
 public:
-    explicit LzoCodec(int level) noexcept : Codec("lzo", format::kdump::kCompressedLzo, level) {}
+    explicit LzoCodec(int level) noexcept : Codec("lzo", kdump_page_flags::kCompressedLzo, level) {}
 
     Status init() noexcept {
         // lzo_init() only checks that the library matches the header's types; repeating it is harmless.
@@ -70,7 +70,7 @@ private:
 }  // namespace
 
 Status register_lzo_codec(CodecRegistry& registry) {
-    return registry.add({.name = "lzo", .kdump_flag = format::kdump::kCompressedLzo, .min_level = 1,
+    return registry.add({.name = "lzo", .kdump_flag = kdump_page_flags::kCompressedLzo, .min_level = 1,
                          .max_level = 1, .default_level = 1, .level_note = "lzo1x_1 has no levels",
                          .make = make_codec<LzoCodec>});
 }

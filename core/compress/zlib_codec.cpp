@@ -16,7 +16,7 @@
 
 #include "core/compress/codec_registry.h"
 #include "core/compress/codec_support.h"
-#include "core/format/kdump_header.h"
+#include "core/compress/kdump_page_flags.h"
 
 namespace kdf::compress {
 namespace {
@@ -33,7 +33,7 @@ struct InflateEnd {
 
 class ZlibCodec final : public Codec {
 public:
-    explicit ZlibCodec(int level) noexcept : Codec("zlib", format::kdump::kCompressedZlib, level) {}
+    explicit ZlibCodec(int level) noexcept : Codec("zlib", kdump_page_flags::kCompressedZlib, level) {}
 
     Status init() noexcept {
         compressor_.reset(libdeflate_alloc_compressor(level()));
@@ -107,7 +107,7 @@ private:
 }  // namespace
 
 Status register_zlib_codec(CodecRegistry& registry) {
-    return registry.add({.name = "zlib", .kdump_flag = format::kdump::kCompressedZlib, .min_level = 1,
+    return registry.add({.name = "zlib", .kdump_flag = kdump_page_flags::kCompressedZlib, .min_level = 1,
                          .max_level = 12, .default_level = 1,
                          .level_note = "libdeflate levels: 1 fastest, 12 smallest",
                          .make = make_codec<ZlibCodec>});

@@ -9,7 +9,7 @@
 
 #include "core/compress/codec_registry.h"
 #include "core/compress/codec_support.h"
-#include "core/format/kdump_header.h"
+#include "core/compress/kdump_page_flags.h"
 
 namespace kdf::compress {
 namespace {
@@ -23,7 +23,7 @@ struct DCtxFree {
 
 class ZstdCodec final : public Codec {
 public:
-    explicit ZstdCodec(int level) noexcept : Codec("zstd", format::kdump::kCompressedZstd, level) {}
+    explicit ZstdCodec(int level) noexcept : Codec("zstd", kdump_page_flags::kCompressedZstd, level) {}
 
     Status init() noexcept {
         cctx_.reset(ZSTD_createCCtx());
@@ -58,7 +58,7 @@ private:
 }  // namespace
 
 Status register_zstd_codec(CodecRegistry& registry) {
-    return registry.add({.name = "zstd", .kdump_flag = format::kdump::kCompressedZstd, .min_level = 1,
+    return registry.add({.name = "zstd", .kdump_flag = kdump_page_flags::kCompressedZstd, .min_level = 1,
                          .max_level = ZSTD_maxCLevel(), .default_level = 1,
                          .level_note = "zstd levels: 1 fastest, higher is smaller",
                          .make = make_codec<ZstdCodec>});

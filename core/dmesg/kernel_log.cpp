@@ -1,18 +1,11 @@
 // core/dmesg/kernel_log.cpp - see kernel_log.h: chooses the layout, and opens files of either format.
 #include "core/dmesg/kernel_log.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <array>
-#include <cerrno>
-
 #include "core/dmesg/cached_virtual_reader.h"
-#include "core/dmesg/kdump_image_memory.h"
 #include "core/dmesg/log_layouts.h"
-#include "core/format/kdump_reader.h"
+#include "core/format/dump_format.h"
+#include "core/format/kdump_physical_memory.h"
 #include "core/vmcore/elf_reader.h"
-#include "kdf/unique_fd.h"
 
 namespace kdf::dmesg {
 
@@ -27,46 +20,45 @@ Result<KernelLog> read_kernel_log(const vmcore::VmcoreInfo& info, const ReadVirt
 
 Result<KernelLog> read_kernel_log(const arch::KernelMemory& memory, const KernelLogLimits& limits) {
     const ReadVirtual read = [&memory](uint64_t vaddr, std::span<std::byte> out) { return memory.read(vaddr, out); };
-    auto log = read_kernel_log(memory.core().vmcoreinfo(), read, limits);
-    if (!log.is_ok()) return log.take_status().with_context(memory.core().path());
+    auto log = read_kernel_log(memory.memory().vmcoreinfo(), read, limits);
+    if (!log.is_ok()) return log.take_status().with_context(memory.memory().path());
     return log;
 }
 
 Result<KernelLog> read_kernel_log_file(const std::string& path, const KernelLogLimits& limits) {
-    std::array<std::byte, 4096> head{};  // enough for either probe (the kdump header is 464 bytes)
-    size_t got = 0;
-    {
-        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd) return Status::from_errno(errno, "open " + path);
-        const ssize_t n = ::pread(fd.get(), head.data(), head.size(), 0);
-        if (n < 0) return Status::from_errno(errno, "read " + path);
-        got = static_cast<size_t>(n);
-    }
-    const std::span<const std::byte> first(head.data(), got);
-    std::string why_elf, why_kdump;
-    const auto elf = vmcore::probe_elf_vmcore(first, &why_elf);
-    if (elf == vmcore::ProbeResult::mine) {
+    auto probed = format::probe_dump_file(path);
+    if (!probed.is_ok()) return probed.take_status();
+    if (probed->format == nullptr)
+        return Status::error(Code::corrupt, path + ": neither an ELF vmcore nor a kdump-compressed dump (" + probed->why + ")");
+    if (probed->result == format::ProbeResult::broken) return Status::error(Code::corrupt, path + ": " + probed->why);
+
+    // Both formats are read the same way: physical memory, translated by the crashed kernel's own
+    // page tables.
+    switch (probed->format->format) {
+    case format::DumpFormat::elf: {
         auto core = vmcore::ElfVmcore::open(path);
         if (!core.is_ok()) return core.take_status();
         auto memory = arch::KernelMemory::open(core.value());
         if (!memory.is_ok()) return memory.take_status();
         return read_kernel_log(memory.value(), limits);
     }
-    if (elf == vmcore::ProbeResult::broken) return Status::error(Code::corrupt, path + ": " + why_elf);
-    const auto kdump = format::probe_kdump(first, &why_kdump);
-    if (kdump == format::ProbeResult::mine) {
-        auto memory = KdumpImageMemory::open(path);
+    case format::DumpFormat::kdump: {
+        auto physical = format::KdumpPhysicalMemory::open(path);
+        if (!physical.is_ok()) return physical.take_status();
+        const std::string& machine = physical.value()->reader().header().utsname.machine;
+        if (machine != "x86_64")
+            return Status::error(Code::not_supported, path + ": the kernel log of a kdump-compressed " + machine +
+                                                          " dump cannot be read (x86_64 only); use the ELF vmcore");
+        if (!physical.value()->has_vmcoreinfo())
+            return Status::error(Code::corrupt, path + ": no VMCOREINFO in the dump: the kernel log cannot be found");
+        auto memory = arch::KernelMemory::open(*physical.value());
         if (!memory.is_ok()) return memory.take_status();
-        const ReadVirtual read = [&memory](uint64_t vaddr, std::span<std::byte> out) {
-            return memory.value().read(vaddr, out);
-        };
-        auto log = read_kernel_log(memory->vmcoreinfo(), read, limits);
-        if (!log.is_ok()) return log.take_status().with_context(path);
-        return log;
+        return read_kernel_log(memory.value(), limits);
     }
-    if (kdump == format::ProbeResult::broken) return Status::error(Code::corrupt, path + ": " + why_kdump);
-    return Status::error(Code::corrupt, path + ": neither an ELF vmcore nor a kdump-compressed dump (" + why_elf +
-                                            "; " + why_kdump + ")");
+    case format::DumpFormat::flat: break;
+    }
+    return Status::error(Code::not_supported, path + ": a flattened dump (makedumpfile -F): reassemble it first with "
+                                                     "`kdump-failover reassemble " + path + " OUT`, then read OUT");
 }
 
 }  // namespace kdf::dmesg

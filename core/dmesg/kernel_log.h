@@ -59,9 +59,9 @@ Result<KernelLog> read_kernel_log(const vmcore::VmcoreInfo& info, const ReadVirt
 Result<KernelLog> read_kernel_log(const arch::KernelMemory& memory, const KernelLogLimits& limits = {});
 
 // Opens `path` (an ELF vmcore such as /proc/vmcore, or a kdump-compressed file: ours or
-// makedumpfile's) and reads its log. A kdump-compressed input is read through the kernel-image
-// mapping only (phys_base), which holds the static ring of every kernel unless log_buf_len= moved
-// it; such a ring is Code::not_supported with a hint to use the ELF vmcore.
+// makedumpfile's) and reads its log. Both are read through the crashed kernel's page tables, so a
+// ring that log_buf_len= moved into the direct map is found in either; a page of the ring that a
+// kdump file's dump level excluded is Code::not_found, never read as zeros.
 Result<KernelLog> read_kernel_log_file(const std::string& path, const KernelLogLimits& limits = {});
 
 }  // namespace kdf::dmesg

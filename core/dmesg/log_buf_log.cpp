@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/common/number_text.h"
 #include "core/dmesg/log_layouts.h"
 #include "core/dmesg/log_line_formatter.h"
 #include "core/vmcore/le_bytes.h"
@@ -21,11 +22,7 @@ namespace {
 
 constexpr uint64_t kMaxLogBufLen = uint64_t{1} << 31;  // the kernel's LOG_BUF_LEN_MAX
 
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-    return buf;
-}
+using common::hex;
 
 // Kernel release as major*65536 + minor*256 + patch ("4.19.0-26-amd64" -> 4.19.0); 0 when unknown.
 uint32_t kernel_version(const vmcore::VmcoreInfo& info) {

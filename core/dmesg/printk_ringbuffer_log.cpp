@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/common/number_text.h"
 #include "core/dmesg/log_layouts.h"
 #include "core/dmesg/log_line_formatter.h"
 
@@ -84,11 +85,7 @@ Result<Keys> keys_from(const vmcore::VmcoreInfo& info) {
     return k;
 }
 
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-    return buf;
-}
+using common::hex;
 
 class RingWalk {
 public:

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstdio>
 
+#include "core/common/number_text.h"
 #include "core/vmcore/le_bytes.h"
 
 namespace kdf::filter {
@@ -13,11 +14,7 @@ namespace {
 constexpr uint64_t kSectionMarkedPresent = 1;
 constexpr uint64_t kSectionMapMask = ~((1ULL << 5) - 1);  // SECTION_MAP_LAST_BIT is 1 << 5 since 4.13
 
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
+using common::hex;
 
 struct Sparse {
     const arch::KernelMemory* mem;

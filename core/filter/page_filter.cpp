@@ -97,7 +97,7 @@ void PageFilter::Cursor::process_window() {
 Status PageFilter::read_virtual(uint64_t vaddr, std::span<std::byte> out) const {
     // Translate mapping by mapping and read physically contiguous stretches at once: vmemmap is
     // mapped with 2 MiB pages, so a block is usually one translation and one pread.
-    const vmcore::ElfVmcore& core = mem_.core();
+    const vmcore::PhysicalMemory& core = mem_.memory();
     size_t done = 0, run_start = 0;
     uint64_t run_paddr = 0;
     while (done < out.size()) {

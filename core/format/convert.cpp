@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <vector>
 
+#include "core/common/zero_bytes.h"
 #include "core/compress/codec_registry.h"
+#include "core/format/dump_format.h"
 #include "core/format/file_output.h"
 #include "core/format/kdump_reader.h"
 #include "core/format/sequential_buffer.h"
@@ -26,9 +28,7 @@ constexpr uint32_t kCodecBits = kdump::kCompressedZlib | kdump::kCompressedLzo |
 Status err(Code code, const std::string& what) { return Status::error(code, "convert: " + what); }
 Status ctx(Status s) { return std::move(s.with_context("convert")); }
 
-bool all_zero(std::span<const std::byte> page) {
-    return std::all_of(page.begin(), page.end(), [](std::byte b) { return b == std::byte{0}; });
-}
+using common::all_zero;
 
 // One conversion; the output file is removed by the caller if run() fails.
 class Converter {
@@ -162,10 +162,17 @@ Status fsync_parent_dir(const std::string& path) {
 
 Status convert_dump(const std::string& in_path, const std::string& out_path, const std::string& codec_name,
                     std::optional<int> level) {
-    compress::CodecRegistry registry;
-    auto codec = registry.create(codec_name, level);
+    auto codec = compress::builtin_codecs().create(codec_name, level);
     if (!codec.is_ok()) return ctx(codec.take_status());
 
+    // Another dump format gets a hint; a kdump file (broken or not) is left to the reader's checks.
+    auto probed = probe_dump_file(in_path);
+    if (!probed.is_ok()) return ctx(probed.take_status());
+    if (probed->result == ProbeResult::mine && probed->format->format != DumpFormat::kdump)
+        return err(Code::corrupt, in_path + ": not a kdump-compressed file but " +
+                                      (probed->format->format == DumpFormat::flat
+                                           ? "a flattened dump (makedumpfile -F): reassemble it first"
+                                           : "an ELF vmcore: convert reads kdump-compressed dumps only"));
     auto in = KdumpReader::open(in_path);
     if (!in.is_ok()) return ctx(in.take_status());
     KdumpReader& rd = in.value();

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/format/dump_format.h"
 #include "core/format/file_output.h"
 
 namespace kdf::format {
@@ -95,14 +96,33 @@ Status FlattenedOutput::end() {
     return Status::ok();
 }
 
+ProbeResult flat::probe_flattened(std::span<const std::byte> head, std::string* why) {
+    auto say = [why](ProbeResult r, std::string text) {
+        if (why) *why = std::move(text);
+        return r;
+    };
+    char sig[16] = {};
+    std::memcpy(sig, flat::kSignature, sizeof flat::kSignature - 1);
+    if (head.size() < sizeof sig || std::memcmp(head.data(), sig, sizeof sig) != 0)
+        return say(ProbeResult::not_mine, "no \"makedumpfile\" signature");
+    if (head.size() < 24)
+        return say(ProbeResult::broken, "\"makedumpfile\" signature but only " + std::to_string(head.size()) +
+                                            " bytes, shorter than the header's type field");
+    return ProbeResult::mine;
+}
+
 Status reassemble_flattened(int in_fd, DumpOutput& out) {
     std::vector<std::byte> buf(1 << 20);
     auto got = read_upto(in_fd, buf.data(), flat::kHeaderSize);
     if (!got.is_ok()) return got.take_status();
-    char sig[16] = {};
-    std::memcpy(sig, flat::kSignature, sizeof flat::kSignature - 1);
-    if (got.value() < 16 || std::memcmp(buf.data(), sig, 16) != 0)
-        return corrupt("no \"makedumpfile\" signature at byte 0: not a flattened dump (%zu bytes read)", got.value());
+    const DumpFileProbe probe = probe_dump_head(std::span<const std::byte>(buf.data(), got.value()));
+    if (probe.format == nullptr || probe.format->format != DumpFormat::flat) {
+        const std::string other = probe.result == ProbeResult::mine
+                                      ? " (" + std::string(probe.format->title) + " format: nothing to reassemble)"
+                                      : "";
+        return corrupt("no \"makedumpfile\" signature at byte 0: not a flattened dump (%zu bytes read)%s", got.value(),
+                       other.c_str());
+    }
     if (got.value() < flat::kHeaderSize)
         return corrupt("input ends at byte %zu, inside the %zu-byte header", got.value(), flat::kHeaderSize);
     if (int64_t type = get_be64(buf.data() + 16); type != flat::kTypeFlatHeader)

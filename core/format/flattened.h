@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 
+#include "core/common/probe_result.h"
 #include "core/format/dump_writer.h"
 #include "kdf/status.h"
 
@@ -28,6 +29,10 @@ inline constexpr size_t kRecordHeaderSize = 16;
 inline constexpr char kSignature[] = "makedumpfile";  // 12 chars, NUL-padded to 16 on disk
 inline constexpr int64_t kTypeFlatHeader = 1;
 inline constexpr int64_t kVersion = 1;
+
+// Three-way probe on the first bytes of a file. mine: the 16-byte "makedumpfile" signature and the
+// header's type field after it. not_mine: anything else. broken: the signature, cut short.
+common::ProbeResult probe_flattened(std::span<const std::byte> head, std::string* why = nullptr);
 inline constexpr int64_t kEndMarker = -1;
 
 }  // namespace kdf::format::flat

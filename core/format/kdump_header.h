@@ -44,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "core/compress/kdump_page_flags.h"
 #include "kdf/status.h"
 
 namespace kdf::format::kdump {
@@ -51,16 +52,15 @@ namespace kdf::format::kdump {
 inline constexpr char kSignature[8] = {'K', 'D', 'U', 'M', 'P', ' ', ' ', ' '};
 inline constexpr int32_t kHeaderVersion = 6;
 
-// disk_dump_header.status and page_desc.flags (makedumpfile's diskdump_mod.h).
-inline constexpr uint32_t kCompressedZlib = 0x1;
-inline constexpr uint32_t kCompressedLzo = 0x2;
-inline constexpr uint32_t kCompressedSnappy = 0x4;
+// disk_dump_header.status and page_desc.flags (makedumpfile's diskdump_mod.h). The codec bits
+// belong to the codecs; the header-only bits are the format's own.
+using compress::kdump_page_flags::kCompressedLz4Kdf;
+using compress::kdump_page_flags::kCompressedLzo;
+using compress::kdump_page_flags::kCompressedSnappy;
+using compress::kdump_page_flags::kCompressedZlib;
+using compress::kdump_page_flags::kCompressedZstd;
 inline constexpr uint32_t kCompressedIncomplete = 0x8;  // header only
 inline constexpr uint32_t kExcludedVmemmap = 0x10;      // header only
-inline constexpr uint32_t kCompressedZstd = 0x20;
-// kdump-failover extension: lz4 pages. Not understood by makedumpfile, crash or libkdumpfile;
-// `kdump-failover convert` rewrites such a dump into zlib or zstd.
-inline constexpr uint32_t kCompressedLz4Kdf = 0x100;
 
 inline constexpr size_t kUtsFieldSize = 65;
 inline constexpr size_t kDiskDumpHeaderSize = 464;

@@ -1,4 +1,4 @@
-#include "core/format/number_text.h"
+#include "core/common/number_text.h"
 #include "core/format/kdump_reader.h"
 
 #include <fcntl.h>
@@ -14,6 +14,9 @@
 #include "core/compress/codec_registry.h"
 
 namespace kdf::format {
+
+using common::hex;
+using common::num;
 
 namespace {
 
@@ -319,8 +322,7 @@ Status KdumpReader::read_raw(uint64_t offset, std::span<std::byte> out, const ch
 Result<compress::Codec*> KdumpReader::codec_for(uint32_t flags) {
     for (auto& [f, codec] : codecs_)
         if (f == flags) return codec.get();
-    compress::CodecRegistry registry;
-    auto made = registry.create_for_flag(flags);
+    auto made = compress::builtin_codecs().create_for_flag(flags);
     if (!made.is_ok()) return made.take_status();
     codecs_.emplace_back(flags, std::move(made.value()));
     return codecs_.back().second.get();

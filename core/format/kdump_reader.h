@@ -34,9 +34,9 @@
 
 namespace kdf::format {
 
-using vmcore::ProbeResult;
+using common::ProbeResult;
 
-// Three-way probe on the first bytes of a file (STYLE rule 8). mine: "KDUMP   " signature and a
+// Three-way probe on the first bytes of a file. mine: "KDUMP   " signature and a
 // header that can be decoded. not_mine: another signature (ELF, flattened "makedumpfile", anything
 // else) or fewer than 8 bytes. broken: the signature is there but the 464-byte header is not.
 // `why` (when not null) gets the reason for not_mine and broken, without the file name.

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/common/zero_bytes.h"
 #include "kdf/raw_dump_header.h"
 #include "kdf/unique_fd.h"
 
@@ -58,9 +59,7 @@ Status sync(int fd, const std::string& what) {
     return Status::ok();
 }
 
-bool all_zero(std::span<const std::byte> b) {
-    return std::all_of(b.begin(), b.end(), [](std::byte x) { return x == std::byte{0}; });
-}
+using common::all_zero;
 
 // Copies [offset, offset+length) of src to the start of dst in copy_chunk pieces. Zero chunks are
 // skipped (dst is sized first), so a sparse dump stays sparse on the destination too.

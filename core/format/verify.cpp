@@ -1,4 +1,3 @@
-#include "core/format/number_text.h"
 #include "core/format/verify.h"
 
 #include <fcntl.h>
@@ -10,12 +9,18 @@
 #include <cstring>
 #include <vector>
 
+#include "core/common/number_text.h"
+#include "core/common/zero_bytes.h"
+#include "core/format/dump_format.h"
 #include "core/format/kdump_reader.h"
 #include "core/format/page_set.h"
 #include "core/vmcore/elf_reader.h"
 #include "kdf/unique_fd.h"
 
 namespace kdf::format {
+
+using common::hex;
+using common::num;
 
 namespace {
 
@@ -48,9 +53,7 @@ std::string strip_path(const std::string& path, const std::string& message) {
 
 bool is_damage(Code c) { return c == Code::corrupt || c == Code::not_supported; }
 
-bool all_zero(std::span<const std::byte> page) {
-    return std::all_of(page.begin(), page.end(), [](std::byte b) { return b == std::byte{0}; });
-}
+using common::all_zero;
 
 constexpr char kIncompleteLine[] = "dump is marked incomplete (the writer did not finish)";
 
@@ -238,13 +241,6 @@ Result<VerifyReport> verify_elf(const std::string& path, std::span<const std::by
     return report;
 }
 
-bool is_flattened(std::span<const std::byte> head) {
-    // makedumpfile_header: char signature[16] = "makedumpfile" NUL-padded, then int64 type = 1
-    // (TYPE_FLAT_HEADER) big-endian.
-    static constexpr char kSig[16] = "makedumpfile";
-    return head.size() >= 24 && std::memcmp(head.data(), kSig, sizeof kSig) == 0;
-}
-
 }  // namespace
 
 const char* to_string(VerifyReport::Format f) noexcept {
@@ -260,30 +256,24 @@ const char* to_string(VerifyReport::Format f) noexcept {
 Result<VerifyReport> verify_dump(const std::string& path) {
     VerifyReport report;
     report.path = path;
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return Status::from_errno(errno, "verify: open " + path);
-    std::vector<std::byte> head(4096);
-    size_t got = 0;
-    while (got < head.size()) {
-        ssize_t n = ::pread(fd.get(), head.data() + got, head.size() - got, static_cast<off_t>(got));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Status::from_errno(errno, "verify: read " + path);
-        if (n == 0) break;
-        got += static_cast<size_t>(n);
-    }
-    head.resize(got);
-    fd.reset();
+    auto probed = probe_dump_file(path);
+    if (!probed.is_ok()) return probed.take_status().with_context("verify");
+    const std::vector<std::byte>& head = probed->head;
 
-    std::string why;
-    if (probe_kdump(head, &why) != ProbeResult::not_mine) return verify_kdump(path, std::move(report));
-    if (is_flattened(head)) {
-        report.format = VerifyReport::Format::flattened;
-        report.notes.push_back("this is a flattened dump (makedumpfile -F): reassemble it first with "
-                               "`kdump-failover reassemble " + path + " OUT` (or `makedumpfile -R OUT < " + path +
-                               "`), then verify OUT");
-        return report;
+    // A broken kdump or ELF file is still checked: its reader names what is wrong with it.
+    if (probed->format != nullptr) {
+        switch (probed->format->format) {
+        case DumpFormat::kdump: return verify_kdump(path, std::move(report));
+        case DumpFormat::elf: return verify_elf(path, head, std::move(report));
+        case DumpFormat::flat:
+            if (probed->result != ProbeResult::mine) break;  // too short to be one: "not a dump" below
+            report.format = VerifyReport::Format::flattened;
+            report.notes.push_back("this is a flattened dump (makedumpfile -F): reassemble it first with "
+                                   "`kdump-failover reassemble " + path + " OUT` (or `makedumpfile -R OUT < " + path +
+                                   "`), then verify OUT");
+            return report;
+        }
     }
-    if (vmcore::probe_elf_vmcore(head, &why) != ProbeResult::not_mine) return verify_elf(path, head, std::move(report));
     report.checked = true;
     if (head.empty()) report.problems.push_back("the file is empty");
     else if (head.size() >= 8 && std::memcmp(head.data(), "DISKDUMP", 8) == 0)

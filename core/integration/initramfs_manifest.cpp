@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "core/chain/target_validation.h"
+#include "core/config/target_validation.h"
 #include "core/plugin/loader.h"
 #include "kdf/options.h"
 #include "kdf/transport.h"

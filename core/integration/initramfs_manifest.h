@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "core/chain/config.h"
-#include "core/chain/mount_info.h"
+#include "core/config/config.h"
+#include "core/config/mount_info.h"
 
 namespace kdf::integration {
 

@@ -65,7 +65,6 @@ struct Ours {
     std::map<std::string, std::vector<std::string>> words;  // key -> words that are ours
 };
 
-std::string where(const std::string& file, size_t index) { return file + ":" + std::to_string(index + 1); }
 
 void describe_changes(const Ours& before, const Ours& after, ConfEdit& out) {
     for (const char* key : {"kdump_post", "extra_bins", "dracut_args"}) {

@@ -13,7 +13,7 @@
 // those words out again before it decides. A user's own kdump_post that is not ours is left alone
 // with a warning (kdumpctl allows one), and so is everything else in the file, byte for byte.
 //
-// Unlike the 0.2 generator (PRIOR-ART §1.2) this does not rewrite the file, force `default reboot`,
+// Unlike kdump-failover 0.2's generator this does not rewrite the file, force `default reboot`,
 // guess a target type, or add extra_bins the chain does not need.
 #pragma once
 

@@ -24,7 +24,6 @@ std::optional<std::string> assignment(const std::string& line, std::string_view 
     return value;
 }
 
-std::string where(const std::string& file, size_t index) { return file + ":" + std::to_string(index + 1); }
 
 }  // namespace
 

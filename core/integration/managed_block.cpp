@@ -2,12 +2,6 @@
 
 namespace kdf::integration {
 
-namespace {
-
-std::string where(const std::string& file, size_t index) { return file + ":" + std::to_string(index + 1); }
-
-}  // namespace
-
 BlockSearch find_managed_block(const TextLines& t, const std::string& file_name) {
     BlockSearch out;
     std::optional<size_t> open;

@@ -39,16 +39,6 @@ void append_line(TextLines& t, std::string line) {
     t.lines.push_back({std::move(line), "\n"});
 }
 
-std::vector<std::string> split_words(std::string_view s) {
-    std::vector<std::string> words;
-    size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-        size_t start = i;
-        while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
-        if (i > start) words.emplace_back(s.substr(start, i - start));
-    }
-    return words;
-}
+std::string where(const std::string& file, size_t index) { return file + ":" + std::to_string(index + 1); }
 
 }  // namespace kdf::integration

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/text_words.h"
+
 namespace kdf::integration {
 
 struct TextLine {
@@ -27,6 +29,9 @@ std::string join_lines(const TextLines& t);
 void append_line(TextLines& t, std::string line);
 
 // Blank-separated words of `s` (spaces and tabs).
-std::vector<std::string> split_words(std::string_view s);
+using common::split_words;
+
+// "FILE:N" for the line at 0-based `index`, as warnings and errors name a line.
+std::string where(const std::string& file, size_t index);
 
 }  // namespace kdf::integration

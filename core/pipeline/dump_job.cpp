@@ -3,14 +3,14 @@
 #include <cstdio>
 
 #include "core/compress/codec_registry.h"
+#include "core/format/dump_format.h"
 #include "core/format/page_set.h"
 #include "core/pipeline/dump_filter.h"
 
 namespace kdf::pipeline {
 
 Result<uint32_t> kdump_flag_of(const std::string& codec) {
-    compress::CodecRegistry registry;
-    auto c = registry.create(codec);
+    auto c = compress::builtin_codecs().create(codec);
     if (!c.is_ok()) return c.take_status();
     return c.value()->kdump_flag();
 }
@@ -26,7 +26,14 @@ Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutp
         else std::fprintf(stderr, "kdump-failover: warning: %s\n", filtering.warning.c_str());
     }
 
-    auto flag = kdump_flag_of(options.format == "elf" ? std::string("none") : options.codec);
+    const format::DumpFormatEntry* dump_format = format::find_dump_format(options.format);
+    if (dump_format == nullptr) {
+        std::string known;
+        for (const std::string& name : format::dump_format_names()) known += (known.empty() ? "" : ", ") + name;
+        return Status::error(Code::invalid_config, "unknown dump format '" + options.format + "' (" + known + ")");
+    }
+    const std::string codec = dump_format->compressed_pages ? options.codec : std::string("none");
+    auto flag = kdump_flag_of(codec);
     if (!flag.is_ok()) return flag.take_status();
 
     format::DumpPlan plan;
@@ -38,14 +45,11 @@ Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutp
     plan.timestamp = options.timestamp;
     plan.nodename = options.nodename;
 
-    std::unique_ptr<format::DumpWriter> writer;
-    if (options.format == "kdump") writer = format::make_kdump_writer(plan, out);
-    else if (options.format == "elf") writer = format::make_elf_writer(plan, out);
-    else return Status::error(Code::invalid_config, "unknown dump format '" + options.format + "' (kdump, elf)");
+    std::unique_ptr<format::DumpWriter> writer = dump_format->make_writer(plan, out);
 
     if (Status s = writer->begin(); !s.is_ok()) return s;
     PipelineOptions popts;
-    popts.codec = options.format == "elf" ? "none" : options.codec;
+    popts.codec = codec;
     popts.level = options.codec_level;
     popts.threads = options.threads ? options.threads : online_cpus();
     popts.zero_pages_dropped = (options.level & 1) != 0;

@@ -18,7 +18,8 @@
 namespace kdf::pipeline {
 
 struct DumpJobOptions {
-    std::string format = "kdump";  // "kdump" (also used inside a flattened stream) or "elf"
+    std::string format = "kdump";  // a dump_format.h name; "flat" lays out the kdump file the caller's
+                                   // FlattenedOutput turns into records
     int level = 0;                 // makedumpfile's dump level, 0..31
     std::string codec = "zlib";
     std::optional<int> codec_level;

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/common/zero_bytes.h"
 #include "core/compress/codec_registry.h"
 
 namespace kdf::pipeline {
@@ -113,13 +114,7 @@ private:
     uint64_t pos_ = 0;  // pfns of run_ already cut
 };
 
-bool all_zero(const std::byte* p, size_t n) {
-    // Word-at-a-time: zero pages are common and this runs once per page.
-    const auto* w = reinterpret_cast<const uint64_t*>(p);
-    for (size_t i = 0; i < n / 8; ++i)
-        if (w[i] != 0) return false;
-    return true;
-}
+using common::all_zero;
 
 class Pool {
 public:
@@ -165,7 +160,7 @@ public:
         bool work = false;
         for (uint32_t i = 0; i < b.count; ++i) {
             const std::byte* page = b.raw.data() + static_cast<size_t>(i) * page_size_;
-            b.pages[i] = PageOut{static_cast<uint32_t>(page_size_), 0, all_zero(page, page_size_), false};
+            b.pages[i] = PageOut{static_cast<uint32_t>(page_size_), 0, all_zero(std::span<const std::byte>(page, page_size_)), false};
             work = work || (compress_ && !(b.pages[i].zero && zero_dropped_));
         }
         return work;
@@ -288,7 +283,7 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
     const unsigned batches = options.in_flight ? std::max(2u, options.in_flight) : 2 * threads + 2;
 
     // One codec per worker: codecs keep per-thread state and are not shared.
-    compress::CodecRegistry registry;
+    const compress::CodecRegistry& registry = compress::builtin_codecs();
     std::vector<std::unique_ptr<compress::Codec>> codecs;
     for (unsigned i = 0; i < threads; ++i) {
         auto c = registry.create(options.codec, options.level);

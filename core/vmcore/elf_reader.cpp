@@ -13,24 +13,20 @@
 #include <limits>
 #include <string_view>
 
+#include "core/common/printf_text.h"
 #include "core/vmcore/elf_layout.h"
 #include "core/vmcore/le_bytes.h"
 #include "core/vmcore/note_parser.h"
 
 namespace kdf::vmcore {
+
+using common::printf_text;
 namespace {
 
 using namespace elf;  // ELF numbers (elf_layout.h)
 // x86_64 __START_KERNEL_map: the kernel image is mapped at or above it, the direct map below.
 constexpr uint64_t kX86KernelTextBase = 0xffffffff80000000ULL;
 constexpr size_t kPhdrChunk = 1024;  // program headers read per pread
-
-template <class... Args>
-std::string fmt(const char* format, Args... args) {
-    char buf[512];
-    std::snprintf(buf, sizeof buf, format, args...);
-    return buf;
-}
 
 const char* type_name(uint16_t t) {
     switch (t) {
@@ -80,26 +76,26 @@ ProbeResult probe_elf_vmcore(std::span<const std::byte> head, std::string* why) 
         if (std::to_integer<unsigned char>(head[i]) != kMagic[i])
             return say(ProbeResult::not_mine, "not an ELF vmcore (bad magic)");
     if (head.size() < kEhdrSize)
-        return say(ProbeResult::broken, fmt("file is %zu bytes, shorter than an ELF64 header (64 bytes): truncated vmcore?",
-                                            head.size()));
+        return say(ProbeResult::broken, printf_text("file is %zu bytes, shorter than an ELF64 header (64 bytes): truncated vmcore?",
+                                                    head.size()));
     const auto* h = head.data();
     uint8_t cls = std::to_integer<uint8_t>(h[4]);
     uint8_t data = std::to_integer<uint8_t>(h[5]);
     if (cls != kElfClass64)
         return say(ProbeResult::broken,
-                   fmt("not ELFCLASS64 (EI_CLASS is %u): only 64-bit vmcores are supported", unsigned{cls}));
+                   printf_text("not ELFCLASS64 (EI_CLASS is %u): only 64-bit vmcores are supported", unsigned{cls}));
     if (data != kElfData2Lsb)
         return say(ProbeResult::broken,
-                   fmt("not little-endian (EI_DATA is %u): big-endian vmcores are not supported", unsigned{data}));
+                   printf_text("not little-endian (EI_DATA is %u): big-endian vmcores are not supported", unsigned{data}));
     uint16_t type = load_le16(h + 16);
     if (type != kEtCore)
         return say(ProbeResult::broken,
-                   fmt("e_type is %u (%s), not ET_CORE (4): an ELF file but not a core dump", unsigned{type},
-                       type_name(type)));
+                   printf_text("e_type is %u (%s), not ET_CORE (4): an ELF file but not a core dump", unsigned{type},
+                               type_name(type)));
     uint16_t phentsize = load_le16(h + 54);
     if (phentsize != kPhdrSize)
         return say(ProbeResult::broken,
-                   fmt("e_phentsize is %u, not 56 (the size of an Elf64_Phdr)", unsigned{phentsize}));
+                   printf_text("e_phentsize is %u, not 56 (the size of an Elf64_Phdr)", unsigned{phentsize}));
     return ProbeResult::mine;
 }
 
@@ -146,12 +142,12 @@ Status ElfVmcore::load(uint64_t st_size, bool size_known) {
         if (shoff == 0)
             return fail("e_phnum is PN_XNUM (0xffff) but there is no section header 0 (e_shoff is 0) to hold the real count");
         if (shentsize < kShdrSize)
-            return fail(fmt("e_phnum is PN_XNUM (0xffff) but e_shentsize is %u, smaller than an Elf64_Shdr (64)",
-                            unsigned{shentsize}));
+            return fail(printf_text("e_phnum is PN_XNUM (0xffff) but e_shentsize is %u, smaller than an Elf64_Shdr (64)",
+                                    unsigned{shentsize}));
         if (shoff > limit || kShdrSize > limit - shoff)
-            return fail(fmt("section header 0 (e_shoff 0x%" PRIx64 ") ends past end of file (file is %" PRIu64
-                            " bytes): truncated vmcore?",
-                            shoff, st_size));
+            return fail(printf_text("section header 0 (e_shoff 0x%" PRIx64 ") ends past end of file (file is %" PRIu64
+                                    " bytes): truncated vmcore?",
+                                    shoff, st_size));
         std::byte sh[kShdrSize];
         Status s = pread_full(fd_.get(), sh, sizeof sh, shoff, "section header 0");
         if (!s.is_ok()) return s.with_context(path_);
@@ -159,13 +155,13 @@ Status ElfVmcore::load(uint64_t st_size, bool size_known) {
     }
     if (phnum == 0) return fail("e_phnum is 0: no program headers, so no memory and no notes");
     if (phnum > kMaxProgramHeaders)
-        return fail(fmt("e_phnum %" PRIu64 " is absurd (more than %" PRIu64 " program headers)", phnum,
-                        kMaxProgramHeaders));
+        return fail(printf_text("e_phnum %" PRIu64 " is absurd (more than %" PRIu64 " program headers)", phnum,
+                                kMaxProgramHeaders));
     const uint64_t table_bytes = phnum * kPhdrSize;
     if (phoff > limit || table_bytes > limit - phoff)
-        return fail(fmt("program header table (e_phoff 0x%" PRIx64 ", %" PRIu64 " entries of 56 bytes) ends past end of "
-                        "file (file is %" PRIu64 " bytes): truncated vmcore?",
-                        phoff, phnum, st_size));
+        return fail(printf_text("program header table (e_phoff 0x%" PRIx64 ", %" PRIu64 " entries of 56 bytes) ends past end of "
+                                "file (file is %" PRIu64 " bytes): truncated vmcore?",
+                                phoff, phnum, st_size));
     file_size_ = std::max<uint64_t>({st_size, kEhdrSize, phoff + table_bytes});
 
     std::vector<std::pair<uint64_t, uint64_t>> note_ranges;
@@ -197,20 +193,20 @@ Status ElfVmcore::read_program_headers(uint64_t phoff, uint64_t phnum, uint64_t 
             if (type != kPtLoad && type != kPtNote) continue;
             const char* kind = type == kPtLoad ? "PT_LOAD" : "PT_NOTE";
             if (offset > std::numeric_limits<uint64_t>::max() - filesz)
-                return fail(fmt("%s at program header %" PRIu32 ": file offset 0x%" PRIx64 " + size 0x%" PRIx64
-                                " overflows",
-                                kind, index, offset, filesz));
+                return fail(printf_text("%s at program header %" PRIu32 ": file offset 0x%" PRIx64 " + size 0x%" PRIx64
+                                        " overflows",
+                                        kind, index, offset, filesz));
             if (offset + filesz > limit)
-                return fail(fmt("%s at program header %" PRIu32 " (file offset 0x%" PRIx64 ", 0x%" PRIx64
-                                " bytes) ends past end of file (file is %" PRIu64 " bytes): truncated vmcore?",
-                                kind, index, offset, filesz, st_size));
+                return fail(printf_text("%s at program header %" PRIu32 " (file offset 0x%" PRIx64 ", 0x%" PRIx64
+                                        " bytes) ends past end of file (file is %" PRIu64 " bytes): truncated vmcore?",
+                                        kind, index, offset, filesz, st_size));
             file_size_ = std::max(file_size_, offset + filesz);
             if (type == kPtNote) {
                 note_total += filesz;
                 if (note_total > kMaxNoteBytes)
-                    return fail(fmt("PT_NOTE segments hold more than %" PRIu64
-                                    " bytes in all (program header %" PRIu32 " passes it): not a plausible vmcore",
-                                    kMaxNoteBytes, index));
+                    return fail(printf_text("PT_NOTE segments hold more than %" PRIu64
+                                            " bytes in all (program header %" PRIu32 " passes it): not a plausible vmcore",
+                                            kMaxNoteBytes, index));
                 if (filesz > 0) note_ranges.emplace_back(offset, filesz);
                 continue;
             }
@@ -223,13 +219,13 @@ Status ElfVmcore::read_program_headers(uint64_t phoff, uint64_t phnum, uint64_t 
             seg.file_size = filesz;
             seg.mem_size = load_le64(p + 40);
             if (seg.file_size > seg.mem_size)
-                return fail(fmt("PT_LOAD at program header %" PRIu32 ": p_filesz 0x%" PRIx64
-                                " is larger than p_memsz 0x%" PRIx64,
-                                index, seg.file_size, seg.mem_size));
+                return fail(printf_text("PT_LOAD at program header %" PRIu32 ": p_filesz 0x%" PRIx64
+                                        " is larger than p_memsz 0x%" PRIx64,
+                                        index, seg.file_size, seg.mem_size));
             if (seg.paddr > std::numeric_limits<uint64_t>::max() - seg.mem_size)
-                return fail(fmt("PT_LOAD at program header %" PRIu32 ": physical address 0x%" PRIx64 " + size 0x%" PRIx64
-                                " overflows",
-                                index, seg.paddr, seg.mem_size));
+                return fail(printf_text("PT_LOAD at program header %" PRIu32 ": physical address 0x%" PRIx64 " + size 0x%" PRIx64
+                                        " overflows",
+                                        index, seg.paddr, seg.mem_size));
             segments_.push_back(seg);
         }
     }
@@ -247,10 +243,10 @@ Status ElfVmcore::check_file_overlaps() const {
         const LoadSegment& a = *order[i - 1];
         const LoadSegment& b = *order[i];
         if (b.file_offset < a.file_end())
-            return fail(fmt("PT_LOAD at program header %" PRIu32 " (file offset 0x%" PRIx64 ", 0x%" PRIx64
-                            " bytes) overlaps PT_LOAD at program header %" PRIu32 " (file offset 0x%" PRIx64
-                            ", 0x%" PRIx64 " bytes) in the file",
-                            b.phdr_index, b.file_offset, b.file_size, a.phdr_index, a.file_offset, a.file_size));
+            return fail(printf_text("PT_LOAD at program header %" PRIu32 " (file offset 0x%" PRIx64 ", 0x%" PRIx64
+                                    " bytes) overlaps PT_LOAD at program header %" PRIu32 " (file offset 0x%" PRIx64
+                                    ", 0x%" PRIx64 " bytes) in the file",
+                                    b.phdr_index, b.file_offset, b.file_size, a.phdr_index, a.file_offset, a.file_size));
     }
     return Status::ok();
 }
@@ -296,9 +292,9 @@ Status ElfVmcore::load_notes(const std::vector<std::pair<uint64_t, uint64_t>>& n
             std::span<const std::byte> text(n.desc);
             while (!text.empty() && text.back() == std::byte{0}) text = text.first(text.size() - 1);
             if (auto bad = first_non_text(text))
-                return fail(fmt("VMCOREINFO note (file offset 0x%" PRIx64 ", %zu bytes) is not text: byte 0x%02x at "
-                                "offset %zu",
-                                n.desc_file_offset, n.desc.size(), std::to_integer<unsigned>(text[*bad]), *bad));
+                return fail(printf_text("VMCOREINFO note (file offset 0x%" PRIx64 ", %zu bytes) is not text: byte 0x%02x at "
+                                        "offset %zu",
+                                        n.desc_file_offset, n.desc.size(), std::to_integer<unsigned>(text[*bad]), *bad));
             auto info = VmcoreInfo::parse(
                 std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
             if (!info.is_ok()) return fail(info.status().message());
@@ -311,13 +307,13 @@ Status ElfVmcore::load_notes(const std::vector<std::pair<uint64_t, uint64_t>>& n
 
 Status ElfVmcore::read(uint64_t file_offset, std::span<std::byte> out) const {
     if (out.size() > file_size_ || file_offset > file_size_ - out.size())
-        return fail(fmt("read of %zu bytes at file offset 0x%" PRIx64 " is past end of file (file is %" PRIu64 " bytes)",
-                        out.size(), file_offset, file_size_));
+        return fail(printf_text("read of %zu bytes at file offset 0x%" PRIx64 " is past end of file (file is %" PRIu64 " bytes)",
+                                out.size(), file_offset, file_size_));
     if (mapped_ && mapped_->read(file_offset, out)) return Status::ok();
     Status s = pread_full(fd_.get(), out.data(), out.size(), file_offset, "pread");
     if (!s.is_ok())
-        return s.with_context(fmt("%s: reading %zu bytes at file offset 0x%" PRIx64, path_.c_str(), out.size(),
-                                  file_offset));
+        return s.with_context(printf_text("%s: reading %zu bytes at file offset 0x%" PRIx64, path_.c_str(), out.size(),
+                                          file_offset));
     return s;
 }
 
@@ -326,8 +322,8 @@ Status ElfVmcore::read_phys(uint64_t paddr, std::span<std::byte> out) const {
         const PhysicalMap::Range* r = phys_map_.find(paddr);
         if (r == nullptr)
             return Status::error(Code::not_found,
-                                 fmt("%s: physical address 0x%" PRIx64 " is not in the vmcore (no PT_LOAD maps it)",
-                                     path_.c_str(), paddr));
+                                 printf_text("%s: physical address 0x%" PRIx64 " is not in the vmcore (no PT_LOAD maps it)",
+                                             path_.c_str(), paddr));
         const uint64_t rel = paddr - r->paddr;
         const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), r->mem_size - rel));
         size_t from_file = 0;

@@ -17,6 +17,7 @@
 // I/O: pread on the fd, or for /proc/vmcore mmap windows (mapped_reader.h: much faster there, as
 // makedumpfile found); never whole-file reads, so memory use is bounded by the program header
 // table, the notes (capped) and MappedReader's few windows whatever the vmcore size.
+// It is the vmcore::PhysicalMemory of an ELF vmcore: address translation reads through read_phys().
 // Ownership: ElfVmcore owns its fd (closed on destruction); move-only. After open() every const
 // member is safe to call from several threads at once (pread has no shared file position; the
 // mmap windows are behind a mutex).
@@ -29,18 +30,19 @@
 #include <string>
 #include <vector>
 
+#include "core/common/probe_result.h"
 #include "core/vmcore/elf_note.h"
 #include "core/vmcore/load_segment.h"
 #include "core/vmcore/mapped_reader.h"
 #include "core/vmcore/physical_map.h"
+#include "core/vmcore/physical_memory.h"
 #include "core/vmcore/vmcoreinfo.h"
 #include "kdf/status.h"
 #include "kdf/unique_fd.h"
 
 namespace kdf::vmcore {
 
-// Three-way answer of a format probe (STYLE rule 8): only not_mine lets a caller try another format.
-enum class ProbeResult { mine, not_mine, broken };
+using common::ProbeResult;
 
 // Probes the first bytes of a file (up to 64 are looked at; fewer if the file is shorter).
 // mine: an ELF64 little-endian ET_CORE header with 56-byte program headers. not_mine: no ELF magic
@@ -53,7 +55,7 @@ ProbeResult probe_elf_vmcore(std::span<const std::byte> head, std::string* why =
 // file (tests, and reading a copy the way the crash kernel reads the original).
 enum class ReadMode { automatic, pread, mmap };
 
-class ElfVmcore {
+class ElfVmcore final : public PhysicalMemory {
 public:
     // Limits on what the file may ask us to hold in memory.
     static constexpr uint64_t kMaxProgramHeaders = 1'000'000;
@@ -67,18 +69,18 @@ public:
     ElfVmcore& operator=(ElfVmcore&&) noexcept = default;
     ElfVmcore(const ElfVmcore&) = delete;
     ElfVmcore& operator=(const ElfVmcore&) = delete;
-    ~ElfVmcore() = default;
+    ~ElfVmcore() override = default;
 
-    const std::string& path() const noexcept { return path_; }
-    uint16_t machine() const noexcept { return machine_; }  // e_machine (EM_X86_64 = 62)
+    const std::string& path() const noexcept override { return path_; }
+    uint16_t machine() const noexcept override { return machine_; }  // e_machine (EM_X86_64 = 62)
     // Bytes of the vmcore: max(st_size, end of headers, notes and segments).
     uint64_t file_size() const noexcept { return file_size_; }
     const std::vector<LoadSegment>& segments() const noexcept { return segments_; }  // file order
     const PhysicalMap& phys_map() const noexcept { return phys_map_; }
     const std::vector<CpuNote>& cpu_notes() const noexcept { return cpu_notes_; }
     const std::vector<ElfNote>& notes() const noexcept { return notes_; }
-    const VmcoreInfo& vmcoreinfo() const noexcept { return vmcoreinfo_; }
-    bool has_vmcoreinfo() const noexcept { return has_vmcoreinfo_; }
+    const VmcoreInfo& vmcoreinfo() const noexcept override { return vmcoreinfo_; }
+    bool has_vmcoreinfo() const noexcept override { return has_vmcoreinfo_; }
     int fd() const noexcept { return fd_.get(); }
     // True while reads go through mmap windows (false for pread, or once an mmap has failed).
     bool reads_through_mmap() const { return mapped_ && mapped_->active(); }
@@ -87,8 +89,15 @@ public:
     Status read(uint64_t file_offset, std::span<std::byte> out) const;
 
     // Reads physical memory through phys_map(); may span adjacent ranges. Bytes past a range's
-    // p_filesz (up to p_memsz) read as zero. A hole is Code::not_found naming the address.
-    Status read_phys(uint64_t paddr, std::span<std::byte> out) const;
+    // p_filesz (up to p_memsz) read as zero, as the kernel wrote them. A hole is Code::not_found
+    // naming the address.
+    Status read_phys(uint64_t paddr, std::span<std::byte> out) const override;
+    // To the end of the phys_map() range holding `paddr`.
+    uint64_t held_from(uint64_t paddr) const noexcept override {
+        const PhysicalMap::Range* r = phys_map_.find(paddr);
+        return r == nullptr ? 0 : r->end() - paddr;
+    }
+    std::span<const LoadSegment> load_segments() const noexcept override { return segments_; }
 
 private:
     ElfVmcore() = default;

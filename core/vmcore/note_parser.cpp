@@ -5,20 +5,17 @@
 #include <cstdio>
 #include <string>
 
+#include "core/common/printf_text.h"
 #include "core/vmcore/le_bytes.h"
 
 namespace kdf::vmcore {
+
+using common::printf_text;
 namespace {
 
 constexpr uint64_t kHeaderSize = 12;
 
 uint64_t pad4(uint64_t n) noexcept { return (n + 3) & ~uint64_t{3}; }
-
-std::string fmt(const char* format, auto... args) {
-    char buf[256];
-    std::snprintf(buf, sizeof buf, format, args...);
-    return buf;
-}
 
 }  // namespace
 
@@ -33,9 +30,9 @@ Status parse_notes(std::span<const std::byte> segment, uint64_t file_offset, std
                                        [](std::byte b) { return b == std::byte{0}; });
             if (padding) break;
             return Status::error(Code::corrupt,
-                                 fmt("note at file offset 0x%" PRIx64 ": header cut short (%" PRIu64
-                                     " bytes left in the PT_NOTE segment, a note header is 12)",
-                                     at, left));
+                                 printf_text("note at file offset 0x%" PRIx64 ": header cut short (%" PRIu64
+                                             " bytes left in the PT_NOTE segment, a note header is 12)",
+                                             at, left));
         }
         const std::byte* h = segment.data() + pos;
         const uint64_t namesz = load_le32(h);
@@ -45,17 +42,17 @@ Status parse_notes(std::span<const std::byte> segment, uint64_t file_offset, std
         const uint64_t body_left = left - kHeaderSize;
         if (pad4(namesz) > body_left) {
             return Status::error(Code::corrupt,
-                                 fmt("note at file offset 0x%" PRIx64 ": namesz %" PRIu64
-                                     " runs past the end of the PT_NOTE segment (%" PRIu64 " bytes left)",
-                                     at, namesz, body_left));
+                                 printf_text("note at file offset 0x%" PRIx64 ": namesz %" PRIu64
+                                             " runs past the end of the PT_NOTE segment (%" PRIu64 " bytes left)",
+                                             at, namesz, body_left));
         }
         const uint64_t desc_pos = pos + kHeaderSize + pad4(namesz);
         // The last note may omit the padding after its desc; the desc itself must be whole.
         if (descsz > size - desc_pos) {
             return Status::error(Code::corrupt,
-                                 fmt("note at file offset 0x%" PRIx64 ": descsz %" PRIu64
-                                     " runs past the end of the PT_NOTE segment (%" PRIu64 " bytes left)",
-                                     at, descsz, size - desc_pos));
+                                 printf_text("note at file offset 0x%" PRIx64 ": descsz %" PRIu64
+                                             " runs past the end of the PT_NOTE segment (%" PRIu64 " bytes left)",
+                                             at, descsz, size - desc_pos));
         }
         const auto* name = reinterpret_cast<const char*>(h + kHeaderSize);
         ElfNote note;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 
+#include "core/common/number_text.h"
 #include "core/vmcore/le_bytes.h"
 
 namespace kdf::arch {
@@ -14,11 +15,7 @@ constexpr uint64_t kPageSize2 = 1ULL << 7;        // PS: this PUD/PMD entry is a
 constexpr uint64_t kAddressBits = 0x000ffffffffff000ULL;  // bits 12..51 of an entry
 constexpr uint64_t kDefaultImageSize = 1ULL << 30;  // KERNEL_IMAGE_SIZE with KASLR (since 4.x)
 
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
+using common::hex;
 
 const char* level_name(int level) {  // level 5 is the top of 5-level paging
     switch (level) {
@@ -32,12 +29,12 @@ const char* level_name(int level) {  // level 5 is the top of 5-level paging
 
 }  // namespace
 
-Result<std::unique_ptr<X86_64Translator>> X86_64Translator::create(const vmcore::ElfVmcore& core) {
-    const vmcore::VmcoreInfo& info = core.vmcoreinfo();
+Result<std::unique_ptr<X86_64Translator>> X86_64Translator::create(const vmcore::PhysicalMemory& memory) {
+    const vmcore::VmcoreInfo& info = memory.vmcoreinfo();
     auto bad = [&](const std::string& why) {
-        return Status::error(Code::corrupt, core.path() + ": VMCOREINFO " + why + ": kernel addresses cannot be translated");
+        return Status::error(Code::corrupt, memory.path() + ": VMCOREINFO " + why + ": kernel addresses cannot be translated");
     };
-    auto t = std::make_unique<X86_64Translator>(Token{}, core);
+    auto t = std::make_unique<X86_64Translator>(Token{}, memory);
     auto phys_base = info.number("phys_base");
     if (!phys_base) return bad("has no NUMBER(phys_base)");
     t->phys_base_ = static_cast<uint64_t>(*phys_base);  // negative is real: two's complement wraps right
@@ -56,7 +53,7 @@ Result<std::unique_ptr<X86_64Translator>> X86_64Translator::create(const vmcore:
         return bad("page-table root " + hex(*root) + " is not a page inside the kernel image");
     t->root_paddr_ = *root - kStartKernelMap + t->phys_base_;
     std::array<std::byte, 8> probe{};
-    if (!core.read_phys(t->root_paddr_, probe).is_ok())
+    if (!memory.read_phys(t->root_paddr_, probe).is_ok())
         return bad("page-table root " + hex(*root) + " (physical " + hex(t->root_paddr_) + ", from phys_base) is not in the dump");
     t->prove_direct_map();
     return t;
@@ -71,7 +68,7 @@ Result<Translation> X86_64Translator::translate(uint64_t vaddr) const {
     if (page_offset_ && vaddr >= *page_offset_) {
         const uint64_t paddr = vaddr - *page_offset_;
         // Linear as far as the RAM range goes; past it another translation says what is there.
-        if (const auto* r = core_->phys_map().find(paddr); r != nullptr) return Translation{paddr, r->end() - paddr};
+        if (const uint64_t held = memory_->held_from(paddr); held > 0) return Translation{paddr, held};
     }
     return walk(vaddr);
 }
@@ -90,7 +87,7 @@ Result<Translation> X86_64Translator::walk(uint64_t vaddr) const {
         const uint64_t index = (vaddr >> shift) & 0x1ff;
         std::array<std::byte, 8> raw{};
         const uint64_t entry_addr = table + index * 8;
-        Status s = core_->read_phys(entry_addr, raw);
+        Status s = memory_->read_phys(entry_addr, raw);
         if (!s.is_ok())
             return Status::error(Code::corrupt, std::string(level_name(level)) + " table for " + hex(vaddr) +
                                                     " is at physical " + hex(table) + ", outside the dump");
@@ -114,14 +111,14 @@ Result<Translation> X86_64Translator::walk(uint64_t vaddr) const {
 // the walk; if anything disagrees the shortcut is simply not used (the walk is always right).
 void X86_64Translator::prove_direct_map() {
     std::optional<uint64_t> base;
-    for (const vmcore::LoadSegment& seg : core_->segments()) {
+    for (const vmcore::LoadSegment& seg : memory_->load_segments()) {
         if (seg.alias || seg.mem_size == 0) continue;
         const uint64_t b = seg.vaddr - seg.paddr;
         if (seg.vaddr == 0 || (base && *base != b)) return;
         base = b;
     }
     if (!base || *base < (1ULL << 63)) return;  // the direct map is in the kernel half
-    for (const vmcore::LoadSegment& seg : core_->segments()) {
+    for (const vmcore::LoadSegment& seg : memory_->load_segments()) {
         if (seg.alias || seg.mem_size < 4096) continue;
         for (uint64_t paddr : {seg.paddr, seg.phys_end() - 4096}) {
             auto walked = walk(*base + (paddr & ~0xfffULL));
@@ -134,7 +131,7 @@ void X86_64Translator::prove_direct_map() {
 std::string X86_64Translator::describe() const {
     std::string s = "x86_64, " + std::to_string(levels_) + "-level paging, phys_base " + hex(phys_base_);
     if (page_offset_) s += ", direct map at " + hex(*page_offset_);
-    const auto kaslr = core_->vmcoreinfo().kerneloffset();
+    const auto kaslr = memory_->vmcoreinfo().kerneloffset();
     if (kaslr) s += ", KASLR offset " + hex(*kaslr);
     return s;
 }

@@ -12,7 +12,9 @@
 // tables (PGD [P4D] PUD PMD PTE, 1 GiB and 2 MiB leaves honoured), which covers the direct map
 // and vmemmap under KASLR without knowing page_offset_base or vmemmap_base.
 // A direct-map shortcut is taken only after it is proven: the PT_LOADs' p_vaddr - p_paddr must be
-// one constant and the walk must agree with it on the first and last page of each PT_LOAD.
+// one constant and the walk must agree with it on the first and last page of each PT_LOAD. A dump
+// that records no PT_LOADs (kdump-compressed) is always walked.
+// All memory is read through vmcore::PhysicalMemory; the translator does no other I/O.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +23,7 @@
 #include <string>
 
 #include "core/arch/address_translator.h"
-#include "core/vmcore/elf_reader.h"
+#include "core/vmcore/physical_memory.h"
 #include "kdf/status.h"
 
 namespace kdf::arch {
@@ -31,7 +33,8 @@ public:
     static constexpr uint64_t kStartKernelMap = 0xffffffff80000000ULL;  // __START_KERNEL_map
 
     // Code::corrupt naming the missing or unusable VMCOREINFO key.
-    static Result<std::unique_ptr<X86_64Translator>> create(const vmcore::ElfVmcore& core);
+    // `memory` must outlive the translator.
+    static Result<std::unique_ptr<X86_64Translator>> create(const vmcore::PhysicalMemory& memory);
 
     Result<Translation> translate(uint64_t vaddr) const override;
     std::string describe() const override;
@@ -44,13 +47,13 @@ private:
     struct Token {};  // only create() may construct one
 
 public:
-    X86_64Translator(Token, const vmcore::ElfVmcore& core) : core_(&core) {}
+    X86_64Translator(Token, const vmcore::PhysicalMemory& memory) : memory_(&memory) {}
 
 private:
     Result<Translation> walk(uint64_t vaddr) const;
     void prove_direct_map();
 
-    const vmcore::ElfVmcore* core_;
+    const vmcore::PhysicalMemory* memory_;
     int levels_ = 4;
     uint64_t phys_base_ = 0;
     uint64_t root_paddr_ = 0;

@@ -9,6 +9,7 @@
 
 #include "core/arch/kernel_memory.h"
 #include "core/arch/x86_64/x86_64_translator.h"
+#include "core/vmcore/elf_reader.h"
 #include "tests/support/temp_dir.h"
 
 namespace kdf::arch {

@@ -7,6 +7,7 @@
 
 #include "core/arch/kernel_memory.h"
 #include "core/arch/x86_64/x86_64_translator.h"
+#include "core/vmcore/elf_reader.h"
 
 namespace kdf::arch {
 namespace {

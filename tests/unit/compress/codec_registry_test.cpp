@@ -15,6 +15,17 @@ TEST(CodecRegistry, ListsTheBuiltInCodecsInOrder) {
     EXPECT_EQ(reg.names(), kAllCodecs);
 }
 
+// The one registry the program shares is built once, with every built-in codec.
+TEST(CodecRegistry, TheBuiltInRegistryIsOneSharedInstance) {
+    const CodecRegistry& shared = builtin_codecs();
+    EXPECT_EQ(&shared, &builtin_codecs());
+    EXPECT_TRUE(shared.status().is_ok());
+    EXPECT_EQ(shared.names(), kAllCodecs);
+    auto zstd = shared.create("zstd");
+    ASSERT_TRUE(zstd.is_ok()) << zstd.status().to_string();
+    EXPECT_EQ(zstd.value()->kdump_flag(), kdump_page_flags::kCompressedZstd);
+}
+
 TEST(CodecRegistry, UnknownNameListsTheKnownOnes) {
     CodecRegistry reg;
     auto r = reg.create("brotli");

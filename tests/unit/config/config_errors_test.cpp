@@ -79,6 +79,13 @@ TEST(ConfigErrors, CompressChoiceAndSupport) {
     }
 }
 
+// The names come from the codec registry and the format table; a near miss gets a hint.
+TEST(ConfigErrors, AMisspeltCodecOrFormatGetsTheNearestName) {
+    expect_errors("[dump]\ncompress = zstdd\nformat = flatt\n" + std::string(smallest_config()),
+                  {"{F}:2: compress = zstdd: expected one of none, zlib, lzo, lz4, zstd; did you mean 'zstd'?",
+                   "{F}:3: format = flatt: expected one of auto, kdump, flat, elf; did you mean 'flat'?"});
+}
+
 TEST(ConfigErrors, FormatChoiceAndSupport) {
     for (const char* format : {"auto", "kdump", "flat", "elf"}) {
         ConfigFile f("[dump]\nformat = " + std::string(format) + "\n" + std::string(smallest_config()));

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/chain/config.h"
+#include "core/config/config.h"
 
 namespace kdf::chain::test {
 

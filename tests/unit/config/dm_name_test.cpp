@@ -1,5 +1,5 @@
 // tests/unit/config/dm_name_test.cpp - LVM device-mapper names to VG/LV.
-#include "core/chain/dm_name.h"
+#include "core/config/dm_name.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // tests/unit/config/dump_name_test.cpp - {host}-{date} dump directory names.
-#include "core/chain/dump_name.h"
+#include "core/config/dump_name.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
 // tests/unit/config/legacy_config_test.cpp - the kdump-failover 0.2 form and the mount table.
-#include "core/chain/legacy_config.h"
+#include "core/config/legacy_config.h"
 
 #include <gtest/gtest.h>
 
 #include "config_test_support.h"
-#include "core/chain/mount_info.h"
+#include "core/config/mount_info.h"
 
 namespace kdf::chain::test {
 namespace {

@@ -1,5 +1,5 @@
 // tests/unit/config/makedumpfile_options_test.cpp - reading a core_collector command line.
-#include "core/chain/makedumpfile_options.h"
+#include "core/config/makedumpfile_options.h"
 
 #include <gtest/gtest.h>
 

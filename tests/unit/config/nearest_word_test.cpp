@@ -1,5 +1,5 @@
 // tests/unit/config/nearest_word_test.cpp - "did you mean" suggestions.
-#include "core/chain/nearest_word.h"
+#include "core/config/nearest_word.h"
 
 #include <gtest/gtest.h>
 

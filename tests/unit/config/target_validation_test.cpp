@@ -1,5 +1,5 @@
 // tests/unit/config/target_validation_test.cpp - a target section against a plugin's option schema.
-#include "core/chain/target_validation.h"
+#include "core/config/target_validation.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// core/chain/dm_name.h - decodes an LVM device-mapper name ("vg--data-lv--crash") into VG and LV.
+// core/config/dm_name.h - decodes an LVM device-mapper name ("vg--data-lv--crash") into VG and LV.
 //
 // LVM names its dm devices "<VG>-<LV>" and doubles every '-' inside the VG and LV names, so the
 // separator is the one '-' that is not part of a "--" pair. kdump-failover 0.2 split at the first

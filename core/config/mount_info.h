@@ -1,4 +1,4 @@
-// core/chain/mount_info.h - reads /proc/self/mountinfo and describes what is mounted where.
+// core/config/mount_info.h - reads /proc/self/mountinfo and describes what is mounted where.
 //
 // Used by the kdump-failover 0.2 migration: the old config only names mount points, and the old
 // generator worked out device and fstype from the live mount table; we do the same to tell the

@@ -1,4 +1,4 @@
-// core/chain/target_validation.h - checks a [target NAME] section against its plugin's schema.
+// core/config/target_validation.h - checks a [target NAME] section against its plugin's schema.
 //
 // The config parser keeps a target's plugin keys as text with their file:line; once the plugin is
 // loaded (or just described, for `kdump-failover check`), this checks each key against the plugin's
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/chain/config.h"
+#include "core/config/config.h"
 #include "kdf/options.h"
 #include "kdf/transport.h"
 

@@ -1,5 +1,5 @@
-// core/chain/dump_name.cpp
-#include "core/chain/dump_name.h"
+// core/config/dump_name.cpp
+#include "core/config/dump_name.h"
 
 #include <ctime>
 

@@ -1,12 +1,12 @@
-// core/chain/config.h - the configuration model: /etc/kdump-failover.conf, parsed and checked.
+// core/config/config.h - the configuration model: /etc/kdump-failover.conf, parsed and checked.
 //
 // Purpose: turn the config file into plain data the supervisor runs (Config), or into a list of
 // one-line errors "FILE:LINE: message" that `kdump-failover check` prints. Every problem in the file
 // is reported, not only the first, so a user fixes a config in one round.
 //
 // Two input forms are accepted, detected automatically:
-//  - the INI form (ARCHITECTURE.md "Configuration"): [dump], [chain], [target NAME], [fence_kdump];
-//  - the kdump-failover 0.2 form (six key=value lines, PRIOR-ART.md §1.1), mapped onto a two-target
+//  - the INI form (docs/architecture.md "Configuration"): [dump], [chain], [target NAME], [fence_kdump];
+//  - the kdump-failover 0.2 form (six key=value lines), mapped onto a two-target
 //    chain with a notice that shows the equivalent INI text (legacy_config.h).
 //
 // What is NOT checked here: a target's plugin keys. They are kept with their file:line and checked

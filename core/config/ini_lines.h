@@ -1,4 +1,4 @@
-// core/chain/ini_lines.h - splits INI text into section headers and key = value entries.
+// core/config/ini_lines.h - splits INI text into section headers and key = value entries.
 //
 // Syntax (the whole file is read by this one function, so the rules live in one place):
 //   - a line whose first non-blank character is '#' or ';' is a comment; blank lines are ignored;

@@ -1,7 +1,7 @@
-// core/chain/dump_name.h - the dump directory name ([chain] name), e.g. "{host}-{date}".
+// core/config/dump_name.h - the dump directory name ([chain] name), e.g. "{host}-{date}".
 //
-// The name is one path component below each target's path, the same on every target of the chain
-// (ARCHITECTURE.md "Dump naming"). Placeholders: {host} and {date}; {date} is local time formatted
+// The name is one path component below each target's path, the same on every target of the chain,
+// so the copies of one crash are found under one name everywhere. Placeholders: {host} and {date}; {date} is local time formatted
 // as kdumpctl's `date +%Y-%m-%d-%T` ("2026-11-23-19:04:05"), so dumps sort by time and look like the
 // ones users already know.
 #pragma once

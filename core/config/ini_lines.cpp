@@ -1,5 +1,5 @@
-// core/chain/ini_lines.cpp - see ini_lines.h for the syntax.
-#include "core/chain/ini_lines.h"
+// core/config/ini_lines.cpp - see ini_lines.h for the syntax.
+#include "core/config/ini_lines.h"
 
 #include <cctype>
 

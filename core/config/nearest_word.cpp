@@ -1,5 +1,5 @@
-// core/chain/nearest_word.cpp
-#include "core/chain/nearest_word.h"
+// core/config/nearest_word.cpp
+#include "core/config/nearest_word.h"
 
 #include <algorithm>
 #include <cctype>

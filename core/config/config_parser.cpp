@@ -1,4 +1,4 @@
-// core/chain/config_parser.cpp - the INI form of /etc/kdump-failover.conf (config.h).
+// core/config/config_parser.cpp - the INI form of /etc/kdump-failover.conf (config.h).
 //
 // Two passes: read_ini_lines() turns text into section/entry lines (syntax errors), then
 // ConfigParser gives them meaning (unknown keys, values, cross references). Both collect errors
@@ -8,15 +8,15 @@
 #include <climits>
 #include <cstring>
 #include <set>
-#include <type_traits>
 
-#include "core/chain/config.h"
-#include "core/chain/dump_capabilities.h"
-#include "core/chain/dump_name.h"
-#include "core/chain/ini_lines.h"
-#include "core/chain/legacy_config.h"
-#include "core/chain/mount_info.h"
-#include "core/chain/nearest_word.h"
+#include "core/compress/codec_registry.h"
+#include "core/config/config.h"
+#include "core/config/dump_name.h"
+#include "core/config/ini_lines.h"
+#include "core/config/legacy_config.h"
+#include "core/config/mount_info.h"
+#include "core/config/nearest_word.h"
+#include "core/format/dump_format.h"
 
 namespace kdf::chain {
 
@@ -74,25 +74,26 @@ std::vector<std::string> split(std::string_view s, char sep) {
     return out;
 }
 
-// "a", "a and b", "a, b and c" - for "only ... supported yet".
-template <class Table, class Fmt>
-std::string list_text(const Table& table, Fmt fmt) {
-    std::string out;
-    for (size_t i = 0; i < table.size(); ++i) {
-        if (i > 0) out += i + 1 == table.size() ? " and " : ", ";
-        out += fmt(table[i]);
-    }
-    return out;
+// The values `compress` takes: every codec the registry has.
+const std::vector<std::string>& codec_names() {
+    static const std::vector<std::string> v = compress::builtin_codecs().names();
+    return v;
 }
-// "only level 0 is supported yet", "only 'auto' and 'elf' are supported yet".
-template <class Table>
-std::string only_supported(const Table& table, std::string_view noun) {
-    auto quoted = [](const auto& v) {
-        if constexpr (std::is_integral_v<std::decay_t<decltype(v)>>) return std::to_string(v);
-        else return "'" + std::string(v) + "'";
-    };
-    std::string what = noun.empty() ? std::string() : std::string(noun) + (table.size() == 1 ? " " : "s ");
-    return "only " + what + list_text(table, quoted) + (table.size() == 1 ? " is" : " are") + " supported yet";
+// The values `format` takes: auto (chosen from the target's write mode) and every dump format.
+const std::vector<std::string>& format_names() {
+    static const std::vector<std::string> v = [] {
+        std::vector<std::string> names{"auto"};
+        for (std::string& f : format::dump_format_names()) names.push_back(std::move(f));
+        return names;
+    }();
+    return v;
+}
+
+// "expected one of a, b, c" and, for a near miss, "; did you mean 'b'?".
+std::string expected_one_of(std::string_view value, const std::vector<std::string>& choices) {
+    std::string out = "expected one of ";
+    for (size_t i = 0; i < choices.size(); ++i) out += (i ? ", " : "") + choices[i];
+    return out + did_you_mean(value, choices);
 }
 
 class ConfigParser {
@@ -254,19 +255,13 @@ private:
     }
 
     void on_dump(const IniLine& l) {
-        namespace caps = dump_capabilities;
         DumpSettings& d = config_.dump;
         if (l.key == "level") {
             auto v = kdf::parse_integer(l.value);
             if (!v || *v < 0 || *v > 31) return bad_value(l, "expected a dump level 0..31");
-            if (!caps::level_supported(static_cast<int>(*v)))
-                return bad_value(l, std::string(caps::level_reason) + "; " + only_supported(caps::levels, "level"));
             d.level = static_cast<int>(*v);
         } else if (l.key == "compress") {
-            if (!kdf::is_choice(l.value, "none|zlib|lzo|lz4|zstd"))
-                return bad_value(l, "expected one of none, zlib, lzo, lz4, zstd");
-            if (!caps::compress_supported(l.value))
-                return bad_value(l, std::string(caps::compress_reason) + "; " + only_supported(caps::compress, ""));
+            if (!contains(codec_names(), l.value)) return bad_value(l, expected_one_of(l.value, codec_names()));
             d.compress = l.value;
         } else if (l.key == "format") {
             if (check_format(l)) d.format = l.value;
@@ -338,16 +333,9 @@ private:
 
     // [dump] format and a target's own format take the same values.
     bool check_format(const IniLine& l) {
-        if (!kdf::is_choice(l.value, "auto|kdump|flat|elf")) {
-            bad_value(l, "expected one of auto, kdump, flat, elf");
-            return false;
-        }
-        if (!dump_capabilities::format_supported(l.value)) {
-            bad_value(l, std::string(dump_capabilities::format_reason) + "; " +
-                             only_supported(dump_capabilities::formats, ""));
-            return false;
-        }
-        return true;
+        if (contains(format_names(), l.value)) return true;
+        bad_value(l, expected_one_of(l.value, format_names()));
+        return false;
     }
 
     void on_fence(const IniLine& l) {

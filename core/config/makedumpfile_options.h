@@ -1,4 +1,4 @@
-// core/chain/makedumpfile_options.h - what a makedumpfile command line (a kdump core_collector)
+// core/config/makedumpfile_options.h - what a makedumpfile command line (a kdump core_collector)
 // asks for, in terms of our [dump] settings.
 //
 // kdump-failover 0.2 stored `core_collector = makedumpfile -l --message-level 1 -d 31`. We write the

@@ -1,4 +1,4 @@
-// core/chain/nearest_word.h - "did you mean ...?" for misspelt keys, sections, options and targets.
+// core/config/nearest_word.h - "did you mean ...?" for misspelt keys, sections, options and targets.
 #pragma once
 
 #include <cstddef>

@@ -1,15 +1,17 @@
-// core/chain/legacy_config.cpp - the kdump-failover 0.2 form; see legacy_config.h.
-#include "core/chain/legacy_config.h"
+// core/config/legacy_config.cpp - the kdump-failover 0.2 form; see legacy_config.h.
+#include "core/config/legacy_config.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
 
-#include "core/chain/dump_capabilities.h"
-#include "core/chain/ini_lines.h"
-#include "core/chain/makedumpfile_options.h"
-#include "core/chain/mount_info.h"
-#include "core/chain/nearest_word.h"
+#include "core/compress/codec_registry.h"
+#include "core/config/ini_lines.h"
+#include "core/config/makedumpfile_options.h"
+#include "core/config/mount_info.h"
+#include "core/config/nearest_word.h"
+#include "core/format/dump_format.h"
 #include "kdf/options.h"
 
 namespace kdf::chain {
@@ -181,7 +183,6 @@ ConfigLoad parse_legacy_config(std::string_view text, const std::string& file_na
     // core_collector: carry over what this build can honour, note the rest.
     std::string dump_text;
     if (const LegacyEntry* cc = find("core_collector")) {
-        namespace caps = dump_capabilities;
         MakedumpfileOptions m = parse_makedumpfile_options(cc->value);
         std::vector<std::string> not_applied, applied;
         if (!m.is_makedumpfile) {
@@ -190,36 +191,33 @@ ConfigLoad parse_legacy_config(std::string_view text, const std::string& file_na
         } else {
             if (m.level) {
                 std::string line = "level = " + std::to_string(*m.level);
-                if (caps::level_supported(*m.level)) {
+                if (*m.level >= 0 && *m.level <= 31) {
                     config.dump.level = *m.level;
                     dump_text += "  " + line + "\n";
                 } else {
                     not_applied.push_back(m.level_flag + " (dump level " + std::to_string(*m.level) + ": " +
-                                          std::string(caps::level_reason) + ")");
+                                          "makedumpfile's dump levels are 0 to 31)");
                     dump_text += "  # " + line + "   # from core_collector " + m.level_flag + "; not supported yet\n";
                 }
             }
             if (m.compress) {
-                // snappy has no [dump] equivalent at all; the others are planned.
-                bool known = *m.compress != "snappy";
-                if (known && caps::compress_supported(*m.compress)) {
+                // snappy has no [dump] equivalent at all; the others are the registry's codecs.
+                const std::vector<std::string> codecs = compress::builtin_codecs().names();
+                if (std::find(codecs.begin(), codecs.end(), *m.compress) != codecs.end()) {
                     config.dump.compress = *m.compress;
                     dump_text += "  compress = " + *m.compress + "\n";
                 } else {
                     not_applied.push_back(m.compress_flag + " (" + *m.compress + " compression: " +
-                                          std::string(caps::compress_reason) + ")");
-                    if (known)
-                        dump_text += "  # compress = " + *m.compress + "   # from core_collector " + m.compress_flag +
-                                     "; not supported yet\n";
+                                          "this version has no such codec)");
                 }
             }
             if (m.format) {
-                if (caps::format_supported(*m.format)) {
+                if (format::find_dump_format(*m.format) != nullptr) {
                     config.dump.format = *m.format;
                     dump_text += "  format = " + *m.format + "\n";
                 } else {
                     not_applied.push_back(m.format_flag + " (" + *m.format + " format: " +
-                                          std::string(caps::format_reason) + ")");
+                                          "this version has no such format)");
                     dump_text += "  # format = " + *m.format + "   # from core_collector " + m.format_flag +
                                  "; not supported yet\n";
                 }

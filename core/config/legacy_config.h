@@ -1,4 +1,4 @@
-// core/chain/legacy_config.h - reads the kdump-failover 0.2 config (PRIOR-ART.md §1.1).
+// core/config/legacy_config.h - reads the kdump-failover 0.2 config (the form before sections).
 //
 // That form is six `key=value` lines and no sections:
 //   core_collector, kdump_post_script, primary_mount, primary_path, backup_mount, backup_path
@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/chain/config.h"
+#include "core/config/config.h"
 
 namespace kdf::chain {
 

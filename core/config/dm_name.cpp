@@ -1,5 +1,5 @@
-// core/chain/dm_name.cpp
-#include "core/chain/dm_name.h"
+// core/config/dm_name.cpp
+#include "core/config/dm_name.h"
 
 #include <vector>
 

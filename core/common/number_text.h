@@ -1,5 +1,5 @@
-// core/format/number_text.h - how the format code prints numbers in messages: offsets in hex
-// ("0x3432000", as readelf and makedumpfile print them), counts in decimal.
+// core/common/number_text.h - how core code prints numbers in messages: addresses and offsets in
+// hex ("0x3432000", as readelf and makedumpfile print them), counts in decimal.
 #pragma once
 
 #include <cinttypes>
@@ -7,14 +7,14 @@
 #include <cstdio>
 #include <string>
 
-namespace kdf::format {
+namespace kdf::common {
 
 inline std::string hex(uint64_t v) {
-    char buf[32];
+    char buf[24];
     std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
     return buf;
 }
 
 inline std::string num(uint64_t v) { return std::to_string(v); }
 
-}  // namespace kdf::format
+}  // namespace kdf::common

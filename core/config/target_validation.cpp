@@ -1,7 +1,7 @@
-// core/chain/target_validation.cpp
-#include "core/chain/target_validation.h"
+// core/config/target_validation.cpp
+#include "core/config/target_validation.h"
 
-#include "core/chain/nearest_word.h"
+#include "core/config/nearest_word.h"
 
 namespace kdf::chain {
 

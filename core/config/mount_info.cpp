@@ -1,12 +1,12 @@
-// core/chain/mount_info.cpp
-#include "core/chain/mount_info.h"
+// core/config/mount_info.cpp
+#include "core/config/mount_info.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-#include "core/chain/dm_name.h"
+#include "core/config/dm_name.h"
 #include "kdf/options.h"
 #include "kdf/unique_fd.h"
 

@@ -1,26 +1,14 @@
-// core/chain/makedumpfile_options.cpp
-#include "core/chain/makedumpfile_options.h"
+// core/config/makedumpfile_options.cpp
+#include "core/config/makedumpfile_options.h"
 
+#include "core/common/text_words.h"
 #include "kdf/options.h"
 
 namespace kdf::chain {
 
 namespace {
 
-std::vector<std::string> split_words(std::string_view s) {
-    std::vector<std::string> words;
-    std::string cur;
-    for (char c : s) {
-        if (c == ' ' || c == '\t') {
-            if (!cur.empty()) words.push_back(std::move(cur));
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    if (!cur.empty()) words.push_back(std::move(cur));
-    return words;
-}
+using common::split_words;
 
 std::optional<int> small_int(std::string_view s) {
     auto v = kdf::parse_integer(s);
