@@ -5,8 +5,6 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <cstdio>
-
 #include "kdf/unique_fd.h"
 
 namespace kdf::local {
@@ -18,26 +16,10 @@ Status check_deadline(const CallOptions& opts, std::string_view next_step) {
     return Status::error(Code::timeout, msg).with_retryable(true);
 }
 
-Status with_call_stage(Status s, const CallOptions& opts, Stage stage) {
-    if (!s.is_ok()) s.with_stage(opts.stage != Stage::none ? opts.stage : stage);
-    return s;
-}
-
-bool is_plain_name(std::string_view name) {
-    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos &&
-           name.find('\0') == std::string_view::npos;
-}
-
 Result<uint64_t> free_bytes(const std::string& path) {
     struct statvfs fs {};
     if (::statvfs(path.c_str(), &fs) != 0) return Status::from_errno(errno, "local: statvfs " + path);
     return static_cast<uint64_t>(fs.f_bavail) * static_cast<uint64_t>(fs.f_frsize);
-}
-
-std::string mib(uint64_t bytes) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-    return buf;
 }
 
 Status sync_fd(int fd, const std::string& what) {

@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>
-
+#include "kdf/call_helpers.h"
 #include "kdf/guard.h"
+#include "kdf/size_text.h"
 #include "nfs_client.h"
 #include "nfs_error.h"
 #include "nfs_options.h"
@@ -15,18 +15,6 @@
 namespace kdf::nfs {
 
 namespace {
-
-Status with_call_stage(Status s, const CallOptions& opts, Stage stage) {
-    if (!s.is_ok()) s.with_stage(opts.stage != Stage::none ? opts.stage : stage);
-    return s;
-}
-
-std::string human(uint64_t bytes) {
-    char buf[64];
-    if (bytes >= (1ull << 30)) std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(bytes) / (1ull << 30));
-    else std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1ull << 20));
-    return buf;
-}
 
 Result<ProbeReport> do_probe(const NfsOptions& o, const CallOptions& opts) {
     Result<std::unique_ptr<NfsClient>> mounted = NfsClient::mount(o, opts);
@@ -49,13 +37,9 @@ Result<ProbeReport> do_probe(const NfsOptions& o, const CallOptions& opts) {
     Result<struct nfsfh*> fh = c.create_new(probe_file, 0600, opts);
     if (!fh.is_ok()) {
         Status s = fh.take_status();
-        if (s.sys_errno() == EACCES || s.sys_errno() == EPERM) {
-            char owner[96];
-            std::snprintf(owner, sizeof owner, " (owner %llu:%llu, mode %04llo)",
-                          static_cast<unsigned long long>(st->nfs_uid), static_cast<unsigned long long>(st->nfs_gid),
-                          static_cast<unsigned long long>(st->nfs_mode & 07777));
-            return s.with_context("nfs: " + where + owner + " is not writable for us: " + permission_hint(o.uid, o.gid));
-        }
+        if (s.sys_errno() == EACCES || s.sys_errno() == EPERM)
+            return s.with_context("nfs: " + where + owner_text(st->nfs_uid, st->nfs_gid, st->nfs_mode) +
+                                  " is not writable for us: " + permission_hint(o.uid, o.gid));
         return s;
     }
     if (Status s = c.close(fh.value(), probe_file, opts); !s.is_ok()) return s;
@@ -66,12 +50,12 @@ Result<ProbeReport> do_probe(const NfsOptions& o, const CallOptions& opts) {
     const uint64_t unit = vfs->f_frsize ? vfs->f_frsize : vfs->f_bsize;
     const uint64_t free = vfs->f_bavail * unit;
     if (free < o.reserve)
-        return Status::error(Code::no_space, "nfs: only " + human(free) + " free at " + where + ", below the reserve of " +
-                                                 human(o.reserve));
+        return Status::error(Code::no_space, "nfs: only " + size_text(free) + " free at " + where +
+                                                 ", below the reserve of " + size_text(o.reserve));
     ProbeReport r;
     r.free_bytes = free;
     r.free_known = true;
-    r.summary = "writable as uid " + std::to_string(o.uid) + ", " + human(free) + " free at " + where + " (NFSv" +
+    r.summary = "writable as uid " + std::to_string(o.uid) + ", " + size_text(free) + " free at " + where + " (NFSv" +
                 std::to_string(o.version) + ", WRITEs of " + std::to_string(c.max_write()) + " bytes, " +
                 std::to_string(o.inflight) + " in flight)";
     if (o.version == 4 && c.max_write() <= kNfs4MaxWrite)

@@ -3,7 +3,9 @@
 
 #include <unistd.h>
 
+#include "kdf/call_helpers.h"
 #include "kdf/guard.h"
+#include "kdf/size_text.h"
 #include "remote_command.h"
 #include "sftp_channel.h"
 #include "sftp_sink.h"
@@ -14,15 +16,6 @@
 namespace kdf::ssh {
 
 namespace {
-
-std::string free_text(uint64_t bytes) {
-    if (bytes >= (1ull << 30)) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(bytes) / (1ull << 30));
-        return buf;
-    }
-    return mib(bytes);
-}
 
 Result<ProbeReport> probe_sftp(const SshOptions& o, const std::string& target, const CallOptions& opts) {
     auto conn = SshConnection::open(o, target, opts);
@@ -51,9 +44,9 @@ Result<ProbeReport> probe_sftp(const SshOptions& o, const std::string& target, c
         r.free_bytes = fs->free_bytes();
         r.free_known = true;
         if (r.free_bytes < o.reserve)
-            return Status::error(Code::no_space, "ssh: only " + mib(r.free_bytes) + " free at " + where +
-                                                     ", below the reserve of " + mib(o.reserve));
-        r.summary += ", " + free_text(r.free_bytes) + " free";
+            return Status::error(Code::no_space, "ssh: only " + size_text(r.free_bytes) + " free at " + where +
+                                                     ", below the reserve of " + size_text(o.reserve));
+        r.summary += ", " + size_text(r.free_bytes) + " free";
     } else {
         r.summary += ", free space unknown (no statvfs@openssh.com)";
     }
@@ -81,9 +74,9 @@ Result<ProbeReport> probe_stream(const SshOptions& o, const std::string& target,
         p.free_bytes = static_cast<uint64_t>(*kib) * 1024;
         p.free_known = true;
         if (p.free_bytes < o.reserve)
-            return Status::error(Code::no_space, "ssh: only " + mib(p.free_bytes) + " free at " + where +
-                                                     ", below the reserve of " + mib(o.reserve));
-        p.summary += ", " + free_text(p.free_bytes) + " free";
+            return Status::error(Code::no_space, "ssh: only " + size_text(p.free_bytes) + " free at " + where +
+                                                     ", below the reserve of " + size_text(o.reserve));
+        p.summary += ", " + size_text(p.free_bytes) + " free";
     }
     p.summary += " at " + where + " (stream)";
     return p;
