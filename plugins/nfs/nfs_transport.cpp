@@ -16,8 +16,17 @@ namespace kdf::nfs {
 
 namespace {
 
-Result<ProbeReport> do_probe(const NfsOptions& o, const CallOptions& opts) {
+// Reaching the server and mounting the export is the connect stage, for probe and open alike (as
+// ssh's connection and handshake are): "[connect]" says the server or export is the problem, not
+// the dump directory.
+Result<std::unique_ptr<NfsClient>> connect(const NfsOptions& o, const CallOptions& opts) {
     Result<std::unique_ptr<NfsClient>> mounted = NfsClient::mount(o, opts);
+    if (!mounted.is_ok()) return mounted.take_status().with_stage(Stage::connect);
+    return mounted;
+}
+
+Result<ProbeReport> do_probe(const NfsOptions& o, const CallOptions& opts) {
+    Result<std::unique_ptr<NfsClient>> mounted = connect(o, opts);
     if (!mounted.is_ok()) return mounted.take_status();
     NfsClient& c = *mounted.value();
     const std::string& root = o.dump_root();
@@ -97,8 +106,8 @@ Result<std::unique_ptr<Sink>> NfsTransport::open(const TargetConfig& target, con
     return guarded("nfs", [&]() -> Result<std::unique_ptr<Sink>> {
         Result<NfsOptions> o = parse_nfs_options(target);
         if (!o.is_ok()) return o.take_status();
-        Result<std::unique_ptr<NfsClient>> client = NfsClient::mount(o.value(), opts);
-        if (!client.is_ok()) return with_call_stage(client.take_status(), opts, Stage::connect);
+        Result<std::unique_ptr<NfsClient>> client = connect(o.value(), opts);
+        if (!client.is_ok()) return client.take_status();
         Result<std::unique_ptr<Sink>> sink = NfsSink::open(std::move(client).value(), dump, opts);
         if (!sink.is_ok()) return with_call_stage(sink.take_status(), opts, Stage::open);
         return sink;
