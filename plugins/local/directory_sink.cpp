@@ -10,6 +10,7 @@
 
 #include "file_util.h"
 #include "kdf/names.h"
+#include "kdf/reserve.h"
 #include "kdf/size_text.h"
 #include "mount_point.h"
 
@@ -46,15 +47,7 @@ Result<std::unique_ptr<Sink>> DirectorySink::open(const LocalOptions& options, c
     const std::string& path = options.path;
 
     if (Status s = check_deadline(opts, "checking " + path); !s.is_ok()) return s;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        if (errno == ENOENT)
-            return Status::from_errno(ENOENT, "local: target directory " + path +
-                                                  " does not exist; it is not created, so that an unmounted mount "
-                                                  "point never turns into a directory on the root filesystem");
-        return Status::from_errno(errno, "local: stat " + path);
-    }
-    if (!S_ISDIR(st.st_mode)) return Status::from_errno(ENOTDIR, "local: target path " + path + " is not a directory");
+    if (Status s = check_target_directory(path); !s.is_ok()) return s;
 
     if (!options.mount_point.empty()) {
         if (Status s = check_deadline(opts, "checking mount point " + options.mount_point); !s.is_ok()) return s;
@@ -64,9 +57,7 @@ Result<std::unique_ptr<Sink>> DirectorySink::open(const LocalOptions& options, c
     if (Status s = check_deadline(opts, "checking free space at " + path); !s.is_ok()) return s;
     Result<uint64_t> free = free_bytes(path);
     if (!free.is_ok()) return free.take_status();
-    if (free.value() < options.reserve)
-        return Status::error(Code::no_space, "local: only " + size_text(free.value()) + " free at " + path +
-                                                 ", below the reserve of " + size_text(options.reserve));
+    if (Status s = check_reserve("local", free.value(), options.reserve, path); !s.is_ok()) return s;
 
     if (Status s = check_deadline(opts, "creating the dump directory"); !s.is_ok()) return s;
     UniqueFd parent(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

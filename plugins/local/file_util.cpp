@@ -2,6 +2,7 @@
 #include "file_util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -14,6 +15,19 @@ Status check_deadline(const CallOptions& opts, std::string_view next_step) {
     std::string msg = "local: deadline passed before ";
     msg.append(next_step);
     return Status::error(Code::timeout, msg).with_retryable(true);
+}
+
+Status check_target_directory(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT)
+            return Status::from_errno(ENOENT, "local: target directory " + path +
+                                                  " does not exist; it is never created, so that an unmounted mount "
+                                                  "point never turns into a directory on the root filesystem");
+        return Status::from_errno(errno, "local: stat " + path);
+    }
+    if (!S_ISDIR(st.st_mode)) return Status::from_errno(ENOTDIR, "local: target path " + path + " is not a directory");
+    return Status::ok();
 }
 
 Result<uint64_t> free_bytes(const std::string& path) {

@@ -18,6 +18,9 @@ namespace kdf::local {
 // once started, so callers check before each step.
 Status check_deadline(const CallOptions& opts, std::string_view next_step);
 
+// ok if `path` (the target's `path` option) is an existing directory; it is never created.
+Status check_target_directory(const std::string& path);
+
 // Bytes an unprivileged writer may still use on the filesystem holding `path` (f_bavail*f_frsize).
 Result<uint64_t> free_bytes(const std::string& path);
 

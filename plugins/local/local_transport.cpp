@@ -12,6 +12,7 @@
 #include "kdf/call_helpers.h"
 #include "kdf/guard.h"
 #include "kdf/raw_dump_header.h"
+#include "kdf/reserve.h"
 #include "kdf/size_text.h"
 #include "local_options.h"
 #include "mount_point.h"
@@ -24,15 +25,7 @@ namespace {
 
 Result<ProbeReport> probe_dir(const LocalOptions& o, const CallOptions& opts) {
     if (Status s = check_deadline(opts, "checking " + o.path); !s.is_ok()) return s;
-    struct stat st {};
-    if (::stat(o.path.c_str(), &st) != 0) {
-        if (errno == ENOENT)
-            return Status::from_errno(ENOENT, "local: target directory " + o.path +
-                                                  " does not exist (it is never created: mount the filesystem "
-                                                  "or create the directory)");
-        return Status::from_errno(errno, "local: stat " + o.path);
-    }
-    if (!S_ISDIR(st.st_mode)) return Status::from_errno(ENOTDIR, "local: target path " + o.path + " is not a directory");
+    if (Status s = check_target_directory(o.path); !s.is_ok()) return s;
     if (!o.mount_point.empty())
         if (Status s = check_mount_point(o.mount_point, o.path); !s.is_ok()) return s;
 
@@ -45,9 +38,7 @@ Result<ProbeReport> probe_dir(const LocalOptions& o, const CallOptions& opts) {
 
     Result<uint64_t> free = free_bytes(o.path);
     if (!free.is_ok()) return free.take_status();
-    if (free.value() < o.reserve)
-        return Status::error(Code::no_space, "local: only " + size_text(free.value()) + " free at " + o.path +
-                                                 ", below the reserve of " + size_text(o.reserve));
+    if (Status s = check_reserve("local", free.value(), o.reserve, o.path); !s.is_ok()) return s;
     ProbeReport r;
     r.free_bytes = free.value();
     r.free_known = true;

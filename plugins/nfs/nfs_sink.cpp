@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "kdf/names.h"
+#include "kdf/reserve.h"
 #include "kdf/size_text.h"
 #include "nfs_error.h"
 
@@ -19,11 +20,12 @@ std::string join(const std::string& dir, std::string_view name) {
     return p.append("/").append(name);
 }
 
+}  // namespace
+
 std::string url_in(const NfsOptions& o, const std::string& path) {
     return "nfs://" + o.server + (o.export_path == "/" ? std::string() : o.export_path) + path;
 }
 
-// EACCES/EPERM while creating in `dir`: say who we were and who owns the directory.
 Status explain_denied(Status s, NfsClient& client, const std::string& dir, const CallOptions& opts) {
     if (s.sys_errno() != EACCES && s.sys_errno() != EPERM) return s;
     const NfsOptions& o = client.options();
@@ -34,15 +36,9 @@ Status explain_denied(Status s, NfsClient& client, const std::string& dir, const
                           permission_hint(o.uid, o.gid));
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Sink>> NfsSink::open(std::unique_ptr<NfsClient> client, const DumpInfo& dump,
-                                            const CallOptions& opts) {
-    if (Status s = check_dump_names("nfs", dump); !s.is_ok()) return s;
-    NfsClient& c = *client;
+Result<uint64_t> check_dump_root(NfsClient& c, const CallOptions& opts) {
     const NfsOptions& o = c.options();
     const std::string& root = o.dump_root();
-
     Result<nfs_stat_64> st = c.stat(root, opts);
     if (!st.is_ok()) {
         Status s = st.take_status();
@@ -53,14 +49,22 @@ Result<std::unique_ptr<Sink>> NfsSink::open(std::unique_ptr<NfsClient> client, c
     }
     if (!S_ISDIR(st->nfs_mode))
         return Status::from_errno(ENOTDIR, "nfs: target path " + url_in(o, root) + " is not a directory");
-
     Result<nfs_statvfs_64> vfs = c.statvfs(root, opts);
     if (!vfs.is_ok()) return vfs.take_status();
     const uint64_t unit = vfs->f_frsize ? vfs->f_frsize : vfs->f_bsize;
-    const uint64_t free = vfs->f_bavail * unit;
-    if (free < o.reserve)
-        return Status::error(Code::no_space, "nfs: only " + size_text(free) + " free at " + url_in(o, root) +
-                                                 ", below the reserve of " + size_text(o.reserve));
+    return vfs->f_bavail * unit;
+}
+
+Result<std::unique_ptr<Sink>> NfsSink::open(std::unique_ptr<NfsClient> client, const DumpInfo& dump,
+                                            const CallOptions& opts) {
+    if (Status s = check_dump_names("nfs", dump); !s.is_ok()) return s;
+    NfsClient& c = *client;
+    const NfsOptions& o = c.options();
+    const std::string& root = o.dump_root();
+
+    Result<uint64_t> free = check_dump_root(c, opts);
+    if (!free.is_ok()) return free.take_status();
+    if (Status s = check_reserve("nfs", free.value(), o.reserve, url_in(o, root)); !s.is_ok()) return s;
 
     const std::string dir = join(root, dump.dir_name);
     if (Status s = c.mkdir(dir, 0700, opts); !s.is_ok()) {

@@ -48,4 +48,12 @@ private:
     std::unique_ptr<NfsClient> client_;
 };
 
+// The steps probe() and open() share. "nfs://server/export/path" for messages.
+std::string url_in(const NfsOptions& o, const std::string& path);
+// The target's `path` on the export is an existing directory (never created: a typo must not turn
+// into a new tree); returns the bytes free there for us.
+Result<uint64_t> check_dump_root(NfsClient& client, const CallOptions& opts);
+// EACCES/EPERM while creating in `dir`: say who we were and who owns the directory.
+Status explain_denied(Status s, NfsClient& client, const std::string& dir, const CallOptions& opts);
+
 }  // namespace kdf::nfs

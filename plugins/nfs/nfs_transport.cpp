@@ -6,6 +6,7 @@
 
 #include "kdf/call_helpers.h"
 #include "kdf/guard.h"
+#include "kdf/reserve.h"
 #include "kdf/size_text.h"
 #include "nfs_client.h"
 #include "nfs_error.h"
@@ -32,40 +33,23 @@ Result<ProbeReport> do_probe(const NfsOptions& o, const CallOptions& opts) {
     const std::string& root = o.dump_root();
     const std::string where = o.display();
 
-    Result<nfs_stat_64> st = c.stat(root, opts);
-    if (!st.is_ok()) {
-        Status s = st.take_status();
-        if (s.code() == Code::not_found) return s.with_context("nfs: directory " + where + " does not exist");
-        return s;
-    }
-    if (!S_ISDIR(st->nfs_mode)) return Status::from_errno(ENOTDIR, "nfs: " + where + " is not a directory");
+    Result<uint64_t> free = check_dump_root(c, opts);
+    if (!free.is_ok()) return free.take_status();
 
     // Writable as the server sees us (root_squash included): create and remove a probe file.
     const std::string probe_file =
         (root == "/" ? std::string() : root) + "/.kdump-failover-probe." + std::to_string(::getpid());
     Result<struct nfsfh*> fh = c.create_new(probe_file, 0600, opts);
-    if (!fh.is_ok()) {
-        Status s = fh.take_status();
-        if (s.sys_errno() == EACCES || s.sys_errno() == EPERM)
-            return s.with_context("nfs: " + where + owner_text(st->nfs_uid, st->nfs_gid, st->nfs_mode) +
-                                  " is not writable for us: " + permission_hint(o.uid, o.gid));
-        return s;
-    }
+    if (!fh.is_ok()) return explain_denied(fh.take_status(), c, root, opts);
     if (Status s = c.close(fh.value(), probe_file, opts); !s.is_ok()) return s;
     if (Status s = c.unlink(probe_file, opts); !s.is_ok()) return s;
 
-    Result<nfs_statvfs_64> vfs = c.statvfs(root, opts);
-    if (!vfs.is_ok()) return vfs.take_status();
-    const uint64_t unit = vfs->f_frsize ? vfs->f_frsize : vfs->f_bsize;
-    const uint64_t free = vfs->f_bavail * unit;
-    if (free < o.reserve)
-        return Status::error(Code::no_space, "nfs: only " + size_text(free) + " free at " + where +
-                                                 ", below the reserve of " + size_text(o.reserve));
+    if (Status s = check_reserve("nfs", free.value(), o.reserve, where); !s.is_ok()) return s;
     ProbeReport r;
-    r.free_bytes = free;
+    r.free_bytes = free.value();
     r.free_known = true;
-    r.summary = "writable as uid " + std::to_string(o.uid) + ", " + size_text(free) + " free at " + where + " (NFSv" +
-                std::to_string(o.version) + ", WRITEs of " + std::to_string(c.max_write()) + " bytes, " +
+    r.summary = "writable as uid " + std::to_string(o.uid) + ", " + size_text(free.value()) + " free at " + where +
+                " (NFSv" + std::to_string(o.version) + ", WRITEs of " + std::to_string(c.max_write()) + " bytes, " +
                 std::to_string(o.inflight) + " in flight)";
     if (o.version == 4 && c.max_write() <= kNfs4MaxWrite)
         r.summary += "; libnfs " KDF_LIBNFS_VERSION " limits NFSv4 WRITEs to 3840 bytes: slow, prefer version = 3";

@@ -5,6 +5,7 @@
 
 #include "kdf/call_helpers.h"
 #include "kdf/names.h"
+#include "kdf/reserve.h"
 #include "kdf/size_text.h"
 
 namespace kdf::ssh {
@@ -23,17 +24,13 @@ Result<std::unique_ptr<Sink>> SftpSink::open(const SshOptions& o, const std::str
     auto st = ch.stat(o.path, opts);
     if (!st.is_ok()) return st.take_status();
     if (!st.value())
-        return Status::from_errno(ENOENT, "ssh: remote directory " + where +
-                                              " does not exist; it is not created, so that an unmounted mount point "
-                                              "never turns into a directory on the server's root filesystem");
+        return remote_path_missing(where);
     if (!st.value()->is_dir()) return Status::from_errno(ENOTDIR, "ssh: remote path " + where + " is not a directory");
 
     if (ch.has_extension("statvfs@openssh.com")) {
         auto fs = ch.statvfs(o.path, opts);
         if (!fs.is_ok()) return fs.take_status();
-        if (fs->free_bytes() < o.reserve)
-            return Status::error(Code::no_space, "ssh: only " + size_text(fs->free_bytes()) + " free at " + where +
-                                                     ", below the reserve of " + size_text(o.reserve));
+        if (Status s = check_reserve("ssh", fs->free_bytes(), o.reserve, where); !s.is_ok()) return s;
     }
 
     const std::string dir = o.path + "/" + dump.dir_name;

@@ -5,6 +5,7 @@
 
 #include "kdf/call_helpers.h"
 #include "kdf/guard.h"
+#include "kdf/reserve.h"
 #include "kdf/size_text.h"
 #include "remote_command.h"
 #include "sftp_channel.h"
@@ -27,7 +28,7 @@ Result<ProbeReport> probe_sftp(const SshOptions& o, const std::string& target, c
     auto st = ch.stat(o.path, opts);
     if (!st.is_ok()) return st.take_status();
     if (!st.value())
-        return Status::from_errno(ENOENT, "ssh: remote directory " + where + " does not exist (it is never created)");
+        return remote_path_missing(where);
     if (!st.value()->is_dir()) return Status::from_errno(ENOTDIR, "ssh: remote path " + where + " is not a directory");
 
     const std::string probe_file = o.path + "/.kdump-failover-probe." + std::to_string(::getpid());
@@ -43,9 +44,7 @@ Result<ProbeReport> probe_sftp(const SshOptions& o, const std::string& target, c
         if (!fs.is_ok()) return fs.take_status();
         r.free_bytes = fs->free_bytes();
         r.free_known = true;
-        if (r.free_bytes < o.reserve)
-            return Status::error(Code::no_space, "ssh: only " + size_text(r.free_bytes) + " free at " + where +
-                                                     ", below the reserve of " + size_text(o.reserve));
+        if (Status s = check_reserve("ssh", r.free_bytes, o.reserve, where); !s.is_ok()) return s;
         r.summary += ", " + size_text(r.free_bytes) + " free";
     } else {
         r.summary += ", free space unknown (no statvfs@openssh.com)";
@@ -65,7 +64,7 @@ Result<ProbeReport> probe_stream(const SshOptions& o, const std::string& target,
     auto r = run_remote(*conn.value(), script, {}, opts);
     if (!r.is_ok()) return r.take_status();
     if (r->exit_status == 3)
-        return Status::from_errno(ENOENT, "ssh: remote directory " + where + " does not exist (it is never created)");
+        return remote_path_missing(where);
     if (r->exit_status != 0)
         return Status::error(Code::system, "ssh: " + where + " is not writable" + (r->err.empty() ? "" : ": " + r->err));
     ProbeReport p;
@@ -73,9 +72,7 @@ Result<ProbeReport> probe_stream(const SshOptions& o, const std::string& target,
     if (auto kib = parse_integer(r->out); kib && *kib >= 0) {
         p.free_bytes = static_cast<uint64_t>(*kib) * 1024;
         p.free_known = true;
-        if (p.free_bytes < o.reserve)
-            return Status::error(Code::no_space, "ssh: only " + size_text(p.free_bytes) + " free at " + where +
-                                                     ", below the reserve of " + size_text(o.reserve));
+        if (Status s = check_reserve("ssh", p.free_bytes, o.reserve, where); !s.is_ok()) return s;
         p.summary += ", " + size_text(p.free_bytes) + " free";
     }
     p.summary += " at " + where + " (stream)";

@@ -5,6 +5,7 @@
 
 #include "kdf/call_helpers.h"
 #include "kdf/names.h"
+#include "kdf/reserve.h"
 #include "kdf/size_text.h"
 
 namespace kdf::ssh {
@@ -50,16 +51,12 @@ Result<std::unique_ptr<Sink>> StreamSink::open(const SshOptions& o, const std::s
     const CommandResult& r = prepared.value();
     const std::string where = conn.value()->label() + ":" + o.path;
     if (r.exit_status == exit_no_path)
-        return Status::from_errno(ENOENT, "ssh: remote directory " + where +
-                                              " does not exist; it is not created, so that an unmounted mount point "
-                                              "never turns into a directory on the server's root filesystem");
+        return remote_path_missing(where);
     if (r.exit_status == exit_dump_exists) return Status::from_errno(EEXIST, "ssh: " + r.err);
     if (r.exit_status != 0) return remote_error("preparing " + where + "/" + dump.dir_name, r);
     if (auto kib = parse_integer(r.out); kib && *kib >= 0) {
         const uint64_t free = static_cast<uint64_t>(*kib) * 1024;
-        if (free < o.reserve)
-            return Status::error(Code::no_space, "ssh: only " + size_text(free) + " free at " + where +
-                                                     ", below the reserve of " + size_text(o.reserve));
+        if (Status s = check_reserve("ssh", free, o.reserve, where); !s.is_ok()) return s;
     }
     const std::string dir = o.path + "/" + dump.dir_name;
     std::string command = o.stream_command;

@@ -8,6 +8,7 @@
 #include "kdf/options.h"
 #include "kdf/plugin_abi.h"
 #include "kdf/raw_dump_header.h"
+#include "kdf/reserve.h"
 #include "kdf/sink_base.h"
 #include "kdf/size_text.h"
 #include "kdf/status.h"

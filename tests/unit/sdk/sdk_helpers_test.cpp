@@ -1,10 +1,12 @@
-// The small SDK helpers every plugin uses: names, sizes in messages, stage labels, clean-up deadlines.
+// The small SDK helpers every plugin uses: names, sizes in messages, the reserve, stage labels,
+// clean-up deadlines.
 #include <gtest/gtest.h>
 
 #include <chrono>
 
 #include "kdf/call_helpers.h"
 #include "kdf/names.h"
+#include "kdf/reserve.h"
 #include "kdf/size_text.h"
 
 namespace kdf {
@@ -50,6 +52,13 @@ TEST(SizeText, AlwaysMiBWithOneDecimal) {
     EXPECT_EQ(size_text(1u << 20), "1.0 MiB");
     EXPECT_EQ(size_text(1536u << 10), "1.5 MiB");
     EXPECT_EQ(size_text(64ull << 30), "65536.0 MiB") << "never a coarser unit that hides a difference";
+}
+
+TEST(Reserve, BelowTheReserveIsNoSpaceWithBothFigures) {
+    EXPECT_TRUE(check_reserve("nfs", 64u << 20, 64u << 20, "nfs://nas/crash").is_ok());
+    Status s = check_reserve("nfs", 12u << 20, 64u << 20, "nfs://nas/crash");
+    EXPECT_EQ(s.code(), Code::no_space);
+    EXPECT_EQ(s.message(), "nfs: only 12.0 MiB free at nfs://nas/crash, below the reserve of 64.0 MiB");
 }
 
 TEST(CallHelpers, TheCallersStageWinsThenTheFallbackThenNothingForOk) {
