@@ -31,10 +31,8 @@ Result<UniqueFd> make_dump_dir(int parent_fd, const std::string& dump_dir, const
     UniqueFd fd(::openat(parent_fd, dir_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) return Status::from_errno(errno, "local: open directory " + dump_dir);
     if (!created) {
-        for (const std::string& name : {final_name, std::string("vmcore")})
-            if (exists_at(fd.get(), name))
-                return Status::from_errno(EEXIST, "local: " + dump_dir + " already holds a dump (" + name +
-                                                      "); refusing to write over it");
+        for (const std::string& name : finished_dump_names(final_name))
+            if (exists_at(fd.get(), name)) return dump_exists_error("local", dump_dir, name);
     }
     return fd;
 }

@@ -69,10 +69,8 @@ Result<std::unique_ptr<Sink>> NfsSink::open(std::unique_ptr<NfsClient> client, c
     const std::string dir = join(root, dump.dir_name);
     if (Status s = c.mkdir(dir, 0700, opts); !s.is_ok()) {
         if (s.sys_errno() != EEXIST) return explain_denied(std::move(s), c, root, opts);
-        for (const std::string& name : {dump.final_name, std::string("vmcore")})
-            if (c.stat(join(dir, name), opts).is_ok())
-                return Status::from_errno(EEXIST, "nfs: " + url_in(o, dir) + " already holds a dump (" + name +
-                                                      "); refusing to write over it");
+        for (const std::string& name : finished_dump_names(dump.final_name))
+            if (c.stat(join(dir, name), opts).is_ok()) return dump_exists_error("nfs", url_in(o, dir), name);
     }
     // O_EXCL: an incomplete dump an earlier attempt left is evidence, never truncated.
     Result<struct nfsfh*> fh = c.create_new(join(dir, incomplete_dump_name), 0600, opts);

@@ -38,12 +38,10 @@ Result<std::unique_ptr<Sink>> SftpSink::open(const SshOptions& o, const std::str
         // An existing directory is fine (another attempt's side files) unless it holds a dump.
         auto existing = ch.stat(dir, opts);
         if (!existing.is_ok() || !existing.value() || !existing.value()->is_dir()) return made;
-        for (const std::string& name : {dump.final_name, std::string("vmcore")}) {
+        for (const std::string& name : finished_dump_names(dump.final_name)) {
             auto f = ch.stat(dir + "/" + name, opts);
             if (!f.is_ok()) return f.take_status();
-            if (f.value())
-                return Status::from_errno(EEXIST, "ssh: " + conn.value()->label() + ":" + dir + " already holds a dump (" +
-                                                      name + "); refusing to write over it");
+            if (f.value()) return dump_exists_error("ssh", conn.value()->label() + ":" + dir, name);
         }
     }
     // EXCL: an incomplete dump an earlier attempt left is evidence, never truncated.

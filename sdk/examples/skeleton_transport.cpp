@@ -51,8 +51,11 @@ private:
         if (::fsync(fd_.get()) != 0) return kdf::Status::from_errno(errno, "skeleton: fsync " + location());
         if (kdf::Status s = fd_.close("skeleton: close"); !s.is_ok()) return s;
         std::string final_path = dir_ + "/" + final_name();
-        if (::rename(location().c_str(), final_path.c_str()) != 0)
-            return kdf::Status::from_errno(errno, "skeleton: rename to " + final_path);
+        // Never over a finished dump: a name that exists already makes the commit fail instead.
+        if (kdf::Status s = kdf::rename_no_replace(AT_FDCWD, location().c_str(), final_path.c_str(),
+                                                   "skeleton: rename to " + final_path);
+            !s.is_ok())
+            return s;
         set_location(final_path);
         return kdf::Status::ok();
     }

@@ -6,6 +6,8 @@
 // would write outside the dump directory.
 #pragma once
 
+#include <array>
+#include <cerrno>
 #include <string>
 #include <string_view>
 
@@ -27,6 +29,18 @@ inline bool is_plain_name(std::string_view name) noexcept {
 // files through hidden temporary names (".<name>.part") that a visible name never collides with.
 inline bool is_side_file_name(std::string_view name, std::string_view final_name) noexcept {
     return is_plain_name(name) && name != incomplete_dump_name && name != final_name && !name.starts_with(".");
+}
+
+// A dump directory that holds one of these already holds a finished dump, which is never written
+// over: this dump's final name, or "vmcore" (an earlier dump in the other format).
+inline std::array<std::string, 2> finished_dump_names(const std::string& final_name) {
+    return {final_name, "vmcore"};
+}
+
+// The refusal when `dir` (as messages show it) already holds the finished dump `name`.
+inline Status dump_exists_error(const char* plugin, std::string_view dir, std::string_view name) {
+    return Status::from_errno(EEXIST, std::string(plugin) + ": " + std::string(dir) + " already holds a dump (" +
+                                          std::string(name) + "); refusing to write over it");
 }
 
 // ok, or Code::invalid_config saying which of dump.dir_name / dump.final_name cannot be used as a

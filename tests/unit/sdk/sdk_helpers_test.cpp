@@ -47,6 +47,13 @@ TEST(Names, DumpNamesAreCheckedWithAMessageNamingThePlugin) {
     EXPECT_EQ(s.message(), "ssh: dump file name 'vmcore-incomplete' is not usable");
 }
 
+TEST(Names, AFinishedDumpIsThisFinalNameOrAnEarlierVmcore) {
+    EXPECT_EQ(finished_dump_names("vmcore.flat"), (std::array<std::string, 2>{"vmcore.flat", "vmcore"}));
+    Status s = dump_exists_error("local", "/var/crash/node1", "vmcore");
+    EXPECT_EQ(s.sys_errno(), EEXIST);
+    EXPECT_EQ(s.message(), "local: /var/crash/node1 already holds a dump (vmcore); refusing to write over it");
+}
+
 TEST(SizeText, AlwaysMiBWithOneDecimal) {
     EXPECT_EQ(size_text(0), "0.0 MiB");
     EXPECT_EQ(size_text(1u << 20), "1.0 MiB");
