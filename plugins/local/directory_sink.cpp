@@ -5,10 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 
 #include "file_util.h"
-#include "kdf/guard.h"
+#include "kdf/names.h"
+#include "kdf/reserve.h"
+#include "kdf/size_text.h"
 #include "mount_point.h"
 
 namespace kdf::local {
@@ -28,10 +31,8 @@ Result<UniqueFd> make_dump_dir(int parent_fd, const std::string& dump_dir, const
     UniqueFd fd(::openat(parent_fd, dir_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) return Status::from_errno(errno, "local: open directory " + dump_dir);
     if (!created) {
-        for (const std::string& name : {final_name, std::string("vmcore")})
-            if (exists_at(fd.get(), name))
-                return Status::from_errno(EEXIST, "local: " + dump_dir + " already holds a dump (" + name +
-                                                      "); refusing to write over it");
+        for (const std::string& name : finished_dump_names(final_name))
+            if (exists_at(fd.get(), name)) return dump_exists_error("local", dump_dir, name);
     }
     return fd;
 }
@@ -40,23 +41,11 @@ Result<UniqueFd> make_dump_dir(int parent_fd, const std::string& dump_dir, const
 
 Result<std::unique_ptr<Sink>> DirectorySink::open(const LocalOptions& options, const DumpInfo& dump,
                                                   const CallOptions& opts) {
-    if (!is_plain_name(dump.dir_name))
-        return Status::error(Code::invalid_config,
-                             "local: dump directory name '" + dump.dir_name + "' is not a single path component");
-    if (!is_plain_name(dump.final_name) || dump.final_name == incomplete_name)
-        return Status::error(Code::invalid_config, "local: dump file name '" + dump.final_name + "' is not usable");
+    if (Status s = check_dump_names("local", dump); !s.is_ok()) return s;
     const std::string& path = options.path;
 
     if (Status s = check_deadline(opts, "checking " + path); !s.is_ok()) return s;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        if (errno == ENOENT)
-            return Status::from_errno(ENOENT, "local: target directory " + path +
-                                                  " does not exist; it is not created, so that an unmounted mount "
-                                                  "point never turns into a directory on the root filesystem");
-        return Status::from_errno(errno, "local: stat " + path);
-    }
-    if (!S_ISDIR(st.st_mode)) return Status::from_errno(ENOTDIR, "local: target path " + path + " is not a directory");
+    if (Status s = check_target_directory(path); !s.is_ok()) return s;
 
     if (!options.mount_point.empty()) {
         if (Status s = check_deadline(opts, "checking mount point " + options.mount_point); !s.is_ok()) return s;
@@ -66,9 +55,7 @@ Result<std::unique_ptr<Sink>> DirectorySink::open(const LocalOptions& options, c
     if (Status s = check_deadline(opts, "checking free space at " + path); !s.is_ok()) return s;
     Result<uint64_t> free = free_bytes(path);
     if (!free.is_ok()) return free.take_status();
-    if (free.value() < options.reserve)
-        return Status::error(Code::no_space, "local: only " + mib(free.value()) + " free at " + path +
-                                                 ", below the reserve of " + mib(options.reserve));
+    if (Status s = check_reserve("local", free.value(), options.reserve, path); !s.is_ok()) return s;
 
     if (Status s = check_deadline(opts, "creating the dump directory"); !s.is_ok()) return s;
     UniqueFd parent(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -77,11 +64,12 @@ Result<std::unique_ptr<Sink>> DirectorySink::open(const LocalOptions& options, c
     Result<UniqueFd> dir = make_dump_dir(parent.get(), dump_dir, dump.dir_name, dump.final_name);
     if (!dir.is_ok()) return dir.take_status();
 
-    if (Status s = check_deadline(opts, "creating " + dump_dir + "/" + incomplete_name); !s.is_ok()) return s;
+    const std::string incomplete_path = dump_dir + "/" + std::string(incomplete_dump_name);
+    if (Status s = check_deadline(opts, "creating " + incomplete_path); !s.is_ok()) return s;
     // O_EXCL: an incomplete dump an earlier attempt left is evidence, never truncated.
-    UniqueFd file(::openat(dir.value().get(), incomplete_name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
-                           0600));
-    if (!file) return Status::from_errno(errno, "local: create " + dump_dir + "/" + incomplete_name);
+    UniqueFd file(::openat(dir.value().get(), incomplete_dump_name.data(),
+                           O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!file) return Status::from_errno(errno, "local: create " + incomplete_path);
 
     // Make the new names durable, so a crash right now still leaves a recognisable incomplete dump.
     if (Status s = sync_fd(dir.value().get(), dump_dir); !s.is_ok()) return s;
@@ -93,85 +81,52 @@ Result<std::unique_ptr<Sink>> DirectorySink::open(const LocalOptions& options, c
 
 DirectorySink::DirectorySink(std::string dir_path, UniqueFd dir_fd, UniqueFd file_fd, std::string final_name,
                              bool fsync)
-    : dir_path_(std::move(dir_path)),
+    : SinkBase("local", std::move(final_name), dir_path + "/" + std::string(incomplete_dump_name)),
+      dir_path_(std::move(dir_path)),
       dir_fd_(std::move(dir_fd)),
       file_fd_(std::move(file_fd)),
-      final_name_(std::move(final_name)),
-      fsync_(fsync),
-      location_(dir_path_ + "/" + incomplete_name) {
+      fsync_(fsync) {
     if (fsync_) writeback_ = BackgroundSync(file_fd_.get());
 }
 
-DirectorySink::~DirectorySink() {
-    if (state_ == State::writing) (void)guarded("local", [&] { return do_abort(); });
-}
-
-Status DirectorySink::write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept {
-    return guarded("local", [&] { return with_call_stage(do_write_at(offset, data, opts), opts, Stage::write); });
-}
-
-Status DirectorySink::put_file(std::string_view name, std::span<const std::byte> data,
-                               const CallOptions& opts) noexcept {
-    return guarded("local", [&] { return with_call_stage(do_put_file(name, data, opts), opts, Stage::write); });
-}
-
-Status DirectorySink::commit(const CallOptions& opts) noexcept {
-    return guarded("local", [&] { return with_call_stage(do_commit(opts), opts, Stage::commit); });
-}
-
-Status DirectorySink::abort(const CallOptions& opts) noexcept {
-    return guarded("local", [&] { return with_call_stage(do_abort(), opts, Stage::abort); });
-}
-
-Status DirectorySink::not_writing(const char* call) const {
-    return Status::error(Code::not_supported, std::string("local: ") + call + " after the dump was " +
-                                                  (state_ == State::committed ? "committed" : "closed") + " (" +
-                                                  location_ + ")");
-}
+// Local steps cannot hang on a server; the bound only matters for a very slow disk.
+DirectorySink::~DirectorySink() { abort_if_writing(std::chrono::seconds(5)); }
 
 Status DirectorySink::do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) {
-    if (state_ != State::writing) return not_writing("write_at");
-    if (Status s = check_deadline(opts, "writing " + location_); !s.is_ok()) return s;
+    if (Status s = check_deadline(opts, "writing " + location()); !s.is_ok()) return s;
     // ENOSPC comes back as Code::no_space; the file stays as it is for the next look.
-    Status s = pwrite_full(file_fd_.get(), data.data(), data.size(), offset, ("local: write " + location_).c_str());
+    Status s = pwrite_full(file_fd_.get(), data.data(), data.size(), offset, ("local: write " + location()).c_str());
     if (s.is_ok()) writeback_.wrote(data.size());
     return s;
 }
 
 Status DirectorySink::do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) {
-    if (state_ != State::writing) return not_writing("put_file");
-    if (!is_plain_name(name) || name == incomplete_name || name == final_name_ || name.starts_with("."))
-        return Status::error(Code::invalid_config,
-                             "local: side file name '" + std::string(name) + "' is not a plain file name");
     if (Status s = check_deadline(opts, "writing " + dir_path_ + "/" + std::string(name)); !s.is_ok()) return s;
     if (Status s = write_file_replacing(dir_fd_.get(), dir_path_, name, data, fsync_); !s.is_ok()) return s;
     return fsync_ ? sync_fd(dir_fd_.get(), dir_path_) : Status::ok();
 }
 
 Status DirectorySink::do_commit(const CallOptions& opts) {
-    if (state_ != State::writing) return not_writing("commit");
-    if (Status s = check_deadline(opts, "committing " + location_); !s.is_ok()) return s;
+    if (Status s = check_deadline(opts, "committing " + location()); !s.is_ok()) return s;
     if (fsync_) {
-        if (Status s = writeback_.finish(); !s.is_ok()) return s.with_context("local: " + location_);
-        if (Status s = sync_fd(file_fd_.get(), location_); !s.is_ok()) return s;
+        if (Status s = writeback_.finish(); !s.is_ok()) return s.with_context("local: " + location());
+        if (Status s = sync_fd(file_fd_.get(), location()); !s.is_ok()) return s;
     }
     // From here on the file is closed whatever happens; a failure leaves it as vmcore-incomplete.
-    state_ = State::closed;
-    if (Status s = file_fd_.close(("local: close " + location_).c_str()); !s.is_ok()) return s;
-    const std::string what = "local: rename " + dir_path_ + "/" + incomplete_name + " to " + final_name_;
-    if (Status s = rename_no_replace(dir_fd_.get(), incomplete_name, final_name_.c_str(), what); !s.is_ok())
+    if (Status s = file_fd_.close(("local: close " + location()).c_str()); !s.is_ok()) return s;
+    const std::string what = "local: rename " + location() + " to " + final_name();
+    if (Status s = rename_no_replace(dir_fd_.get(), incomplete_dump_name.data(), final_name().c_str(), what);
+        !s.is_ok())
         return s;
-    state_ = State::committed;
-    location_ = dir_path_ + "/" + final_name_;
+    set_location(dir_path_ + "/" + final_name());
     // The rename is only durable once the directory is.
     return sync_fd(dir_fd_.get(), dir_path_);
 }
 
-Status DirectorySink::do_abort() {
-    if (state_ != State::writing) return Status::ok();  // committed or closed already: nothing to stop
-    state_ = State::closed;
+Status DirectorySink::do_abort(const CallOptions&) {
+    if (!file_fd_) return Status::ok();  // a commit that failed after closing the file: nothing to stop
     (void)writeback_.finish();  // the helper must not outlive the fd; the dump stays incomplete anyway
-    Status closed = file_fd_.close(("local: close " + location_).c_str());
+    Status closed = file_fd_.close(("local: close " + location()).c_str());
     (void)sync_fd(dir_fd_.get(), dir_path_);  // best effort: the name is already there
     return closed;
 }

@@ -1,29 +1,29 @@
 // directory_sink.h - a dump written as files in a directory (`local` transport, mode dir).
 //
-// Layout (ARCHITECTURE.md "Dump naming on file targets"):
+// Layout (docs/architecture.md, "Dump naming on file targets"):
 //   <path>/<dump.dir_name>/            0700, created by open(); <path> itself must already exist
 //   <path>/<dump.dir_name>/vmcore-incomplete   0600, the dump while it is being written
 //   <path>/<dump.dir_name>/<final_name>        after commit() (rename; then the directory is synced)
 //   <path>/<dump.dir_name>/<side file>         0600, put_file(): temp name + rename
 //
 // Abort, a failed write and destruction without commit() all leave vmcore-incomplete in place:
-// nothing is ever deleted. One thread at a time (transport.h).
+// nothing is ever deleted. The call rules (states, stage labels, side-file names) are
+// kdf::SinkBase's. One thread at a time (transport.h).
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "kdf/background_sync.h"
+#include "kdf/sink_base.h"
 #include "kdf/transport.h"
 #include "kdf/unique_fd.h"
 #include "local_options.h"
 
 namespace kdf::local {
 
-class DirectorySink final : public Sink {
+class DirectorySink final : public SinkBase {
 public:
-    static constexpr const char* incomplete_name = "vmcore-incomplete";
-
     // Checks the target (path exists and is a directory, mount point, free space >= reserve),
     // creates the dump directory and vmcore-incomplete. Checks opts.deadline before each step.
     static Result<std::unique_ptr<Sink>> open(const LocalOptions& options, const DumpInfo& dump,
@@ -33,29 +33,17 @@ public:
     DirectorySink(std::string dir_path, UniqueFd dir_fd, UniqueFd file_fd, std::string final_name, bool fsync);
     ~DirectorySink() override;
 
-    Status write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept override;
-    Status put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept override;
-    Status commit(const CallOptions& opts) noexcept override;
-    Status abort(const CallOptions& opts) noexcept override;
-    const std::string& location() const noexcept override { return location_; }
-
 private:
-    enum class State { writing, committed, closed };
-
-    Status do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts);
-    Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts);
-    Status do_commit(const CallOptions& opts);
-    Status do_abort();
-    Status not_writing(const char* call) const;
+    Status do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) override;
+    Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) override;
+    Status do_commit(const CallOptions& opts) override;
+    Status do_abort(const CallOptions& opts) override;
 
     std::string dir_path_;
     UniqueFd dir_fd_;
-    UniqueFd file_fd_;
-    std::string final_name_;
+    UniqueFd file_fd_;  // open until commit or abort: do_abort() after a failed commit finds it closed
     bool fsync_;
     BackgroundSync writeback_;  // with fsync_: writes back during the dump; finished before file_fd_ closes
-    std::string location_;
-    State state_ = State::writing;
 };
 
 }  // namespace kdf::local

@@ -2,10 +2,9 @@
 #include "file_util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-
-#include <cstdio>
 
 #include "kdf/unique_fd.h"
 
@@ -18,26 +17,23 @@ Status check_deadline(const CallOptions& opts, std::string_view next_step) {
     return Status::error(Code::timeout, msg).with_retryable(true);
 }
 
-Status with_call_stage(Status s, const CallOptions& opts, Stage stage) {
-    if (!s.is_ok()) s.with_stage(opts.stage != Stage::none ? opts.stage : stage);
-    return s;
-}
-
-bool is_plain_name(std::string_view name) {
-    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos &&
-           name.find('\0') == std::string_view::npos;
+Status check_target_directory(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT)
+            return Status::from_errno(ENOENT, "local: target directory " + path +
+                                                  " does not exist; it is never created, so that an unmounted mount "
+                                                  "point never turns into a directory on the root filesystem");
+        return Status::from_errno(errno, "local: stat " + path);
+    }
+    if (!S_ISDIR(st.st_mode)) return Status::from_errno(ENOTDIR, "local: target path " + path + " is not a directory");
+    return Status::ok();
 }
 
 Result<uint64_t> free_bytes(const std::string& path) {
     struct statvfs fs {};
     if (::statvfs(path.c_str(), &fs) != 0) return Status::from_errno(errno, "local: statvfs " + path);
     return static_cast<uint64_t>(fs.f_bavail) * static_cast<uint64_t>(fs.f_frsize);
-}
-
-std::string mib(uint64_t bytes) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-    return buf;
 }
 
 Status sync_fd(int fd, const std::string& what) {

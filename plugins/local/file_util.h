@@ -1,4 +1,5 @@
-// file_util.h - small filesystem steps both sinks and the transport share.
+// file_util.h - small filesystem steps both sinks and the transport share (the helpers every
+// plugin needs, such as names and sizes in messages, are in the SDK: kdf/names.h, kdf/size_text.h).
 //
 // Each returns a Status whose message starts with "local: " and names the path it touched.
 #pragma once
@@ -17,17 +18,11 @@ namespace kdf::local {
 // once started, so callers check before each step.
 Status check_deadline(const CallOptions& opts, std::string_view next_step);
 
-// Stamps the caller's stage on an error (falling back to `stage` when the caller gave none).
-Status with_call_stage(Status s, const CallOptions& opts, Stage stage);
-
-// A single path component: not empty, not "." or "..", no '/' and no NUL.
-bool is_plain_name(std::string_view name);
+// ok if `path` (the target's `path` option) is an existing directory; it is never created.
+Status check_target_directory(const std::string& path);
 
 // Bytes an unprivileged writer may still use on the filesystem holding `path` (f_bavail*f_frsize).
 Result<uint64_t> free_bytes(const std::string& path);
-
-// "12.3 MiB": sizes in messages are always MiB so the figures compare at a glance.
-std::string mib(uint64_t bytes);
 
 // fsync(fd), errors naming `what`.
 Status sync_fd(int fd, const std::string& what);

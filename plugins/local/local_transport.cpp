@@ -9,8 +9,11 @@
 
 #include "directory_sink.h"
 #include "file_util.h"
+#include "kdf/call_helpers.h"
 #include "kdf/guard.h"
 #include "kdf/raw_dump_header.h"
+#include "kdf/reserve.h"
+#include "kdf/size_text.h"
 #include "local_options.h"
 #include "mount_point.h"
 #include "raw_device.h"
@@ -22,15 +25,7 @@ namespace {
 
 Result<ProbeReport> probe_dir(const LocalOptions& o, const CallOptions& opts) {
     if (Status s = check_deadline(opts, "checking " + o.path); !s.is_ok()) return s;
-    struct stat st {};
-    if (::stat(o.path.c_str(), &st) != 0) {
-        if (errno == ENOENT)
-            return Status::from_errno(ENOENT, "local: target directory " + o.path +
-                                                  " does not exist (it is never created: mount the filesystem "
-                                                  "or create the directory)");
-        return Status::from_errno(errno, "local: stat " + o.path);
-    }
-    if (!S_ISDIR(st.st_mode)) return Status::from_errno(ENOTDIR, "local: target path " + o.path + " is not a directory");
+    if (Status s = check_target_directory(o.path); !s.is_ok()) return s;
     if (!o.mount_point.empty())
         if (Status s = check_mount_point(o.mount_point, o.path); !s.is_ok()) return s;
 
@@ -43,13 +38,12 @@ Result<ProbeReport> probe_dir(const LocalOptions& o, const CallOptions& opts) {
 
     Result<uint64_t> free = free_bytes(o.path);
     if (!free.is_ok()) return free.take_status();
-    if (free.value() < o.reserve)
-        return Status::error(Code::no_space, "local: only " + mib(free.value()) + " free at " + o.path +
-                                                 ", below the reserve of " + mib(o.reserve));
+    if (Status s = check_reserve("local", free.value(), o.reserve, o.path); !s.is_ok()) return s;
     ProbeReport r;
     r.free_bytes = free.value();
     r.free_known = true;
-    r.summary = "writable, " + mib(free.value()) + " free at " + o.path + (o.mount_point.empty() ? "" : " (mounted)");
+    r.summary =
+        "writable, " + size_text(free.value()) + " free at " + o.path + (o.mount_point.empty() ? "" : " (mounted)");
     return r;
 }
 
@@ -60,8 +54,9 @@ Result<ProbeReport> probe_raw(const LocalOptions& o, const CallOptions& opts) {
     const uint64_t size = dev.value().size;
     const uint64_t needed = raw::header_size + raw::data_alignment;
     if (size < needed)
-        return Status::error(Code::no_space, "local: device " + o.device + " holds " + mib(size) +
-                                                 ", less than the " + mib(needed) + " a raw dump needs before any data");
+        return Status::error(Code::no_space, "local: device " + o.device + " holds " + size_text(size) +
+                                                 ", less than the " + size_text(needed) +
+                                                 " a raw dump needs before any data");
 
     // Tell the operator what the next dump would overwrite.
     std::string holds = "no dump header yet";
@@ -79,7 +74,8 @@ Result<ProbeReport> probe_raw(const LocalOptions& o, const CallOptions& opts) {
     ProbeReport r;
     r.free_bytes = size - raw::data_alignment;
     r.free_known = true;
-    r.summary = "raw device " + o.device + ", " + mib(size) + " (" + mib(r.free_bytes) + " for dump data); " + holds;
+    r.summary = "raw device " + o.device + ", " + size_text(size) + " (" + size_text(r.free_bytes) +
+                " for dump data); " + holds;
     return r;
 }
 

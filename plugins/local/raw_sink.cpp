@@ -2,10 +2,11 @@
 #include "raw_sink.h"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 
 #include "file_util.h"
-#include "kdf/guard.h"
+#include "kdf/size_text.h"
 #include "raw_device.h"
 
 namespace kdf::local {
@@ -33,10 +34,10 @@ Result<std::unique_ptr<Sink>> RawSink::open(const LocalOptions& options, const D
     const uint64_t data_offset = round_up(raw::header_size, raw::data_alignment);
     const uint64_t needed = raw::header_size + raw::data_alignment + dump.size_hint;
     if (dev.value().size < needed)
-        return Status::error(Code::no_space, "local: device " + path + " holds " + mib(dev.value().size) +
-                                                 ", less than the " + mib(needed) +
+        return Status::error(Code::no_space, "local: device " + path + " holds " + size_text(dev.value().size) +
+                                                 ", less than the " + size_text(needed) +
                                                  " needed (header, 1 MiB, and the dump's size hint of " +
-                                                 mib(dump.size_hint) + ")");
+                                                 size_text(dump.size_hint) + ")");
 
     raw::Header h;
     h.state = raw::State::writing;
@@ -52,12 +53,10 @@ Result<std::unique_ptr<Sink>> RawSink::open(const LocalOptions& options, const D
                              "local: host, dump name, file name or format too long for the raw dump header "
                              "(63, 63, 31, 15 characters)");
 
+    // Checked before the sink exists: nothing is written yet, so the device stays as it was.
+    if (Status s = check_deadline(opts, "writing the raw dump header"); !s.is_ok()) return s;
     auto sink = std::make_unique<RawSink>(path, std::move(dev.value().fd), dev.value().size, std::move(h),
                                           dump.size_hint, options.fsync);
-    if (Status s = check_deadline(opts, "writing the raw dump header"); !s.is_ok()) {
-        sink->state_ = State::closed;  // nothing written yet: leave the device as it was
-        return s;
-    }
     // The header goes to stable storage before any data, so a crash from here on leaves "writing".
     if (Status s = sink->write_header(true); !s.is_ok()) return s;
     return std::unique_ptr<Sink>(std::move(sink));
@@ -65,41 +64,17 @@ Result<std::unique_ptr<Sink>> RawSink::open(const LocalOptions& options, const D
 
 RawSink::RawSink(std::string device, UniqueFd fd, uint64_t device_size, raw::Header header, uint64_t size_hint,
                  bool fsync)
-    : device_(std::move(device)),
+    : SinkBase("local", header.final_name, device + " (raw, dump " + header.dump_name + ")"),
+      device_(std::move(device)),
       fd_(std::move(fd)),
       device_size_(device_size),
       header_(std::move(header)),
       size_hint_(size_hint),
-      fsync_(fsync),
-      location_(device_ + " (raw, dump " + header_.dump_name + ")") {
+      fsync_(fsync) {
     if (fsync_) writeback_ = BackgroundSync(fd_.get());
 }
 
-RawSink::~RawSink() {
-    if (state_ == State::writing) (void)guarded("local", [&] { return do_abort(); });
-}
-
-Status RawSink::write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept {
-    return guarded("local", [&] { return with_call_stage(do_write_at(offset, data, opts), opts, Stage::write); });
-}
-
-Status RawSink::put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept {
-    return guarded("local", [&] { return with_call_stage(do_put_file(name, data, opts), opts, Stage::write); });
-}
-
-Status RawSink::commit(const CallOptions& opts) noexcept {
-    return guarded("local", [&] { return with_call_stage(do_commit(opts), opts, Stage::commit); });
-}
-
-Status RawSink::abort(const CallOptions& opts) noexcept {
-    return guarded("local", [&] { return with_call_stage(do_abort(), opts, Stage::abort); });
-}
-
-Status RawSink::not_writing(const char* call) const {
-    return Status::error(Code::not_supported, std::string("local: ") + call + " after the dump was " +
-                                                  (state_ == State::committed ? "committed" : "closed") + " (" +
-                                                  location_ + ")");
-}
+RawSink::~RawSink() { abort_if_writing(std::chrono::seconds(5)); }
 
 Status RawSink::write_header(bool durable) {
     std::vector<std::byte> block = raw::encode(header_);
@@ -111,13 +86,10 @@ Status RawSink::write_header(bool durable) {
 }
 
 Status RawSink::do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) {
-    if (state_ != State::writing) return not_writing("put_file");
-    if (data_started_)
-        return Status::error(Code::not_supported, "local: side files must precede the dump data (raw mode places "
-                                                  "them before it; '" + std::string(name) + "' came too late)");
-    if (!is_plain_name(name) || name.size() >= 48)
+    if (name.size() >= 48)
         return Status::error(Code::invalid_config,
-                             "local: side file name '" + std::string(name) + "' is not a plain name of at most 47 bytes");
+                             "local: side file name '" + std::string(name) +
+                                 "' is longer than the 47 bytes a raw dump header holds");
     if (header_.side_files.size() >= raw::max_side_files)
         return Status::error(Code::not_supported, "local: the raw dump header holds at most 8 side files");
     if (Status s = check_deadline(opts, "writing side file " + std::string(name)); !s.is_ok()) return s;
@@ -126,8 +98,8 @@ Status RawSink::do_put_file(std::string_view name, std::span<const std::byte> da
     const uint64_t end = offset + data.size();
     const uint64_t new_data_offset = std::max(header_.data_offset, round_up(end, raw::data_alignment));
     if (end < offset || new_data_offset > device_size_ || device_size_ - new_data_offset < size_hint_ + raw::header_size)
-        return Status::error(Code::no_space, "local: side file " + std::string(name) + " (" + mib(data.size()) +
-                                                 ") does not fit on " + device_ + " (" + mib(device_size_) +
+        return Status::error(Code::no_space, "local: side file " + std::string(name) + " (" + size_text(data.size()) +
+                                                 ") does not fit on " + device_ + " (" + size_text(device_size_) +
                                                  ") in front of the dump");
 
     if (Status s = pwrite_full(fd_.get(), data.data(), data.size(), offset,
@@ -142,14 +114,12 @@ Status RawSink::do_put_file(std::string_view name, std::span<const std::byte> da
 }
 
 Status RawSink::do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) {
-    if (state_ != State::writing) return not_writing("write_at");
     const uint64_t room = device_size_ - header_.data_offset;
     if (offset > room || data.size() > room - offset)
         return Status::error(Code::no_space, "local: write of " + std::to_string(data.size()) + " bytes at dump offset " +
                                                  std::to_string(offset) + " passes the end of " + device_ + " (room for " +
-                                                 mib(room) + " of dump data)");
+                                                 size_text(room) + " of dump data)");
     if (Status s = check_deadline(opts, "writing to " + device_); !s.is_ok()) return s;
-    data_started_ = true;
     if (Status s = pwrite_full(fd_.get(), data.data(), data.size(), header_.data_offset + offset,
                                ("local: write " + device_).c_str());
         !s.is_ok())
@@ -165,8 +135,7 @@ Status RawSink::do_write_at(uint64_t offset, std::span<const std::byte> data, co
 }
 
 Status RawSink::do_commit(const CallOptions& opts) {
-    if (state_ != State::writing) return not_writing("commit");
-    if (Status s = check_deadline(opts, "committing " + location_); !s.is_ok()) return s;
+    if (Status s = check_deadline(opts, "committing " + location()); !s.is_ok()) return s;
     // The data must be stable before the header says "complete" (the header is the commit record).
     if (fsync_) {
         if (Status s = writeback_.finish(); !s.is_ok()) return s.with_context("local: " + device_);
@@ -180,13 +149,12 @@ Status RawSink::do_commit(const CallOptions& opts) {
         header_.state = raw::State::writing;  // abort() may still mark it aborted
         return s;
     }
-    state_ = State::committed;
+    // The header says complete: from here on abort() must not touch it, even if close fails.
     return fd_.close(("local: close " + device_).c_str());
 }
 
-Status RawSink::do_abort() {
-    if (state_ != State::writing) return Status::ok();
-    state_ = State::closed;
+Status RawSink::do_abort(const CallOptions&) {
+    if (!fd_) return Status::ok();  // the commit record is written: the dump is complete
     header_.state = raw::State::aborted;
     header_.data_length = data_end_;
     header_.finished = now_unix();

@@ -16,6 +16,7 @@
 //   commit()   fsync data (option fsync), header {complete, data_length, finished}, fsync
 //   abort()    header {aborted, data_length, finished}, fsync; data kept (also on destruction)
 // `kdump-failover save` (core/format/raw_save.h) turns the device back into files after reboot.
+// The call rules (states, stage labels, side-file names, side files first) are kdf::SinkBase's.
 #pragma once
 
 #include <memory>
@@ -23,13 +24,14 @@
 
 #include "kdf/background_sync.h"
 #include "kdf/raw_dump_header.h"
+#include "kdf/sink_base.h"
 #include "kdf/transport.h"
 #include "kdf/unique_fd.h"
 #include "local_options.h"
 
 namespace kdf::local {
 
-class RawSink final : public Sink {
+class RawSink final : public SinkBase {
 public:
     // Opens the existing device read-write (never creates it; block devices O_EXCL, so a mounted
     // one is refused), checks its size against header + 1 MiB + dump.size_hint, writes the header.
@@ -41,35 +43,23 @@ public:
             bool fsync);
     ~RawSink() override;
 
-    Status write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept override;
-    Status put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept override;
-    Status commit(const CallOptions& opts) noexcept override;
-    Status abort(const CallOptions& opts) noexcept override;
-    const std::string& location() const noexcept override { return location_; }
-
 private:
-    enum class State { writing, committed, closed };
-
-    Status do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts);
-    Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts);
-    Status do_commit(const CallOptions& opts);
-    Status do_abort();
+    Status do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) override;
+    Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) override;
+    Status do_commit(const CallOptions& opts) override;
+    Status do_abort(const CallOptions& opts) override;
     Status write_header(bool durable);
-    Status not_writing(const char* call) const;
 
     std::string device_;
-    UniqueFd fd_;
+    UniqueFd fd_;  // closed by a commit that wrote the complete header: abort() then leaves it complete
     uint64_t device_size_;
     raw::Header header_;
     uint64_t size_hint_;
     bool fsync_;
     BackgroundSync writeback_;  // with fsync_: writes data back during the dump; finished before fd_ closes
-    std::string location_;
     uint64_t next_side_offset_ = raw::header_size;  // where the next side file goes
     uint64_t data_end_ = 0;                         // highest dump offset + length written so far
     uint64_t recorded_length_ = 0;                  // data_length the header on disk carries
-    bool data_started_ = false;
-    State state_ = State::writing;
 };
 
 }  // namespace kdf::local

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <utility>
 
 namespace kdf::nfs {
@@ -39,6 +40,13 @@ Status nfs_error(std::string_view what, int status, std::string_view text) {
     int e = errno_of(status, text);
     // The text already names the NFS status; errno adds the system's words and the Code.
     return Status::from_errno(e, msg);
+}
+
+std::string owner_text(uint64_t uid, uint64_t gid, uint64_t mode) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, " (owner %llu:%llu, mode %04llo)", static_cast<unsigned long long>(uid),
+                  static_cast<unsigned long long>(gid), static_cast<unsigned long long>(mode & 07777));
+    return buf;
 }
 
 std::string permission_hint(int uid, int gid) {

@@ -6,6 +6,7 @@
 // no_space, ENOENT -> not_found, timeouts -> timeout), so the supervisor never parses messages.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,9 @@ bool is_timeout_text(std::string_view libnfs_text);
 // "nfs: <what>: <libnfs text>" with the errno and Code derived from both. `status` is the
 // callback's (negative) status, or 0 when only the text is known.
 Status nfs_error(std::string_view what, int status, std::string_view libnfs_text);
+
+// " (owner 1000:1000, mode 0755)": who owns a directory we may not write to.
+std::string owner_text(uint64_t uid, uint64_t gid, uint64_t mode);
 
 // The explanation appended to EACCES/EPERM on create: who we are to the server and what
 // root_squash does to uid 0.

@@ -4,69 +4,41 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <chrono>
 
-#include "kdf/guard.h"
+#include "kdf/names.h"
+#include "kdf/reserve.h"
+#include "kdf/size_text.h"
 #include "nfs_error.h"
 
 namespace kdf::nfs {
 
 namespace {
 
-bool is_plain_name(std::string_view name) {
-    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos &&
-           name.find('\0') == std::string_view::npos;
-}
-
 std::string join(const std::string& dir, std::string_view name) {
     std::string p = dir == "/" ? std::string() : dir;
     return p.append("/").append(name);
 }
 
-std::string mib(uint64_t bytes) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-    return buf;
-}
-
-Status with_call_stage(Status s, const CallOptions& opts, Stage stage) {
-    if (!s.is_ok()) s.with_stage(opts.stage != Stage::none ? opts.stage : stage);
-    return s;
-}
+}  // namespace
 
 std::string url_in(const NfsOptions& o, const std::string& path) {
     return "nfs://" + o.server + (o.export_path == "/" ? std::string() : o.export_path) + path;
 }
 
-// EACCES/EPERM while creating in `dir`: say who we were and who owns the directory.
 Status explain_denied(Status s, NfsClient& client, const std::string& dir, const CallOptions& opts) {
     if (s.sys_errno() != EACCES && s.sys_errno() != EPERM) return s;
     const NfsOptions& o = client.options();
     std::string owner;
-    if (Result<nfs_stat_64> st = client.stat(dir, opts); st.is_ok()) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, " (owner %llu:%llu, mode %04llo)", static_cast<unsigned long long>(st->nfs_uid),
-                      static_cast<unsigned long long>(st->nfs_gid),
-                      static_cast<unsigned long long>(st->nfs_mode & 07777));
-        owner = buf;
-    }
+    if (Result<nfs_stat_64> st = client.stat(dir, opts); st.is_ok())
+        owner = owner_text(st->nfs_uid, st->nfs_gid, st->nfs_mode);
     return s.with_context("nfs: " + url_in(o, dir) + owner + " is not writable for us: " +
                           permission_hint(o.uid, o.gid));
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Sink>> NfsSink::open(std::unique_ptr<NfsClient> client, const DumpInfo& dump,
-                                            const CallOptions& opts) {
-    if (!is_plain_name(dump.dir_name))
-        return Status::error(Code::invalid_config,
-                             "nfs: dump directory name '" + dump.dir_name + "' is not a single path component");
-    if (!is_plain_name(dump.final_name) || dump.final_name == incomplete_name)
-        return Status::error(Code::invalid_config, "nfs: dump file name '" + dump.final_name + "' is not usable");
-    NfsClient& c = *client;
+Result<uint64_t> check_dump_root(NfsClient& c, const CallOptions& opts) {
     const NfsOptions& o = c.options();
     const std::string& root = o.dump_root();
-
     Result<nfs_stat_64> st = c.stat(root, opts);
     if (!st.is_ok()) {
         Status s = st.take_status();
@@ -77,84 +49,59 @@ Result<std::unique_ptr<Sink>> NfsSink::open(std::unique_ptr<NfsClient> client, c
     }
     if (!S_ISDIR(st->nfs_mode))
         return Status::from_errno(ENOTDIR, "nfs: target path " + url_in(o, root) + " is not a directory");
-
     Result<nfs_statvfs_64> vfs = c.statvfs(root, opts);
     if (!vfs.is_ok()) return vfs.take_status();
     const uint64_t unit = vfs->f_frsize ? vfs->f_frsize : vfs->f_bsize;
-    const uint64_t free = vfs->f_bavail * unit;
-    if (free < o.reserve)
-        return Status::error(Code::no_space, "nfs: only " + mib(free) + " free at " + url_in(o, root) +
-                                                 ", below the reserve of " + mib(o.reserve));
+    return vfs->f_bavail * unit;
+}
+
+Result<std::unique_ptr<Sink>> NfsSink::open(std::unique_ptr<NfsClient> client, const DumpInfo& dump,
+                                            const CallOptions& opts) {
+    if (Status s = check_dump_names("nfs", dump); !s.is_ok()) return s;
+    NfsClient& c = *client;
+    const NfsOptions& o = c.options();
+    const std::string& root = o.dump_root();
+
+    Result<uint64_t> free = check_dump_root(c, opts);
+    if (!free.is_ok()) return free.take_status();
+    if (Status s = check_reserve("nfs", free.value(), o.reserve, url_in(o, root)); !s.is_ok()) return s;
 
     const std::string dir = join(root, dump.dir_name);
     if (Status s = c.mkdir(dir, 0700, opts); !s.is_ok()) {
         if (s.sys_errno() != EEXIST) return explain_denied(std::move(s), c, root, opts);
-        for (const std::string& name : {dump.final_name, std::string("vmcore")})
-            if (c.stat(join(dir, name), opts).is_ok())
-                return Status::from_errno(EEXIST, "nfs: " + url_in(o, dir) + " already holds a dump (" + name +
-                                                      "); refusing to write over it");
+        for (const std::string& name : finished_dump_names(dump.final_name))
+            if (c.stat(join(dir, name), opts).is_ok()) return dump_exists_error("nfs", url_in(o, dir), name);
     }
     // O_EXCL: an incomplete dump an earlier attempt left is evidence, never truncated.
-    Result<struct nfsfh*> fh = c.create_new(join(dir, incomplete_name), 0600, opts);
+    Result<struct nfsfh*> fh = c.create_new(join(dir, incomplete_dump_name), 0600, opts);
     if (!fh.is_ok()) return explain_denied(fh.take_status(), c, dir, opts);
     return std::unique_ptr<Sink>(
         std::make_unique<NfsSink>(std::move(client), dir, fh.value(), dump.final_name));
 }
 
 NfsSink::NfsSink(std::unique_ptr<NfsClient> client, std::string dir, struct nfsfh* fh, std::string final_name)
-    : dir_(std::move(dir)), final_name_(std::move(final_name)), fh_(fh), client_(std::move(client)) {
-    location_ = url_of(join(dir_, incomplete_name));
+    : SinkBase("nfs", std::move(final_name), url_in(client->options(), join(dir, incomplete_dump_name))),
+      dir_(std::move(dir)),
+      fh_(fh),
+      client_(std::move(client)) {
     // Keep about `inflight` x write_size bytes in flight even when WRITEs must be small (NFSv4 on
     // libnfs 4.0.0): many small WRITEs in flight hide the per-call latency.
     const NfsOptions& o = client_->options();
     const uint64_t pieces = std::max<uint64_t>(1, o.write_size / std::max<uint64_t>(1, client_->max_write()));
     const auto depth = static_cast<uint32_t>(std::min<uint64_t>(256, o.inflight * pieces));
-    window_ = std::make_unique<WriteWindow>(*client_, fh_, std::max(depth, o.inflight), location_);
+    window_ = std::make_unique<WriteWindow>(*client_, fh_, std::max(depth, o.inflight), location());
 }
 
-NfsSink::~NfsSink() {
-    if (state_ != State::writing) return;
-    // Bounded: a dead server must not hold the attempt process at exit.
-    CallOptions opts;
-    opts.deadline = Clock::now() + std::chrono::seconds(3);
-    (void)guarded("nfs", [&] { return do_abort(opts); });
-}
+// Bounded: a dead server must not hold the attempt process at exit.
+NfsSink::~NfsSink() { abort_if_writing(std::chrono::seconds(3)); }
 
 std::string NfsSink::url_of(const std::string& path) const { return url_in(client_->options(), path); }
 
-Status NfsSink::not_writing(const char* call) const {
-    return Status::error(Code::not_supported, std::string("nfs: ") + call + " after the dump was " +
-                                                  (state_ == State::committed ? "committed" : "closed") + " (" +
-                                                  location_ + ")");
-}
-
-Status NfsSink::write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept {
-    return guarded("nfs", [&]() -> Status {
-        if (state_ != State::writing) return not_writing("write_at");
-        data_started_ = true;
-        return with_call_stage(window_->write(offset, data, opts), opts, Stage::write);
-    });
-}
-
-Status NfsSink::put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept {
-    return guarded("nfs", [&] { return with_call_stage(do_put_file(name, data, opts), opts, Stage::write); });
-}
-
-Status NfsSink::commit(const CallOptions& opts) noexcept {
-    return guarded("nfs", [&] { return with_call_stage(do_commit(opts), opts, Stage::commit); });
-}
-
-Status NfsSink::abort(const CallOptions& opts) noexcept {
-    return guarded("nfs", [&] { return with_call_stage(do_abort(opts), opts, Stage::abort); });
+Status NfsSink::do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) {
+    return window_->write(offset, data, opts);
 }
 
 Status NfsSink::do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) {
-    if (state_ != State::writing) return not_writing("put_file");
-    if (data_started_)
-        return Status::error(Code::not_supported, "nfs: put_file after the dump data started (" + location_ + ")");
-    if (!is_plain_name(name) || name == incomplete_name || name == final_name_ || name.starts_with("."))
-        return Status::error(Code::invalid_config,
-                             "nfs: side file name '" + std::string(name) + "' is not a plain file name");
     NfsClient& c = *client_;
     const std::string final_path = join(dir_, name);
     const std::string tmp = join(dir_, "." + std::string(name) + ".part");
@@ -173,32 +120,28 @@ Status NfsSink::do_put_file(std::string_view name, std::span<const std::byte> da
 }
 
 Status NfsSink::do_commit(const CallOptions& opts) {
-    if (state_ != State::writing) return not_writing("commit");
     NfsClient& c = *client_;
-    const std::string incomplete = join(dir_, incomplete_name);
+    const std::string incomplete = join(dir_, incomplete_dump_name);
     if (Status s = window_->drain(opts); !s.is_ok()) return s;
     // COMMIT: the server's UNSTABLE writes reach its disk before the name says "complete".
     if (Status s = c.fsync(fh_, incomplete, opts); !s.is_ok()) return s;
     opts.report_progress(window_->acknowledged());
     // From here on the handle is released whatever happens; a failure leaves vmcore-incomplete.
-    state_ = State::closed;
     struct nfsfh* fh = fh_;
     fh_ = nullptr;
     if (Status s = c.close(fh, incomplete, opts); !s.is_ok()) return s;
     // NFS RENAME replaces an existing target: check first, a finished dump is never overwritten.
-    const std::string final_path = join(dir_, final_name_);
+    const std::string final_path = join(dir_, final_name());
     if (c.stat(final_path, opts).is_ok())
         return Status::from_errno(EEXIST, "nfs: " + url_of(final_path) + " already exists; refusing to replace it");
     if (!c.health().is_ok()) return c.health();
     if (Status s = c.rename(incomplete, final_path, opts); !s.is_ok()) return s;
-    state_ = State::committed;
-    location_ = url_of(final_path);
+    set_location(url_of(final_path));
     return Status::ok();
 }
 
 Status NfsSink::do_abort(const CallOptions& opts) {
-    if (state_ != State::writing) return Status::ok();
-    state_ = State::closed;
+    if (!fh_) return Status::ok();  // a commit that failed after releasing the handle: nothing to stop
     NfsClient& c = *client_;
     if (!c.health().is_ok()) return Status::ok();  // nothing more can reach the server; the name says incomplete
     // Best effort: what was written is worth keeping (and COMMITting) as evidence.
@@ -206,7 +149,7 @@ Status NfsSink::do_abort(const CallOptions& opts) {
     if (!c.health().is_ok()) return drained;
     struct nfsfh* fh = fh_;
     fh_ = nullptr;
-    Status closed = c.close(fh, join(dir_, incomplete_name), opts);
+    Status closed = c.close(fh, join(dir_, incomplete_dump_name), opts);
     return drained.is_ok() ? closed : drained;
 }
 

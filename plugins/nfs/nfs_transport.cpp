@@ -4,9 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>
-
+#include "kdf/call_helpers.h"
 #include "kdf/guard.h"
+#include "kdf/reserve.h"
+#include "kdf/size_text.h"
 #include "nfs_client.h"
 #include "nfs_error.h"
 #include "nfs_options.h"
@@ -16,63 +17,39 @@ namespace kdf::nfs {
 
 namespace {
 
-Status with_call_stage(Status s, const CallOptions& opts, Stage stage) {
-    if (!s.is_ok()) s.with_stage(opts.stage != Stage::none ? opts.stage : stage);
-    return s;
-}
-
-std::string human(uint64_t bytes) {
-    char buf[64];
-    if (bytes >= (1ull << 30)) std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(bytes) / (1ull << 30));
-    else std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1ull << 20));
-    return buf;
+// Reaching the server and mounting the export is the connect stage, for probe and open alike (as
+// ssh's connection and handshake are): "[connect]" says the server or export is the problem, not
+// the dump directory.
+Result<std::unique_ptr<NfsClient>> connect(const NfsOptions& o, const CallOptions& opts) {
+    Result<std::unique_ptr<NfsClient>> mounted = NfsClient::mount(o, opts);
+    if (!mounted.is_ok()) return mounted.take_status().with_stage(Stage::connect);
+    return mounted;
 }
 
 Result<ProbeReport> do_probe(const NfsOptions& o, const CallOptions& opts) {
-    Result<std::unique_ptr<NfsClient>> mounted = NfsClient::mount(o, opts);
+    Result<std::unique_ptr<NfsClient>> mounted = connect(o, opts);
     if (!mounted.is_ok()) return mounted.take_status();
     NfsClient& c = *mounted.value();
     const std::string& root = o.dump_root();
     const std::string where = o.display();
 
-    Result<nfs_stat_64> st = c.stat(root, opts);
-    if (!st.is_ok()) {
-        Status s = st.take_status();
-        if (s.code() == Code::not_found) return s.with_context("nfs: directory " + where + " does not exist");
-        return s;
-    }
-    if (!S_ISDIR(st->nfs_mode)) return Status::from_errno(ENOTDIR, "nfs: " + where + " is not a directory");
+    Result<uint64_t> free = check_dump_root(c, opts);
+    if (!free.is_ok()) return free.take_status();
 
     // Writable as the server sees us (root_squash included): create and remove a probe file.
     const std::string probe_file =
         (root == "/" ? std::string() : root) + "/.kdump-failover-probe." + std::to_string(::getpid());
     Result<struct nfsfh*> fh = c.create_new(probe_file, 0600, opts);
-    if (!fh.is_ok()) {
-        Status s = fh.take_status();
-        if (s.sys_errno() == EACCES || s.sys_errno() == EPERM) {
-            char owner[96];
-            std::snprintf(owner, sizeof owner, " (owner %llu:%llu, mode %04llo)",
-                          static_cast<unsigned long long>(st->nfs_uid), static_cast<unsigned long long>(st->nfs_gid),
-                          static_cast<unsigned long long>(st->nfs_mode & 07777));
-            return s.with_context("nfs: " + where + owner + " is not writable for us: " + permission_hint(o.uid, o.gid));
-        }
-        return s;
-    }
+    if (!fh.is_ok()) return explain_denied(fh.take_status(), c, root, opts);
     if (Status s = c.close(fh.value(), probe_file, opts); !s.is_ok()) return s;
     if (Status s = c.unlink(probe_file, opts); !s.is_ok()) return s;
 
-    Result<nfs_statvfs_64> vfs = c.statvfs(root, opts);
-    if (!vfs.is_ok()) return vfs.take_status();
-    const uint64_t unit = vfs->f_frsize ? vfs->f_frsize : vfs->f_bsize;
-    const uint64_t free = vfs->f_bavail * unit;
-    if (free < o.reserve)
-        return Status::error(Code::no_space, "nfs: only " + human(free) + " free at " + where + ", below the reserve of " +
-                                                 human(o.reserve));
+    if (Status s = check_reserve("nfs", free.value(), o.reserve, where); !s.is_ok()) return s;
     ProbeReport r;
-    r.free_bytes = free;
+    r.free_bytes = free.value();
     r.free_known = true;
-    r.summary = "writable as uid " + std::to_string(o.uid) + ", " + human(free) + " free at " + where + " (NFSv" +
-                std::to_string(o.version) + ", WRITEs of " + std::to_string(c.max_write()) + " bytes, " +
+    r.summary = "writable as uid " + std::to_string(o.uid) + ", " + size_text(free.value()) + " free at " + where +
+                " (NFSv" + std::to_string(o.version) + ", WRITEs of " + std::to_string(c.max_write()) + " bytes, " +
                 std::to_string(o.inflight) + " in flight)";
     if (o.version == 4 && c.max_write() <= kNfs4MaxWrite)
         r.summary += "; libnfs " KDF_LIBNFS_VERSION " limits NFSv4 WRITEs to 3840 bytes: slow, prefer version = 3";
@@ -113,8 +90,8 @@ Result<std::unique_ptr<Sink>> NfsTransport::open(const TargetConfig& target, con
     return guarded("nfs", [&]() -> Result<std::unique_ptr<Sink>> {
         Result<NfsOptions> o = parse_nfs_options(target);
         if (!o.is_ok()) return o.take_status();
-        Result<std::unique_ptr<NfsClient>> client = NfsClient::mount(o.value(), opts);
-        if (!client.is_ok()) return with_call_stage(client.take_status(), opts, Stage::connect);
+        Result<std::unique_ptr<NfsClient>> client = connect(o.value(), opts);
+        if (!client.is_ok()) return client.take_status();
         Result<std::unique_ptr<Sink>> sink = NfsSink::open(std::move(client).value(), dump, opts);
         if (!sink.is_ok()) return with_call_stage(sink.take_status(), opts, Stage::open);
         return sink;

@@ -2,45 +2,17 @@
 #include "sftp_sink.h"
 
 #include <chrono>
-#include <cstdio>
 
-#include "kdf/guard.h"
+#include "kdf/call_helpers.h"
+#include "kdf/names.h"
+#include "kdf/reserve.h"
+#include "kdf/size_text.h"
 
 namespace kdf::ssh {
 
-bool is_plain_name(std::string_view name) {
-    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos &&
-           name.find('\0') == std::string_view::npos;
-}
-
-std::string mib(uint64_t bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-    return buf;
-}
-
-Status with_call_stage(Status s, const CallOptions& opts, Stage stage) {
-    if (s.is_ok()) return s;
-    return s.with_stage(opts.stage != Stage::none ? opts.stage : stage);
-}
-
-namespace {
-
-// A short deadline for clean-up steps after a failure, never beyond the caller's.
-CallOptions cleanup_options(const CallOptions& opts) {
-    CallOptions o = opts;
-    o.deadline = std::min(opts.deadline, Clock::now() + std::chrono::seconds(5));
-    return o;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<Sink>> SftpSink::open(const SshOptions& o, const std::string& target_name, const DumpInfo& dump,
                                              const CallOptions& opts) {
-    if (!is_plain_name(dump.dir_name))
-        return Status::error(Code::invalid_config, "ssh: dump directory name '" + dump.dir_name + "' is not a single path component");
-    if (!is_plain_name(dump.final_name) || dump.final_name == incomplete_name)
-        return Status::error(Code::invalid_config, "ssh: dump file name '" + dump.final_name + "' is not usable");
+    if (Status s = check_dump_names("ssh", dump); !s.is_ok()) return s;
 
     auto conn = SshConnection::open(o, target_name, opts);
     if (!conn.is_ok()) return conn.take_status();
@@ -52,17 +24,13 @@ Result<std::unique_ptr<Sink>> SftpSink::open(const SshOptions& o, const std::str
     auto st = ch.stat(o.path, opts);
     if (!st.is_ok()) return st.take_status();
     if (!st.value())
-        return Status::from_errno(ENOENT, "ssh: remote directory " + where +
-                                              " does not exist; it is not created, so that an unmounted mount point "
-                                              "never turns into a directory on the server's root filesystem");
+        return remote_path_missing(where);
     if (!st.value()->is_dir()) return Status::from_errno(ENOTDIR, "ssh: remote path " + where + " is not a directory");
 
     if (ch.has_extension("statvfs@openssh.com")) {
         auto fs = ch.statvfs(o.path, opts);
         if (!fs.is_ok()) return fs.take_status();
-        if (fs->free_bytes() < o.reserve)
-            return Status::error(Code::no_space, "ssh: only " + mib(fs->free_bytes()) + " free at " + where +
-                                                     ", below the reserve of " + mib(o.reserve));
+        if (Status s = check_reserve("ssh", fs->free_bytes(), o.reserve, where); !s.is_ok()) return s;
     }
 
     const std::string dir = o.path + "/" + dump.dir_name;
@@ -70,16 +38,14 @@ Result<std::unique_ptr<Sink>> SftpSink::open(const SshOptions& o, const std::str
         // An existing directory is fine (another attempt's side files) unless it holds a dump.
         auto existing = ch.stat(dir, opts);
         if (!existing.is_ok() || !existing.value() || !existing.value()->is_dir()) return made;
-        for (const std::string& name : {dump.final_name, std::string("vmcore")}) {
+        for (const std::string& name : finished_dump_names(dump.final_name)) {
             auto f = ch.stat(dir + "/" + name, opts);
             if (!f.is_ok()) return f.take_status();
-            if (f.value())
-                return Status::from_errno(EEXIST, "ssh: " + conn.value()->label() + ":" + dir + " already holds a dump (" +
-                                                      name + "); refusing to write over it");
+            if (f.value()) return dump_exists_error("ssh", conn.value()->label() + ":" + dir, name);
         }
     }
     // EXCL: an incomplete dump an earlier attempt left is evidence, never truncated.
-    const std::string file = dir + "/" + incomplete_name;
+    const std::string file = dir + "/" + std::string(incomplete_dump_name);
     auto handle = ch.open_file(file, sftp::fxf_write | sftp::fxf_creat | sftp::fxf_excl, 0600, opts);
     if (!handle.is_ok()) return handle.take_status();
     return std::unique_ptr<Sink>(std::make_unique<SftpSink>(std::move(conn).value(), std::move(channel).value(), dir,
@@ -88,42 +54,13 @@ Result<std::unique_ptr<Sink>> SftpSink::open(const SshOptions& o, const std::str
 
 SftpSink::SftpSink(std::unique_ptr<SshConnection> conn, std::unique_ptr<SftpChannel> channel, std::string dir,
                    std::string handle, std::string final_name)
-    : conn_(std::move(conn)),
+    : SinkBase("ssh", std::move(final_name), conn->label() + ":" + dir + "/" + std::string(incomplete_dump_name)),
+      conn_(std::move(conn)),
       channel_(std::move(channel)),
       dir_(std::move(dir)),
-      handle_(std::move(handle)),
-      final_name_(std::move(final_name)),
-      location_(conn_->label() + ":" + dir_ + "/" + incomplete_name) {}
+      handle_(std::move(handle)) {}
 
-SftpSink::~SftpSink() {
-    if (state_ == State::writing) {
-        CallOptions o;
-        o.deadline = Clock::now() + std::chrono::seconds(5);
-        (void)guarded("ssh", [&] { return do_abort(o); });
-    }
-}
-
-Status SftpSink::write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept {
-    return guarded("ssh", [&] { return with_call_stage(do_write_at(offset, data, opts), opts, Stage::write); });
-}
-
-Status SftpSink::put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept {
-    return guarded("ssh", [&] { return with_call_stage(do_put_file(name, data, opts), opts, Stage::write); });
-}
-
-Status SftpSink::commit(const CallOptions& opts) noexcept {
-    return guarded("ssh", [&] { return with_call_stage(do_commit(opts), opts, Stage::commit); });
-}
-
-Status SftpSink::abort(const CallOptions& opts) noexcept {
-    return guarded("ssh", [&] { return with_call_stage(do_abort(opts), opts, Stage::abort); });
-}
-
-Status SftpSink::not_writing(const char* call) const {
-    return Status::error(Code::not_supported, std::string("ssh: ") + call + " after the dump was " +
-                                                  (state_ == State::committed ? "committed" : "closed") + " (" +
-                                                  location_ + ")");
-}
+SftpSink::~SftpSink() { abort_if_writing(std::chrono::seconds(5)); }
 
 Status SftpSink::explain_write_failure(Status s) {
     if (s.code() != Code::system || conn_->watchdog().fired() || s.message().find(": failure") == std::string::npos)
@@ -133,21 +70,17 @@ Status SftpSink::explain_write_failure(Status s) {
     auto fs = channel_->statvfs(dir_, quick);
     // Below one write's worth of space left: that is what the generic failure was.
     if (fs.is_ok() && fs->free_bytes() < 4 * sftp::max_write_data)
-        return Status::from_errno(ENOSPC, s.message() + "; the remote filesystem is full (" + mib(fs->free_bytes()) +
-                                              " free)");
+        return Status::from_errno(ENOSPC, s.message() + "; the remote filesystem is full (" +
+                                              size_text(fs->free_bytes()) + " free)");
     return s;
 }
 
 Status SftpSink::do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) {
-    if (state_ != State::writing) return not_writing("write_at");
     Status s = channel_->write(handle_, offset, data, opts);
     return s.is_ok() ? s : explain_write_failure(std::move(s));
 }
 
 Status SftpSink::do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) {
-    if (state_ != State::writing) return not_writing("put_file");
-    if (!is_plain_name(name) || name == incomplete_name || name == final_name_ || name.starts_with("."))
-        return Status::error(Code::invalid_config, "ssh: side file name '" + std::string(name) + "' is not a plain file name");
     const std::string final_path = dir_ + "/" + std::string(name);
     const std::string temp = dir_ + "/." + std::string(name) + ".part";
     auto h = channel_->open_file(temp, sftp::fxf_write | sftp::fxf_creat | sftp::fxf_trunc, 0600, opts);
@@ -162,27 +95,27 @@ Status SftpSink::do_put_file(std::string_view name, std::span<const std::byte> d
 }
 
 Status SftpSink::do_commit(const CallOptions& opts) {
-    if (state_ != State::writing) return not_writing("commit");
     // From here on the file is closed whatever happens; a failure leaves it as vmcore-incomplete.
-    state_ = State::closed;
+    handle_open_ = false;
     Status s = channel_->drain(opts);
     if (!s.is_ok()) s = explain_write_failure(std::move(s));
     if (s.is_ok() && channel_->has_extension("fsync@openssh.com")) s = channel_->fsync(handle_, opts);
-    Status closed = channel_->close_file(handle_, s.is_ok() ? opts : cleanup_options(opts));
+    Status closed = channel_->close_file(handle_, s.is_ok() ? opts : cleanup_options(opts, std::chrono::seconds(5)));
     if (!s.is_ok()) return s;
     if (!closed.is_ok()) return closed;
-    if (Status r = channel_->rename(dir_ + "/" + incomplete_name, dir_ + "/" + final_name_, opts); !r.is_ok()) return r;
-    state_ = State::committed;
-    location_ = conn_->label() + ":" + dir_ + "/" + final_name_;
+    const std::string final_path = dir_ + "/" + final_name();
+    if (Status r = channel_->rename(dir_ + "/" + std::string(incomplete_dump_name), final_path, opts); !r.is_ok())
+        return r;
+    set_location(conn_->label() + ":" + final_path);
     return Status::ok();
 }
 
 Status SftpSink::do_abort(const CallOptions& opts) {
-    if (state_ != State::writing) return Status::ok();  // committed or closed already
-    state_ = State::closed;
+    if (!handle_open_) return Status::ok();  // a commit that failed after closing the file: nothing to stop
+    handle_open_ = false;
     if (conn_->watchdog().fired()) return Status::ok();  // the connection is gone; the file stays as it is
     // Closing drains the writes in flight first, so what reached the server is all in the file.
-    return channel_->close_file(handle_, cleanup_options(opts));
+    return channel_->close_file(handle_, cleanup_options(opts, std::chrono::seconds(5)));
 }
 
 }  // namespace kdf::ssh

@@ -1,6 +1,6 @@
 // sftp_sink.h - a dump written in place over SFTP (`ssh` transport, mode sftp).
 //
-// Layout on the server (ARCHITECTURE.md "Dump naming on file targets"):
+// Layout on the server (docs/architecture.md, "Dump naming on file targets"):
 //   <path>/<dump.dir_name>/                  0700, created by open(); <path> must already exist
 //   <path>/<dump.dir_name>/vmcore-incomplete 0600, created exclusively, written with write_at()
 //   <path>/<dump.dir_name>/<side file>       0600, put_file(): written as .<name>.part, then renamed
@@ -9,11 +9,13 @@
 // abort(), a failed call and destruction without commit() leave vmcore-incomplete: nothing is
 // deleted. A write that fails with a generic SFTP failure while the remote filesystem has (almost)
 // no space left is reported as ENOSPC (Code::no_space): SFTP v3 has no status for a full disk.
+// The call rules (states, stage labels, side-file names, side files first) are kdf::SinkBase's.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "kdf/sink_base.h"
 #include "kdf/transport.h"
 #include "sftp_channel.h"
 #include "ssh_connection.h"
@@ -21,10 +23,8 @@
 
 namespace kdf::ssh {
 
-class SftpSink final : public Sink {
+class SftpSink final : public SinkBase {
 public:
-    static constexpr const char* incomplete_name = "vmcore-incomplete";
-
     // Connects, checks the directory and free space, creates the dump directory and
     // vmcore-incomplete, all before opts.deadline.
     static Result<std::unique_ptr<Sink>> open(const SshOptions& o, const std::string& target_name,
@@ -34,39 +34,19 @@ public:
              std::string handle, std::string final_name);
     ~SftpSink() override;
 
-    Status write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept override;
-    Status put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept override;
-    Status commit(const CallOptions& opts) noexcept override;
-    Status abort(const CallOptions& opts) noexcept override;
-    const std::string& location() const noexcept override { return location_; }
-
 private:
-    enum class State { writing, committed, closed };
-
-    Status do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts);
-    Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts);
-    Status do_commit(const CallOptions& opts);
-    Status do_abort(const CallOptions& opts);
+    Status do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) override;
+    Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) override;
+    Status do_commit(const CallOptions& opts) override;
+    Status do_abort(const CallOptions& opts) override;
     // A failed write, turned into no_space when the remote filesystem is full.
     Status explain_write_failure(Status s);
-    Status not_writing(const char* call) const;
 
     std::unique_ptr<SshConnection> conn_;
     std::unique_ptr<SftpChannel> channel_;  // destroyed before conn_
     std::string dir_;
     std::string handle_;
-    std::string final_name_;
-    std::string location_;
-    State state_ = State::writing;
+    bool handle_open_ = true;  // false once commit started closing it: abort() must not close it again
 };
-
-// Shared by both sinks: a plain file name (no '/', not "." or "..", no NUL, not empty).
-bool is_plain_name(std::string_view name);
-
-// "12.3 MiB"
-std::string mib(uint64_t bytes);
-
-// Stamps the caller's stage on an error (falling back to `stage`).
-Status with_call_stage(Status s, const CallOptions& opts, Stage stage);
 
 }  // namespace kdf::ssh

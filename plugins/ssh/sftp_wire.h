@@ -58,7 +58,7 @@ enum OpenFlags : uint32_t { fxf_read = 1, fxf_write = 2, fxf_append = 4, fxf_cre
 enum AttrFlags : uint32_t { attr_size = 1, attr_uidgid = 2, attr_permissions = 4, attr_acmodtime = 8, attr_extended = 0x80000000u };
 
 // The largest packet OpenSSH's sftp-server accepts is 256 KiB; a WRITE carries at most this much
-// data so that its whole packet stays below (RECIPES.md §a: bigger ones drop the session).
+// data so that its whole packet stays below (a bigger one makes the server drop the session).
 inline constexpr size_t max_write_data = 255 * 1024;
 // We never read file data, so every answer we expect is small; anything bigger is a broken stream.
 inline constexpr uint32_t max_answer = 64 * 1024;

@@ -1,7 +1,7 @@
 // socket_watchdog.h - enforces a deadline on libssh calls that have none of their own.
 //
 // libssh 0.10 blocks without a timeout in several places (a channel write waiting for window
-// space, SFTP answers from a stopped server; RECIPES.md §a). The one thing that reliably wakes such
+// space, SFTP answers from a stopped server). The one thing that reliably wakes such
 // a call is shutting the socket down, so a thread does exactly that when the armed deadline passes:
 // the blocked call then fails within milliseconds and the caller sees fired() == true.
 //

@@ -7,7 +7,7 @@
 //      server key's SHA256 fingerprint and the admin step that trusts it (`ssh-trust TARGET`);
 //   3. public-key authentication with the target's identity file, which must be owned by us and
 //      unreadable by group and others, and carry no passphrase (nobody types one in a crash kernel).
-// TCP_NODELAY is always on: without it every small SFTP request waits ~40 ms (RECIPES.md §a).
+// TCP_NODELAY is always on: without it every small SFTP request waits for the peer's delayed ACK.
 //
 // Every later blocking call on the session runs under the watchdog (SocketWatchdog) armed with the
 // caller's deadline; failure() turns a libssh error into a Status, Code::timeout when the

@@ -82,6 +82,12 @@ std::string host_label(const SshOptions& o) {
     return "[" + o.host + "]:" + std::to_string(o.port);
 }
 
+Status remote_path_missing(const std::string& where) {
+    return Status::from_errno(ENOENT, "ssh: remote directory " + where +
+                                          " does not exist; it is never created, so that an unmounted mount point "
+                                          "never turns into a directory on the server's root filesystem");
+}
+
 std::string shell_quote(const std::string& text) {
     std::string out = "'";
     for (char c : text) {

@@ -48,4 +48,7 @@ std::string host_label(const SshOptions& o);
 // 'text' quoted for a POSIX shell (single quotes, embedded ones escaped).
 std::string shell_quote(const std::string& text);
 
+// ENOENT for a `path` missing on the server (`where` is "host:path"), in both modes, probe and open.
+Status remote_path_missing(const std::string& where);
+
 }  // namespace kdf::ssh

@@ -3,7 +3,10 @@
 
 #include <unistd.h>
 
+#include "kdf/call_helpers.h"
 #include "kdf/guard.h"
+#include "kdf/reserve.h"
+#include "kdf/size_text.h"
 #include "remote_command.h"
 #include "sftp_channel.h"
 #include "sftp_sink.h"
@@ -15,15 +18,6 @@ namespace kdf::ssh {
 
 namespace {
 
-std::string free_text(uint64_t bytes) {
-    if (bytes >= (1ull << 30)) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(bytes) / (1ull << 30));
-        return buf;
-    }
-    return mib(bytes);
-}
-
 Result<ProbeReport> probe_sftp(const SshOptions& o, const std::string& target, const CallOptions& opts) {
     auto conn = SshConnection::open(o, target, opts);
     if (!conn.is_ok()) return conn.take_status();
@@ -34,7 +28,7 @@ Result<ProbeReport> probe_sftp(const SshOptions& o, const std::string& target, c
     auto st = ch.stat(o.path, opts);
     if (!st.is_ok()) return st.take_status();
     if (!st.value())
-        return Status::from_errno(ENOENT, "ssh: remote directory " + where + " does not exist (it is never created)");
+        return remote_path_missing(where);
     if (!st.value()->is_dir()) return Status::from_errno(ENOTDIR, "ssh: remote path " + where + " is not a directory");
 
     const std::string probe_file = o.path + "/.kdump-failover-probe." + std::to_string(::getpid());
@@ -50,10 +44,8 @@ Result<ProbeReport> probe_sftp(const SshOptions& o, const std::string& target, c
         if (!fs.is_ok()) return fs.take_status();
         r.free_bytes = fs->free_bytes();
         r.free_known = true;
-        if (r.free_bytes < o.reserve)
-            return Status::error(Code::no_space, "ssh: only " + mib(r.free_bytes) + " free at " + where +
-                                                     ", below the reserve of " + mib(o.reserve));
-        r.summary += ", " + free_text(r.free_bytes) + " free";
+        if (Status s = check_reserve("ssh", r.free_bytes, o.reserve, where); !s.is_ok()) return s;
+        r.summary += ", " + size_text(r.free_bytes) + " free";
     } else {
         r.summary += ", free space unknown (no statvfs@openssh.com)";
     }
@@ -72,7 +64,7 @@ Result<ProbeReport> probe_stream(const SshOptions& o, const std::string& target,
     auto r = run_remote(*conn.value(), script, {}, opts);
     if (!r.is_ok()) return r.take_status();
     if (r->exit_status == 3)
-        return Status::from_errno(ENOENT, "ssh: remote directory " + where + " does not exist (it is never created)");
+        return remote_path_missing(where);
     if (r->exit_status != 0)
         return Status::error(Code::system, "ssh: " + where + " is not writable" + (r->err.empty() ? "" : ": " + r->err));
     ProbeReport p;
@@ -80,10 +72,8 @@ Result<ProbeReport> probe_stream(const SshOptions& o, const std::string& target,
     if (auto kib = parse_integer(r->out); kib && *kib >= 0) {
         p.free_bytes = static_cast<uint64_t>(*kib) * 1024;
         p.free_known = true;
-        if (p.free_bytes < o.reserve)
-            return Status::error(Code::no_space, "ssh: only " + mib(p.free_bytes) + " free at " + where +
-                                                     ", below the reserve of " + mib(o.reserve));
-        p.summary += ", " + free_text(p.free_bytes) + " free";
+        if (Status s = check_reserve("ssh", p.free_bytes, o.reserve, where); !s.is_ok()) return s;
+        p.summary += ", " + size_text(p.free_bytes) + " free";
     }
     p.summary += " at " + where + " (stream)";
     return p;

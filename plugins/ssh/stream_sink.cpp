@@ -3,8 +3,10 @@
 
 #include <chrono>
 
-#include "kdf/guard.h"
-#include "sftp_sink.h"  // is_plain_name, mib, with_call_stage
+#include "kdf/call_helpers.h"
+#include "kdf/names.h"
+#include "kdf/reserve.h"
+#include "kdf/size_text.h"
 
 namespace kdf::ssh {
 
@@ -14,11 +16,8 @@ namespace {
 constexpr int exit_dump_exists = 17;
 constexpr int exit_no_path = 3;
 
-CallOptions cleanup_options(const CallOptions& opts) {
-    CallOptions o = opts;
-    o.deadline = std::min(opts.deadline, Clock::now() + std::chrono::seconds(5));
-    return o;
-}
+// Clean-up after a failure gets this long at most (kdf::cleanup_options).
+constexpr std::chrono::seconds cleanup_bound{5};
 
 Status remote_error(const std::string& what, const CommandResult& r) {
     std::string msg = "ssh: " + what + " failed (exit status " + std::to_string(r.exit_status) + ")";
@@ -44,10 +43,7 @@ std::string stream_prepare_script(const std::string& path, const std::string& di
 
 Result<std::unique_ptr<Sink>> StreamSink::open(const SshOptions& o, const std::string& target_name,
                                                const DumpInfo& dump, const CallOptions& opts) {
-    if (!is_plain_name(dump.dir_name))
-        return Status::error(Code::invalid_config, "ssh: dump directory name '" + dump.dir_name + "' is not a single path component");
-    if (!is_plain_name(dump.final_name) || dump.final_name == incomplete_name)
-        return Status::error(Code::invalid_config, "ssh: dump file name '" + dump.final_name + "' is not usable");
+    if (Status s = check_dump_names("ssh", dump); !s.is_ok()) return s;
     auto conn = SshConnection::open(o, target_name, opts);
     if (!conn.is_ok()) return conn.take_status();
     auto prepared = run_remote(*conn.value(), stream_prepare_script(o.path, dump.dir_name, dump.final_name), {}, opts);
@@ -55,20 +51,16 @@ Result<std::unique_ptr<Sink>> StreamSink::open(const SshOptions& o, const std::s
     const CommandResult& r = prepared.value();
     const std::string where = conn.value()->label() + ":" + o.path;
     if (r.exit_status == exit_no_path)
-        return Status::from_errno(ENOENT, "ssh: remote directory " + where +
-                                              " does not exist; it is not created, so that an unmounted mount point "
-                                              "never turns into a directory on the server's root filesystem");
+        return remote_path_missing(where);
     if (r.exit_status == exit_dump_exists) return Status::from_errno(EEXIST, "ssh: " + r.err);
     if (r.exit_status != 0) return remote_error("preparing " + where + "/" + dump.dir_name, r);
     if (auto kib = parse_integer(r.out); kib && *kib >= 0) {
         const uint64_t free = static_cast<uint64_t>(*kib) * 1024;
-        if (free < o.reserve)
-            return Status::error(Code::no_space, "ssh: only " + mib(free) + " free at " + where +
-                                                     ", below the reserve of " + mib(o.reserve));
+        if (Status s = check_reserve("ssh", free, o.reserve, where); !s.is_ok()) return s;
     }
     const std::string dir = o.path + "/" + dump.dir_name;
     std::string command = o.stream_command;
-    const std::string file = shell_quote(dir + "/" + incomplete_name);
+    const std::string file = shell_quote(dir + "/" + std::string(incomplete_dump_name));
     for (size_t at = command.find("{file}"); at != std::string::npos; at = command.find("{file}", at + file.size()))
         command.replace(at, 6, file);
     return std::unique_ptr<Sink>(
@@ -76,48 +68,23 @@ Result<std::unique_ptr<Sink>> StreamSink::open(const SshOptions& o, const std::s
 }
 
 StreamSink::StreamSink(std::unique_ptr<SshConnection> conn, std::string dir, std::string final_name, std::string command)
-    : conn_(std::move(conn)),
+    : SinkBase("ssh", std::move(final_name), conn->label() + ":" + dir + "/" + std::string(incomplete_dump_name)),
+      conn_(std::move(conn)),
       dir_(std::move(dir)),
-      final_name_(std::move(final_name)),
-      command_text_(std::move(command)),
-      location_(conn_->label() + ":" + dir_ + "/" + incomplete_name) {}
+      command_text_(std::move(command)) {}
 
-StreamSink::~StreamSink() {
-    if (state_ == State::writing) {
-        CallOptions o;
-        o.deadline = Clock::now() + std::chrono::seconds(5);
-        (void)guarded("ssh", [&] { return do_abort(o); });
-    }
-}
-
-Status StreamSink::write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept {
-    return guarded("ssh", [&] { return with_call_stage(do_write_at(offset, data, opts), opts, Stage::write); });
-}
-
-Status StreamSink::put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept {
-    return guarded("ssh", [&] { return with_call_stage(do_put_file(name, data, opts), opts, Stage::write); });
-}
-
-Status StreamSink::commit(const CallOptions& opts) noexcept {
-    return guarded("ssh", [&] { return with_call_stage(do_commit(opts), opts, Stage::commit); });
-}
-
-Status StreamSink::abort(const CallOptions& opts) noexcept {
-    return guarded("ssh", [&] { return with_call_stage(do_abort(opts), opts, Stage::abort); });
-}
+StreamSink::~StreamSink() { abort_if_writing(cleanup_bound); }
 
 Status StreamSink::command_failure(Status s, const CallOptions& opts) {
     if (!command_ || conn_->watchdog().fired()) return s;
     // The command probably exited: its stderr says why better than "channel closed".
-    auto r = command_->finish(cleanup_options(opts));
+    auto r = command_->finish(cleanup_options(opts, cleanup_bound));
     command_.reset();
     if (r.is_ok() && r->exit_status != 0) return remote_error("`" + command_text_ + "` on " + conn_->label(), r.value());
     return s;
 }
 
 Status StreamSink::do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) {
-    if (state_ != State::writing)
-        return Status::error(Code::not_supported, "ssh: write_at after the dump was closed (" + location_ + ")");
     if (offset != next_offset_)
         return Status::error(Code::invalid_config,
                              "ssh: mode stream takes the dump front to back (format = flat), but got a write at offset " +
@@ -133,10 +100,6 @@ Status StreamSink::do_write_at(uint64_t offset, std::span<const std::byte> data,
 }
 
 Status StreamSink::do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) {
-    if (state_ != State::writing || command_ || next_offset_ != 0)
-        return Status::error(Code::not_supported, "ssh: mode stream takes side files only before the dump data");
-    if (!is_plain_name(name) || name == incomplete_name || name == final_name_ || name.starts_with("."))
-        return Status::error(Code::invalid_config, "ssh: side file name '" + std::string(name) + "' is not a plain file name");
     const std::string final_path = shell_quote(dir_ + "/" + std::string(name));
     const std::string temp = shell_quote(dir_ + "/." + std::string(name) + ".part");
     const std::string script = "umask 077; cat > " + temp + " && mv -f -- " + temp + " " + final_path;
@@ -147,9 +110,8 @@ Status StreamSink::do_put_file(std::string_view name, std::span<const std::byte>
 }
 
 Status StreamSink::do_commit(const CallOptions& opts) {
-    if (state_ != State::writing)
-        return Status::error(Code::not_supported, "ssh: commit after the dump was closed (" + location_ + ")");
-    state_ = State::closed;  // whatever happens next, vmcore-incomplete stays until the rename
+    // Whatever happens next, vmcore-incomplete stays until the rename, and command_ ends up null, so
+    // an abort() after a failed commit has nothing left to stop.
     if (!command_) {  // an empty dump still gets its file
         auto started = RemoteCommand::start(*conn_, command_text_, opts);
         if (!started.is_ok()) return started.take_status();
@@ -159,24 +121,23 @@ Status StreamSink::do_commit(const CallOptions& opts) {
     command_.reset();
     if (!done.is_ok()) return done.take_status();
     if (done->exit_status != 0) return remote_error("`" + command_text_ + "` on " + conn_->label(), done.value());
-    const std::string d = shell_quote(dir_), f = shell_quote(final_name_);
+    const std::string d = shell_quote(dir_), f = shell_quote(final_name());
     // sync FILE fsyncs it (coreutils >= 8.24); an older sync syncs everything, which is also fine.
-    const std::string script = "cd -- " + d + " || exit 3; { sync -- " + incomplete_name + " 2>/dev/null || sync; }; " +
-                               "[ -e " + f + " ] && { echo " + f + " exists >&2; exit 17; }; mv -- " + incomplete_name +
+    const std::string incomplete(incomplete_dump_name);
+    const std::string script = "cd -- " + d + " || exit 3; { sync -- " + incomplete + " 2>/dev/null || sync; }; " +
+                               "[ -e " + f + " ] && { echo " + f + " exists >&2; exit 17; }; mv -- " + incomplete +
                                " " + f + " || exit 5; sync -- . 2>/dev/null; exit 0";
     auto renamed = run_remote(*conn_, script, {}, opts);
     if (!renamed.is_ok()) return renamed.take_status();
-    if (renamed->exit_status != 0) return remote_error("renaming " + location_ + " to " + final_name_, renamed.value());
-    state_ = State::committed;
-    location_ = conn_->label() + ":" + dir_ + "/" + final_name_;
+    if (renamed->exit_status != 0)
+        return remote_error("renaming " + location() + " to " + final_name(), renamed.value());
+    set_location(conn_->label() + ":" + dir_ + "/" + final_name());
     return Status::ok();
 }
 
 Status StreamSink::do_abort(const CallOptions& opts) {
-    if (state_ != State::writing) return Status::ok();
-    state_ = State::closed;
     if (!command_ || conn_->watchdog().fired()) return Status::ok();
-    auto r = command_->finish(cleanup_options(opts));
+    auto r = command_->finish(cleanup_options(opts, cleanup_bound));
     command_.reset();
     return r.is_ok() ? Status::ok() : r.take_status();
 }

@@ -11,12 +11,14 @@
 //   commit():    EOF, the command must exit 0; then `sync` and a rename to <final_name>
 //                ("vmcore.flat") that refuses to replace an existing file.
 //   abort():     EOF and close; whatever arrived stays as vmcore-incomplete.
-// The result is reassembled with `kdump-failover reassemble` or `makedumpfile -R`.
+// The result is reassembled with `kdump-failover reassemble` or `makedumpfile -R`. The call rules
+// (states, stage labels, side-file names, side files first) are kdf::SinkBase's.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "kdf/sink_base.h"
 #include "kdf/transport.h"
 #include "remote_command.h"
 #include "ssh_connection.h"
@@ -24,40 +26,27 @@
 
 namespace kdf::ssh {
 
-class StreamSink final : public Sink {
+class StreamSink final : public SinkBase {
 public:
-    static constexpr const char* incomplete_name = "vmcore-incomplete";
-
     static Result<std::unique_ptr<Sink>> open(const SshOptions& o, const std::string& target_name,
                                               const DumpInfo& dump, const CallOptions& opts);
 
     StreamSink(std::unique_ptr<SshConnection> conn, std::string dir, std::string final_name, std::string command);
     ~StreamSink() override;
 
-    Status write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept override;
-    Status put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept override;
-    Status commit(const CallOptions& opts) noexcept override;
-    Status abort(const CallOptions& opts) noexcept override;
-    const std::string& location() const noexcept override { return location_; }
-
 private:
-    enum class State { writing, committed, closed };
-
-    Status do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts);
-    Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts);
-    Status do_commit(const CallOptions& opts);
-    Status do_abort(const CallOptions& opts);
+    Status do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) override;
+    Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) override;
+    Status do_commit(const CallOptions& opts) override;
+    Status do_abort(const CallOptions& opts) override;
     // The command's own words when it stopped taking data (e.g. "No space left on device").
     Status command_failure(Status s, const CallOptions& opts);
 
     std::unique_ptr<SshConnection> conn_;
-    std::unique_ptr<RemoteCommand> command_;  // destroyed before conn_
+    std::unique_ptr<RemoteCommand> command_;  // destroyed before conn_; null again once commit started
     std::string dir_;
-    std::string final_name_;
     std::string command_text_;
-    std::string location_;
     uint64_t next_offset_ = 0;
-    State state_ = State::writing;
 };
 
 // The shell text mode stream runs to prepare the dump directory; prints the free KiB on stdout.

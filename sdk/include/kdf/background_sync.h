@@ -1,14 +1,13 @@
 // kdf/background_sync.h - write a dump file back to disk while it is still being written.
 //
 // Why: without it, every byte of the dump sits dirty in the page cache until the commit's fsync,
-// which then does all the writeback at once, after the last page is compressed. Measured on a
-// 2-core VM (ext4, the 725 MB 6.1 fixture, lzo, 160 MB out): that final fsync was 0.09 s of a
-// 0.60 s dump, with the compressor idle. A helper thread that runs fdatasync every `step` bytes
-// overlaps the writeback with the compression, so the commit's fsync finds little left. It also
-// keeps the dirty data near a step or two while the disk keeps up (a crash kernel has 100-200 MiB;
-// when the disk is slower, the kernel's dirty throttling applies as it would anyway). Measured
-// with it: 0.53 s, the final fsync gone. sync_file_range(SYNC_FILE_RANGE_WRITE) would need no
-// thread, but on that ext4 it left the final fsync just as slow.
+// which then does all the writeback at once, after the last page is compressed, with the
+// compressor idle. A helper thread that runs fdatasync every `step` bytes overlaps the writeback
+// with the compression, so the commit's fsync finds little left. It also keeps the dirty data near
+// a step or two while the disk keeps up (a crash kernel has 100-200 MiB; when the disk is slower,
+// the kernel's dirty throttling applies as it would anyway). sync_file_range(SYNC_FILE_RANGE_WRITE)
+// would need no thread, but on ext4 it left the final fsync just as slow. bench/README.md has the
+// measurements.
 //
 // Errors: the first fdatasync error is kept and returned by finish(). It must be, because the
 // kernel reports a writeback error once per open file: the commit's own fsync would then return 0.

@@ -253,13 +253,27 @@ TEST_F(RawMode, DeviceTooSmallForHeaderAndSizeHintIsNoSpace) {
 }
 
 TEST_F(RawMode, WritePastTheDeviceEndIsNoSpace) {
-    auto sink = open();
-    ASSERT_TRUE(sink.is_ok());
-    Status s = sink.value()->write_at(7 * MiB - 10, pattern(20, 14), call);
-    EXPECT_EQ(s.code(), Code::no_space) << s.to_string();
-    EXPECT_NE(s.message().find("passes the end"), std::string::npos);
-    EXPECT_TRUE(sink.value()->write_at(7 * MiB - 20, pattern(20, 14), call).is_ok());  // ends exactly at the end
-    EXPECT_EQ(sink.value()->write_at(UINT64_MAX - 5, pattern(20, 14), call).code(), Code::no_space);
+    {
+        auto sink = open();
+        ASSERT_TRUE(sink.is_ok());
+        Status s = sink.value()->write_at(7 * MiB - 10, pattern(20, 14), call);
+        EXPECT_EQ(s.code(), Code::no_space) << s.to_string();
+        EXPECT_NE(s.message().find("passes the end"), std::string::npos);
+        // A sink whose write failed takes nothing more but abort.
+        EXPECT_EQ(sink.value()->write_at(0, pattern(20, 14), call).code(), Code::not_supported);
+        EXPECT_TRUE(sink.value()->abort(call).is_ok());
+        EXPECT_EQ(header().state, raw::State::aborted);
+    }
+    {
+        auto sink = open();
+        ASSERT_TRUE(sink.is_ok());
+        EXPECT_TRUE(sink.value()->write_at(7 * MiB - 20, pattern(20, 14), call).is_ok());  // ends exactly at the end
+    }
+    {
+        auto sink = open();
+        ASSERT_TRUE(sink.is_ok());
+        EXPECT_EQ(sink.value()->write_at(UINT64_MAX - 5, pattern(20, 14), call).code(), Code::no_space);
+    }
 }
 
 TEST_F(RawMode, PutFileAfterDataIsNotSupported) {

@@ -102,7 +102,7 @@ TEST_F(NfsDump, MissingExportFailsOverWithAClearMessage) {
     fs::path conf = write_chain(s, "url = " + server().url("/no-such-export"), backup);
     CommandResult r = s.run(dump_cmd(conf, vmcore));
     EXPECT_EQ(r.exit_code, 11) << r.err;  // the second target holds it
-    EXPECT_TRUE(contains(r.err, "target 'nas' [open]: nfs: export 127.0.0.1:/no-such-export is not exported to us or "
+    EXPECT_TRUE(contains(r.err, "target 'nas' [connect]: nfs: export 127.0.0.1:/no-such-export is not exported to us or "
                                 "does not exist: nfs: mount 127.0.0.1:/no-such-export (NFSv3)"))
         << r.err;
     EXPECT_TRUE(same_pages(vmcore, find_one(backup, "vmcore")));
@@ -183,7 +183,7 @@ TEST(NfsDumpServer, KilledBeforeTheStartIsRefusedQuickly) {
     fs::path conf = write_chain(s, "url = " + url + "\nconnect_timeout = 10s", backup);
     CommandResult r = s.run(dump_cmd(conf, vmcore));
     EXPECT_EQ(r.exit_code, 11) << r.err;
-    EXPECT_TRUE(contains(r.err, "target 'nas' [open]: nfs: connection to nfs://127.0.0.1/export failed while mount "
+    EXPECT_TRUE(contains(r.err, "target 'nas' [connect]: nfs: connection to nfs://127.0.0.1/export failed while mount "
                                 "127.0.0.1:/export (NFSv3): ")) << r.err;
     EXPECT_TRUE(contains(r.err, "Connection refused (ECONNREFUSED)")) << r.err;
     EXPECT_LT(r.seconds, 5.0) << "a refused connection must not wait for the connect timeout";
