@@ -61,7 +61,7 @@ int cmd_check(const Args& args) {
             std::printf("target '%s' (%s): probe ok: %s\n", t.name.c_str(), t.type.c_str(), results[i].location.c_str());
         } else {
             ++failed;
-            std::fprintf(stderr, "kdump-failover: %s\n", results[i].error.c_str());
+            std::fprintf(stderr, "kdump-failover: %s\n", chain::failure_line(results[i].status).c_str());
         }
     }
     if (failed) {
