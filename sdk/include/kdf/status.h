@@ -43,7 +43,8 @@ enum class Code : uint8_t {
     invalid_config,  // the configuration is wrong; fixing it is the user's job
 };
 
-// Where in an attempt the error happened (ARCHITECTURE.md: connect, auth, open, write, commit).
+// Where in an attempt the error happened: config and load before the plugin runs, then the
+// transport's own stages (connect, auth, open, write, commit, abort; docs/architecture.md).
 enum class Stage : uint8_t { none, config, load, probe, connect, auth, open, write, commit, abort };
 
 inline const char* to_string(Code c) noexcept {
