@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "core/chain/attempt_report.h"
 #include "core/chain/progress_reporter.h"
@@ -30,13 +31,6 @@ std::string describe_duration(uint64_t ms) {
     return std::to_string(ms) + " ms";
 }
 
-Stage stage_from_name(const std::string& name) {
-    for (Stage s : {Stage::load, Stage::config, Stage::probe, Stage::connect, Stage::auth, Stage::open,
-                    Stage::write, Stage::commit, Stage::abort})
-        if (name == to_string(s)) return s;
-    return Stage::none;
-}
-
 [[noreturn]] void child_main(const AttemptRequest& request, int report_fd) {
     // Own process group: a kill reaches anything the plugin started (ssh, helpers) too.
     ::setpgid(0, 0);
@@ -44,7 +38,6 @@ Stage stage_from_name(const std::string& name) {
     AttemptReporter report(report_fd);
     Status s = run_attempt_body(request, report);
     if (!s.is_ok()) {
-        s.with_target(request.target.name);
         report.fail(s);
         ::_exit(1);
     }
@@ -59,8 +52,9 @@ struct Watch {
     bool opened = false;
     uint64_t bytes = 0;
     uint64_t total = 0;
-    std::string done;
-    std::string fail;
+    std::optional<std::string> done;
+    std::optional<Status> fail;
+    std::optional<Status> garbled;  // the first line that was not a message: the report cannot be trusted
 };
 
 // The timeout that has run out, or "" if none.
@@ -82,11 +76,11 @@ Clock::time_point next_deadline(const Watch& w, const TargetSpec& t) {
     return next;
 }
 
-void apply(Watch& w, const AttemptMessage& m, ProgressReporter* progress, const std::string& target) {
+void apply(Watch& w, AttemptMessage& m, ProgressReporter* progress, const std::string& target) {
     const auto now = Clock::now();
     switch (m.kind) {
     case AttemptMessage::Kind::stage:
-        w.stage = stage_from_name(m.text);
+        w.stage = m.stage;
         w.last_progress = now;
         if (w.stage == Stage::write) {
             w.opened = true;
@@ -105,8 +99,8 @@ void apply(Watch& w, const AttemptMessage& m, ProgressReporter* progress, const 
         }
         break;
     case AttemptMessage::Kind::beat: w.last_progress = now; break;
-    case AttemptMessage::Kind::done: w.done = m.text; break;
-    case AttemptMessage::Kind::fail: w.fail = m.text; break;
+    case AttemptMessage::Kind::done: w.done = std::move(m.text); break;
+    case AttemptMessage::Kind::fail: w.fail = std::move(m.status); break;
     }
 }
 
@@ -123,17 +117,18 @@ Attempt::Attempt(AttemptRequest request, ProgressReporter* progress)
 AttemptOutcome Attempt::run() {
     AttemptOutcome out;
     const TargetSpec& t = request_.target;
-    const std::string prefix = "target '" + t.name + "'";
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-        out.error = Status::from_errno(errno, "cannot create the attempt pipe").with_target(t.name).to_string();
+        out.status = Status::from_errno(errno, "cannot create the attempt pipe");
+        out.status.with_target(t.name);
         return out;
     }
     UniqueFd read_end(fds[0]), write_end(fds[1]);
     std::fflush(nullptr);  // the child must not flush our buffered output a second time
     const pid_t pid = ::fork();
     if (pid < 0) {
-        out.error = Status::from_errno(errno, "cannot fork the attempt process").with_target(t.name).to_string();
+        out.status = Status::from_errno(errno, "cannot fork the attempt process");
+        out.status.with_target(t.name);
         return out;
     }
     if (pid == 0) {
@@ -148,7 +143,7 @@ AttemptOutcome Attempt::run() {
     std::string pending;
     std::string timeout;
     bool eof = false;
-    while (!eof) {
+    while (!eof && !w.garbled) {
         const auto now = Clock::now();
         timeout = expired(w, t, now);
         if (!timeout.empty()) break;
@@ -169,14 +164,19 @@ AttemptOutcome Attempt::run() {
             break;
         }
         pending.append(buf, static_cast<size_t>(n));
-        for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
-            if (auto m = parse_attempt_message(std::string_view(pending).substr(0, nl))) apply(w, *m, progress_, t.name);
+        for (size_t nl; !w.garbled && (nl = pending.find('\n')) != std::string::npos;) {
+            auto m = parse_attempt_message(std::string_view(pending).substr(0, nl));
+            if (m.is_ok()) apply(w, m.value(), progress_, t.name);
+            else w.garbled = m.take_status();
             pending.erase(0, nl + 1);
         }
+        if (!w.garbled && pending.size() > kMaxReportLine)
+            w.garbled = Status::error(Code::corrupt, "attempt report line longer than " +
+                                                         std::to_string(kMaxReportLine) + " bytes");
     }
     if (progress_) progress_->end();
 
-    if (!timeout.empty()) {
+    if (!timeout.empty() || w.garbled) {
         ::kill(-pid, SIGKILL);
         out.killed = true;
     }
@@ -189,20 +189,25 @@ AttemptOutcome Attempt::run() {
     out.stage = w.stage;
     out.bytes = w.bytes;
 
-    if (out.killed) {
-        out.error = prefix + " [" + to_string(w.stage) + "]: " + timeout + "; attempt killed";
+    if (w.garbled) {
+        out.status = std::move(*w.garbled);
+        out.status.with_context("cannot trust the attempt's report; attempt killed");
+    } else if (out.killed) {
+        out.status = Status::error(Code::timeout, timeout + "; attempt killed");
     } else if (WIFSIGNALED(status)) {
-        out.error = prefix + " [" + to_string(w.stage) + "]: plugin '" + t.type + "' crashed with " +
-                    signal_text(WTERMSIG(status)) + "; attempt abandoned";
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !w.done.empty()) {
+        out.status = Status::error(Code::system, "plugin '" + t.type + "' crashed with " +
+                                                     signal_text(WTERMSIG(status)) + "; attempt abandoned");
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && w.done) {
         out.ok = true;
-        out.location = w.done;
-    } else if (!w.fail.empty()) {
-        out.error = w.fail;
+        out.location = std::move(*w.done);
+    } else if (w.fail) {
+        out.status = std::move(*w.fail);
     } else {
-        out.error = prefix + " [" + to_string(w.stage) + "]: attempt process exited with status " +
-                    std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + " without a report";
+        out.status = Status::error(Code::system, "attempt process exited with status " +
+                                                     std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
+                                                     " without a report");
     }
+    if (!out.ok) out.status.with_stage(w.stage).with_target(t.name);
     return out;
 }
 

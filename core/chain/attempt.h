@@ -37,10 +37,14 @@ struct AttemptRequest {
     DumpSettings settings;    // dump only: [dump] level, compress, format, threads
 };
 
+// How an attempt ended. `status` is ok, or the failure as data: the child's own Status (sent over
+// the pipe as code, stage, errno, retryable and message), or one the supervisor made for a kill, a
+// crash or a broken report. Its target is always set and its stage is the one the failure
+// happened in (the last stage reported when the failure named none): render it for people.
 struct AttemptOutcome {
     bool ok = false;
     std::string location;    // dump: where it landed; probe: the probe's summary
-    std::string error;       // one line, when !ok
+    Status status;           // not ok when !ok
     Stage stage = Stage::none;  // the last stage reached
     uint64_t bytes = 0;      // dump bytes the sink accepted
     double seconds = 0;

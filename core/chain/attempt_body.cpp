@@ -9,6 +9,7 @@
 
 #include "core/arch/kernel_memory.h"
 #include "core/chain/attempt.h"
+#include "core/chain/attempt_format.h"
 #include "core/chain/attempt_report.h"
 #include "core/plugin/loader.h"
 #include "core/plugin/plugin_sink.h"
@@ -33,6 +34,7 @@ Clock::time_point after(Clock::time_point from, uint64_t ms) {
 struct PreparedTarget {
     plugin::LoadedPlugin plugin;
     TargetConfig config;
+    uint32_t caps = 0;  // this target's capabilities (Transport::capabilities)
 };
 
 Result<PreparedTarget> prepare(const AttemptRequest& request, const AttemptReporter& report) {
@@ -49,24 +51,16 @@ Result<PreparedTarget> prepare(const AttemptRequest& request, const AttemptRepor
         return Status::error(Code::invalid_config, message).with_stage(Stage::config);
     }
     if (Status s = loaded->transport->check(config); !s.is_ok()) return s.with_stage(Stage::config);
-    return PreparedTarget{std::move(loaded).value(), std::move(config)};
-}
-
-// The dump format for this sink: what the config forces, or what the sink's capabilities allow
-// (positional writes -> the kdump-compressed file in place; a stream -> makedumpfile's flattened form).
-Result<std::string> choose_format(const std::string& configured, bool positional, const std::string& target) {
-    if (configured == "auto") return std::string(positional ? "kdump" : "flat");
-    if (!positional && configured != "flat")
-        return Status::error(Code::invalid_config, "format = " + configured + " needs positional writes, which target '" +
-                                                       target + "' does not offer; use format = auto or flat")
-            .with_stage(Stage::config);
-    return configured;
+    auto caps = plugin::target_capabilities(loaded.value(), config);
+    if (!caps.is_ok()) return caps.take_status();
+    return PreparedTarget{std::move(loaded).value(), std::move(config), caps.value()};
 }
 
 // Writes the dump through the sink in the chosen format, reporting input progress.
-Status write_dump_to_sink(const vmcore::ElfVmcore& core, Sink& sink, bool positional, const std::string& format,
+// `write_at`: the sink's hook is write_at (Description::ops), else append.
+Status write_dump_to_sink(const vmcore::ElfVmcore& core, Sink& sink, bool write_at, const std::string& format,
                           const AttemptRequest& request, Clock::time_point attempt_end, const AttemptReporter& report) {
-    SinkOutput output(sink, positional, request.target.stall_ms, attempt_end, report);
+    SinkOutput output(sink, write_at, request.target.stall_ms, attempt_end, report);
     pipeline::DumpJobOptions job;
     job.format = format == "flat" ? "kdump" : format;
     job.level = request.settings.level;
@@ -79,8 +73,9 @@ Status write_dump_to_sink(const vmcore::ElfVmcore& core, Sink& sink, bool positi
         auto written = pipeline::write_dump(core, output, job);
         return written.is_ok() ? Status::ok() : written.take_status().with_stage(Stage::write);
     }
-    // A stream sink: every positional write of the kdump writer becomes a flattened record. A
-    // positional sink forced to `flat` gets the same stream, written front to back.
+    // A stream target: every positional write of the kdump writer becomes a flattened record, sent
+    // front to back (append, or write_at at contiguous offsets). A positional target forced to
+    // `flat` gets the same stream.
     format::FlattenedOutput flat([&output](std::span<const std::byte> bytes) { return output.write_next(bytes); });
     auto written = pipeline::write_dump(core, flat, job);
     if (!written.is_ok()) return written.take_status().with_stage(Stage::write);
@@ -150,13 +145,11 @@ Status run_attempt_body(const AttemptRequest& request, const AttemptReporter& re
     const std::optional<std::string> dmesg_text =
         request.settings.dmesg ? read_dmesg(core.value(), request) : std::nullopt;
 
-    const bool positional = has_cap(prepared->plugin.describe().caps, TransportCap::positional_write);
-    const std::string& configured = request.target.format.empty() ? request.settings.format : request.target.format;
-    auto format = choose_format(configured, positional, request.target.name);
-    if (!format.is_ok()) return format.take_status();
+    auto format = choose_dump_format(request.target, request.settings, prepared->caps);
+    if (!format.is_ok()) return format.take_status().with_context(format_key_where(request.target, request.settings));
     DumpInfo dump = request.dump;
     dump.format = format.value();
-    dump.final_name = format.value() == "flat" ? "vmcore.flat" : "vmcore";
+    dump.final_name = final_dump_name(format.value());
 
     report.stage(Stage::open);
     CallOptions open_opts;
@@ -170,7 +163,8 @@ Status run_attempt_body(const AttemptRequest& request, const AttemptReporter& re
 
     report.stage(Stage::write);
     if (dmesg_text) put_dmesg(*sink, *dmesg_text, request, attempt_end, report);
-    Status written = write_dump_to_sink(core.value(), *sink, positional, dump.format, request, attempt_end, report);
+    const bool write_at = (prepared->plugin.describe().ops & static_cast<uint32_t>(SinkOp::write_at)) != 0;
+    Status written = write_dump_to_sink(core.value(), *sink, write_at, dump.format, request, attempt_end, report);
 
     CallOptions end_opts;
     end_opts.progress = &AttemptReporter::heartbeat;
@@ -178,14 +172,14 @@ Status run_attempt_body(const AttemptRequest& request, const AttemptReporter& re
     end_opts.deadline = std::min(after(Clock::now(), request.target.stall_ms), attempt_end);
     if (!written.is_ok()) {
         end_opts.stage = Stage::abort;
-        sink->abort(end_opts);  // best effort: the write error is the one to report
+        (void)sink->abort(end_opts);  // best effort: the write error is the one to report
         return written;
     }
     report.stage(Stage::commit);
     end_opts.stage = Stage::commit;
     if (Status s = sink->commit(end_opts); !s.is_ok()) {
         end_opts.stage = Stage::abort;
-        sink->abort(end_opts);
+        (void)sink->abort(end_opts);  // best effort: the commit error is the one to report
         return s.with_stage(Stage::commit);
     }
     report.done(sink->location());

@@ -2,16 +2,24 @@
 //
 // One text line per message, each shorter than PIPE_BUF so concurrent writers (a plugin's own
 // threads calling the progress heartbeat) never interleave:
-//   stage <name>          the attempt entered a stage (load, config, connect/open, write, commit)
+//   stage <name>          the attempt entered a stage (load, config, probe, open, write, commit, ...)
 //   bytes <done> <total>  dump bytes accepted by the sink so far
 //   beat <n>              the plugin reported progress inside a long call (CallOptions::progress)
-//   done <location>       committed; where the dump is
-//   fail <one line>       the attempt failed; the rendered Status
-// Text, not binary: a stuck attempt can be diagnosed with strace, and the format is trivial to extend.
+//   done <text>           committed; where the dump is (a probe: what it found)
+//   fail <code> <stage> <errno> <retryable> <message>
+//                         the attempt failed: the Status as data, e.g.
+//                         "fail no_space write 28 0 local: write vmcore-incomplete"
+//                         code and stage are kdf::to_string() names ("-" for no stage), errno is
+//                         decimal, retryable is 0 or 1.
+// Free text (done's text, fail's message) is escaped: '%', control characters and DEL travel as
+// %XX, so a message can never split a line. A message too long for one line is cut at a character
+// boundary and ends in "..."; the line is never split.
+// The supervisor parses strictly: an unknown word, a bad number or escape, an unknown code or stage
+// is an error with a reason, never a guess. The target's name is not sent: the supervisor knows it.
+// Text, not binary: a stuck attempt can be diagnosed with strace, and the format is easy to extend.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,14 +45,24 @@ private:
     int fd_;
 };
 
+// The longest line (without its newline) the encoder writes.
+inline constexpr size_t kMaxReportLine = 4095;  // PIPE_BUF - 1 on Linux; the newline makes 4096
+
+// "done <escaped text>" and "fail ..." as sent (no newline), at most kMaxReportLine bytes.
+std::string encode_done(std::string_view text);
+std::string encode_fail(const Status& status);
+
 struct AttemptMessage {
-    enum class Kind { stage, bytes, beat, done, fail } kind;
-    std::string text;     // stage name, location or error line
-    uint64_t done = 0;    // bytes
-    uint64_t total = 0;
+    enum class Kind { stage, bytes, beat, done, fail } kind = Kind::beat;
+    Stage stage = Stage::none;  // stage
+    std::string text;           // done: the location or probe summary
+    uint64_t done = 0;          // bytes; beat: the count
+    uint64_t total = 0;         // bytes
+    Status status;              // fail: the child's Status (no target)
 };
 
-// Parses one line (without the newline); nullopt for a line that is not a message.
-std::optional<AttemptMessage> parse_attempt_message(std::string_view line);
+// Parses one line (without the newline). A line that is not exactly a message is an error whose
+// message says what is wrong with it (Code::corrupt).
+Result<AttemptMessage> parse_attempt_message(std::string_view line);
 
 }  // namespace kdf::chain

@@ -4,9 +4,9 @@
 
 namespace kdf::chain {
 
-SinkOutput::SinkOutput(Sink& sink, bool positional, uint64_t stall_ms, Clock::time_point attempt_end,
+SinkOutput::SinkOutput(Sink& sink, bool write_at, uint64_t stall_ms, Clock::time_point attempt_end,
                        const AttemptReporter& report)
-    : sink_(sink), positional_(positional), stall_ms_(stall_ms), attempt_end_(attempt_end), report_(report) {}
+    : sink_(sink), write_at_(write_at), stall_ms_(stall_ms), attempt_end_(attempt_end), report_(report) {}
 
 CallOptions SinkOutput::options() const {
     CallOptions o;
@@ -23,7 +23,7 @@ Status SinkOutput::write_at(uint64_t offset, std::span<const std::byte> data) {
 }
 
 Status SinkOutput::write_next(std::span<const std::byte> data) {
-    Status s = positional_ ? sink_.write_at(cursor_, data, options()) : sink_.append(data, options());
+    Status s = write_at_ ? sink_.write_at(cursor_, data, options()) : sink_.append(data, options());
     if (!s.is_ok()) return s.with_stage(Stage::write);
     cursor_ += data.size();
     return s;

@@ -16,20 +16,20 @@ namespace kdf::chain {
 
 class SinkOutput : public format::DumpOutput {
 public:
-    // `positional`: the sink implements write_at (else append).
-    SinkOutput(Sink& sink, bool positional, uint64_t stall_ms, Clock::time_point attempt_end,
+    // `write_at`: the sink's write hook is write_at (Description::ops), else append.
+    SinkOutput(Sink& sink, bool write_at, uint64_t stall_ms, Clock::time_point attempt_end,
                const AttemptReporter& report);
 
-    // Positional sinks only.
+    // Targets with positional_write only.
     Status write_at(uint64_t offset, std::span<const std::byte> data) override;
-    // Front to back: append on a stream sink, write_at a running cursor on a positional one.
+    // Front to back: append, or write_at a running cursor when that is the sink's hook.
     Status write_next(std::span<const std::byte> data);
 
 private:
     CallOptions options() const;
 
     Sink& sink_;
-    bool positional_;
+    bool write_at_;
     uint64_t stall_ms_;
     Clock::time_point attempt_end_;
     const AttemptReporter& report_;

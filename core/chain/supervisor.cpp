@@ -34,6 +34,12 @@ void start_fence_notices(const Config& config, std::FILE* log, std::optional<fen
 
 }  // namespace
 
+std::string failure_line(const Status& status) {
+    // The retryable bit does not change the chain's course yet (the next target is tried either
+    // way); it is shown so the log says which failures were transient.
+    return status.to_string() + (status.retryable() ? " (retryable)" : "");
+}
+
 ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::FILE* log) {
     ChainOutcome outcome;
     ProgressReporter progress(log, request.live_progress, request.progress_interval);
@@ -70,7 +76,7 @@ ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::F
             outcome.location = attempt.location;
             return outcome;
         }
-        std::fprintf(log, "kdump-failover: %s\n", attempt.error.c_str());
+        std::fprintf(log, "kdump-failover: %s\n", failure_line(attempt.status).c_str());
         if (i + 1 < n)
             std::fprintf(log, "kdump-failover: target '%s' failed; trying the next target, '%s'\n", target.name.c_str(),
                          config.targets[i + 1].name.c_str());

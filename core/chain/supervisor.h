@@ -44,6 +44,10 @@ constexpr int kExitAllFailed = 1;
 constexpr int kExitUsage = 2;
 int chain_exit_code(const ChainOutcome& outcome);
 
+// The one line a failed attempt gets in the log: the rendered Status, plus " (retryable)" when the
+// failure may be transient (the chain does not act on that: the next target is tried either way).
+std::string failure_line(const Status& status);
+
 // Runs the chain; reports each attempt on `log` (stderr) as it goes.
 ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::FILE* log);
 

@@ -2,6 +2,7 @@
 // and with --probe a dry run of every target (each in its own attempt process, with its timeouts).
 #include <cstdio>
 
+#include "core/chain/attempt_format.h"
 #include "core/chain/supervisor.h"
 #include "core/cli/command.h"
 #include "core/plugin/loader.h"
@@ -41,7 +42,23 @@ int cmd_check(const Args& args) {
                 ++errors;
                 continue;
             }
-            std::printf("target '%s' (%s): configuration ok\n", target.name.c_str(), target.type.c_str());
+            // The format this target would get: a format it cannot write is found here, not in the crash kernel.
+            auto caps = plugin::target_capabilities(loaded.value(), resolved);
+            if (!caps.is_ok()) {
+                std::fprintf(stderr, "%s: target '%s': %s\n", target.where.c_str(), target.name.c_str(),
+                             caps.status().message().c_str());
+                ++errors;
+                continue;
+            }
+            auto format = chain::choose_dump_format(target, config->dump, caps.value());
+            if (!format.is_ok()) {
+                std::fprintf(stderr, "%s: target '%s': %s\n", chain::format_key_where(target, config->dump).c_str(),
+                             target.name.c_str(), format.status().message().c_str());
+                ++errors;
+                continue;
+            }
+            std::printf("target '%s' (%s): configuration ok (format %s)\n", target.name.c_str(), target.type.c_str(),
+                        format.value().c_str());
         }
     }
     if (errors) {
@@ -61,7 +78,7 @@ int cmd_check(const Args& args) {
             std::printf("target '%s' (%s): probe ok: %s\n", t.name.c_str(), t.type.c_str(), results[i].location.c_str());
         } else {
             ++failed;
-            std::fprintf(stderr, "kdump-failover: %s\n", results[i].error.c_str());
+            std::fprintf(stderr, "kdump-failover: %s\n", chain::failure_line(results[i].status).c_str());
         }
     }
     if (failed) {

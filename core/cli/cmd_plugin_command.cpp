@@ -2,12 +2,15 @@
 // (kdf/plugin_command.h), e.g. the ssh plugin's `ssh-trust TARGET` and `keys`. The command never
 // links a plugin's library: it loads the plugin that offers NAME and calls it.
 //
-// Which plugin: when the first argument names a target of the config, that target's plugin, with
-// the target's configuration validated against the plugin's schema (defaults applied, exactly what
-// a dump would use); otherwise the first plugin in the search path that offers NAME, called with
-// no target (refused when the command needs one).
+// Which commands exist: those the plugins on the search path offer (plugin::discover_plugin_commands;
+// a name the core uses, or one an earlier plugin offers, is refused). Which plugin runs one: when
+// the first argument names a target of the config, that target's plugin, with the target's
+// configuration validated against the plugin's schema (defaults applied, exactly what a dump would
+// use); otherwise the plugin that offers NAME, called with no target (refused when the command
+// needs one). A NAME no plugin offers is an unknown command.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/config/target_validation.h"
@@ -49,7 +52,7 @@ int run_for_target(const std::string& name, const chain::TargetSpec& target, con
 
 }  // namespace
 
-int cmd_plugin_command(const std::string& name, const Args& args) {
+int cmd_plugin_command(const std::string& name, const Args& args, const std::vector<std::string>& core_names) {
     // --config is ours; everything else belongs to the command.
     std::optional<std::string> config_flag;
     Args rest;
@@ -66,25 +69,32 @@ int cmd_plugin_command(const std::string& name, const Args& args) {
     }
     const auto search = plugin::plugin_search_path(config ? config->chain.plugin_path : std::vector<std::string>{});
 
+    const plugin::CommandDiscovery found = plugin::discover_plugin_commands(search, core_names);
+    auto offered = std::find_if(found.commands.begin(), found.commands.end(),
+                                [&](const plugin::DiscoveredCommand& c) { return c.info.name == name; });
+    if (offered == found.commands.end()) {
+        for (const std::string& why : found.refused)
+            if (why.find(" command '" + name + "' ") != std::string::npos) error_line(why);
+        error_line("unknown command '" + name + "' (try: kdump-failover help)");
+        return 2;
+    }
+
     if (config && !rest.empty())
         for (const auto& target : config->targets)
             if (target.name == rest.front()) return run_for_target(name, target, rest, search);
 
-    for (const auto& f : plugin::list_plugin_files(search)) {
-        auto commands = plugin::load_plugin_commands(f.path);
-        if (!commands.is_ok()) continue;  // a broken plugin cannot be the one; `plugins` reports it
-        const plugin::PluginCommandInfo* c = commands->find(name);
-        if (!c) continue;
-        if (c->needs_target) {
-            if (!rest.empty() && !rest.front().starts_with("-"))
-                error_line(name + ": no target '" + rest.front() + "' in " + (config ? path : path + " (not readable)"));
-            error_line("usage: kdump-failover " + name + " " + c->usage + " [--config F]");
-            return 2;
-        }
-        return commands->run(name, nullptr, rest, stdout, stderr);
+    if (offered->info.needs_target) {
+        if (!rest.empty() && !rest.front().starts_with("-"))
+            error_line(name + ": no target '" + rest.front() + "' in " + (config ? path : path + " (not readable)"));
+        error_line("usage: kdump-failover " + name + " " + offered->info.usage + " [--config F]");
+        return 2;
     }
-    error_line("no plugin in " + plugin::join_path(search) + " offers the command '" + name + "'");
-    return 2;
+    auto commands = plugin::load_plugin_commands(offered->file);
+    if (!commands.is_ok()) {
+        error_line(commands.status().to_string());
+        return 1;
+    }
+    return commands->run(name, nullptr, rest, stdout, stderr);
 }
 
 }  // namespace kdf::cli

@@ -26,8 +26,11 @@ int cmd_collect(const Args& args);
 int cmd_verify(const Args& args);
 int cmd_reassemble(const Args& args);
 int cmd_convert(const Args& args);
-// A command a plugin exports (kdf/plugin_command.h): ssh-trust, keys.
-int cmd_plugin_command(const std::string& name, const Args& args);
+int cmd_generate(const Args& args);
+int cmd_dmesg(const Args& args);
+// A command a plugin on the search path exports (kdf/plugin_command.h), or "unknown command".
+// `core_names`: the core's own commands, which no plugin command may shadow.
+int cmd_plugin_command(const std::string& name, const Args& args, const std::vector<std::string>& core_names);
 
 inline constexpr const char* kDefaultConfig = "/etc/kdump-failover.conf";
 inline constexpr const char* kDefaultVmcore = "/proc/vmcore";

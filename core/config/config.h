@@ -32,6 +32,7 @@ struct DumpSettings {
     int level = 0;                // makedumpfile dump level 0..31 (bitmask of page types dropped)
     std::string compress = "zlib";  // none|zlib|lzo|lz4|zstd; zlib: every reader (crash, makedumpfile, drgn) has it
     std::string format = "auto";  // auto|kdump|flat|elf; auto = chosen from the sink's capabilities
+    std::string format_where;     // "file:line" of the format key; empty for the default
     bool dmesg = true;            // write vmcore-dmesg.txt before the vmcore
     unsigned threads = 0;         // compression threads; 0 = online CPUs
     bool mmap = true;             // read /proc/vmcore through mmap windows (no: pread, makedumpfile's --non-mmap)
@@ -55,6 +56,7 @@ struct TargetSpec {
     uint64_t stall_ms = 60'000;
     uint64_t total_ms = 0;       // 0 = unlimited
     std::string format;          // auto|kdump|flat|elf for this target; empty = [dump] format
+    std::string format_where;    // "file:line" of the target's format key, when it has one
     std::map<std::string, kdf::OptionValue> plugin_options;
 };
 

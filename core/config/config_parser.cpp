@@ -264,7 +264,10 @@ private:
             if (!contains(codec_names(), l.value)) return bad_value(l, expected_one_of(l.value, codec_names()));
             d.compress = l.value;
         } else if (l.key == "format") {
-            if (check_format(l)) d.format = l.value;
+            if (check_format(l)) {
+                d.format = l.value;
+                d.format_where = where(file_, l.line);
+            }
         } else if (l.key == "dmesg") {
             auto v = kdf::parse_bool(l.value);
             if (!v) return bad_value(l, bool_form);
@@ -325,7 +328,10 @@ private:
                 return bad_value(l, "must be more than zero, e.g. 60s (only total_timeout may be none)");
             (l.key == "connect_timeout" ? t.connect_ms : l.key == "stall_timeout" ? t.stall_ms : t.total_ms) = *ms;
         } else if (l.key == "format") {
-            if (check_format(l)) t.format = l.value;
+            if (check_format(l)) {
+                t.format = l.value;
+                t.format_where = where(file_, l.line);
+            }
         } else {
             t.plugin_options[l.key] = kdf::OptionValue{l.value, where(file_, l.line)};
         }

@@ -44,8 +44,6 @@ std::string local_mount_point(const TargetConfig& t) {
 
 }  // namespace
 
-bool is_network_type(const std::string& type) { return type == "ssh" || type == "nfs" || type == "iscsi"; }
-
 ManifestBuild build_initramfs_manifest(const chain::Config& config, const std::string& config_path,
                                        const std::vector<std::string>& plugin_search,
                                        const std::vector<chain::MountEntry>& mounts) {
@@ -69,7 +67,12 @@ ManifestBuild build_initramfs_manifest(const chain::Config& config, const std::s
         }
         add_once(m.plugins, loaded->file);
 
-        if (has_cap(loaded->describe().caps, TransportCap::needs_network) || is_network_type(target.type)) {
+        auto caps = plugin::target_capabilities(loaded.value(), resolved);
+        if (!caps.is_ok()) {
+            out.errors.push_back(label + ": " + caps.status().to_string());
+            continue;
+        }
+        if (has_cap(caps.value(), TransportCap::needs_network)) {
             m.network = true;
             for (const char* key : kHostKeys)
                 if (!resolved.get(key).empty()) {

@@ -8,8 +8,8 @@
 //   config   <path>                       the config file (installed as /etc/kdump-failover.conf)
 //   plugin   <path>                       kdf-transport-<type>.so of each target type in the chain
 //   file     <path>                       a file a target names: ssh identity and known_hosts
-//   network  yes|no                       does any target need the network (ssh, nfs, iscsi, or a
-//                                         plugin that declares TransportCap::needs_network)
+//   network  yes|no                       does any target need the network (its plugin reports
+//                                         TransportCap::needs_network for it)
 //   host     <name or address>            a server a network target talks to (to pick the NIC)
 //   mount    <source> <mount point> <fstype>   a local target's filesystem, as mounted now
 //
@@ -61,9 +61,5 @@ ManifestBuild build_initramfs_manifest(const chain::Config& config, const std::s
 
 // The TAB-separated lines described above, each ending in '\n'.
 std::string render_manifest(const InitramfsManifest& m);
-
-// Types that reach their target over the network even when their plugin is not loadable here
-// (kdumpctl's own list of network targets plus iSCSI).
-bool is_network_type(const std::string& type);
 
 }  // namespace kdf::integration

@@ -3,6 +3,7 @@
 #include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <set>
 
@@ -40,6 +41,12 @@ Status check_info(const std::string& file, const kdf_plugin_info* info, const st
                                     "', but its file name says '" + expected_name + "'");
     if (!info->create) return load_error(file, "plugin information has no create function");
     return Status::ok();
+}
+
+std::string hex(uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%x", v);
+    return buf;
 }
 
 std::string name_from_file(const std::string& file) {
@@ -130,6 +137,18 @@ Result<LoadedPlugin> load_plugin_file(const std::string& file) {
     if (Status s = check_description(transport->describe(), expected_name); !s.is_ok())
         return load_error(file, s.message().substr(s.message().find(": ") + 2));
     return LoadedPlugin{file, std::move(transport)};
+}
+
+Result<uint32_t> target_capabilities(const LoadedPlugin& plugin, const TargetConfig& target) {
+    const uint32_t declared = plugin.describe().caps;
+    const uint32_t caps = plugin.transport->capabilities(target);
+    if ((caps & ~declared) != 0)
+        return Status::error(Code::not_supported,
+                             "plugin '" + plugin.describe().name + "' reports capabilities 0x" + hex(caps) +
+                                 " for target '" + target.name + "', more than it declares (0x" + hex(declared) +
+                                 "); a target may only have fewer")
+            .with_stage(Stage::load);
+    return caps;
 }
 
 Result<LoadedPlugin> load_plugin(const std::string& name, const std::vector<std::string>& search) {

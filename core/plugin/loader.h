@@ -10,6 +10,10 @@
 //   6. create() returns a Transport (a throwing constructor is reported with its message);
 //   7. describe() is consistent: exactly one write hook, positional_write <=> write_at, a sane
 //      option table that does not reuse the chain's own target keys.
+// describe().caps is the most any target of the plugin offers; a target's own capabilities
+// (target_capabilities below) may only clear bits of it. So positional_write <=> write_at reads:
+// a plugin whose Sink implements write_at has at least one kind of target that writes in place,
+// and a write_at Sink of a target without positional_write gets contiguous offsets only.
 // Every failure path unloads the library.
 //
 // Lifetime: the returned shared_ptr<Transport> owns the library handle through its deleter
@@ -37,6 +41,10 @@ Result<LoadedPlugin> load_plugin_file(const std::string& file);
 // Finds kdf-transport-<name>.so in `search` and loads it. A missing plugin is not_found with the
 // search path and the names of the plugins that are installed.
 Result<LoadedPlugin> load_plugin(const std::string& name, const std::vector<std::string>& search);
+
+// The capabilities `plugin` reports for `target` (a target that passed its check()). A bit that
+// describe().caps does not declare is refused (Stage::load): the plugin contradicts itself.
+Result<uint32_t> target_capabilities(const LoadedPlugin& plugin, const TargetConfig& target);
 
 // Keys the chain itself uses in every [target] section; a plugin may not declare them.
 const std::vector<std::string>& reserved_target_keys();

@@ -2,8 +2,10 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include <algorithm>
 #include <cstring>
 
+#include "core/plugin/search_path.h"
 #include "kdf/plugin_command.h"
 
 namespace kdf::plugin {
@@ -84,6 +86,30 @@ Result<PluginCommandSet> load_plugin_commands(const std::string& file) {
     }
     if (Status s = check_table(file, table); !s.is_ok()) return s;
     return PluginCommandSet(file, lib, table->commands, table->count);
+}
+
+CommandDiscovery discover_plugin_commands(const std::vector<std::string>& search,
+                                          const std::vector<std::string>& core_names) {
+    CommandDiscovery out;
+    for (const PluginFile& f : list_plugin_files(search)) {
+        auto set = load_plugin_commands(f.path);
+        if (!set.is_ok()) continue;
+        for (const PluginCommandInfo& c : set->commands()) {
+            const std::string who = "plugin '" + f.name + "' command '" + c.name + "'";
+            if (std::find(core_names.begin(), core_names.end(), c.name) != core_names.end()) {
+                out.refused.push_back(who + " refused: kdump-failover has its own '" + c.name + "' command");
+                continue;
+            }
+            auto earlier = std::find_if(out.commands.begin(), out.commands.end(),
+                                        [&](const DiscoveredCommand& d) { return d.info.name == c.name; });
+            if (earlier != out.commands.end()) {
+                out.refused.push_back(who + " refused: plugin '" + earlier->plugin + "' already offers it");
+                continue;
+            }
+            out.commands.push_back({f.name, f.path, c});
+        }
+    }
+    return out;
 }
 
 }  // namespace kdf::plugin

@@ -54,6 +54,25 @@ private:
     std::vector<PluginCommandInfo> infos_;
 };
 
+// A command some plugin on the search path offers, and which plugin that is.
+struct DiscoveredCommand {
+    std::string plugin;  // the plugin's name (kdf-transport-<plugin>.so)
+    std::string file;
+    PluginCommandInfo info;
+};
+
+struct CommandDiscovery {
+    std::vector<DiscoveredCommand> commands;  // usable ones, in search order (plugins sorted by name)
+    std::vector<std::string> refused;         // one line each: a command that may not be used, and why
+};
+
+// Reads the command table of every plugin in `search` (list_plugin_files: the first file of each
+// name). A command whose name is in `core_names` is refused (the core's own command always wins, so
+// the plugin's could never run), and so is a name an earlier plugin already offers. A plugin whose
+// table is malformed contributes nothing; `kdump-failover plugins` reports why.
+CommandDiscovery discover_plugin_commands(const std::vector<std::string>& search,
+                                          const std::vector<std::string>& core_names);
+
 // Loads `file` (a kdf-transport-<name>.so) and reads its command table. A plugin without one
 // gives an empty set; a malformed or mismatched table is an error (Stage::load).
 Result<PluginCommandSet> load_plugin_commands(const std::string& file);

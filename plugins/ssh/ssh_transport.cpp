@@ -97,6 +97,17 @@ Status SshTransport::check(const TargetConfig& target) const noexcept {
     });
 }
 
+uint32_t SshTransport::capabilities(const TargetConfig& target) const noexcept {
+    const uint32_t positional = static_cast<uint32_t>(TransportCap::positional_write);
+    try {
+        Result<SshOptions> o = parse_ssh_options(target);
+        if (o.is_ok() && o->mode == Mode::sftp) return description_.caps;
+    } catch (...) {
+        // parsing allocates; without memory claim the least (a stream), which is always safe
+    }
+    return description_.caps & ~positional;
+}
+
 Result<ProbeReport> SshTransport::probe(const TargetConfig& target, const CallOptions& opts) noexcept {
     return guarded("ssh", [&]() -> Result<ProbeReport> {
         Result<SshOptions> o = parse_ssh_options(target);

@@ -2,8 +2,8 @@
 // the kdump-compressed file written in place, several writes in flight) or piped into a remote
 // command (mode stream: makedumpfile's flattened format, for servers that give only a shell).
 //
-// Capabilities: positional_write (SftpSink writes at any offset; StreamSink accepts contiguous
-// offsets only, which is what the core does for format = flat), atomic_commit
+// Capabilities: positional_write in mode sftp only (SftpSink writes at any offset; a mode stream
+// target clears it, so the core sends StreamSink the flattened format at contiguous offsets), atomic_commit
 // (vmcore-incomplete -> final name), needs_network. Not durable_sync: fsync@openssh.com is used
 // whenever the server offers it (OpenSSH does), but a server without it cannot be made to sync.
 // Host keys are checked strictly against the target's known_hosts (ssh_connection.h).
@@ -23,6 +23,8 @@ public:
     const Description& describe() const noexcept override { return description_; }
     // Cross-field rules only (parse_ssh_options); no I/O.
     Status check(const TargetConfig& target) const noexcept override;
+    // A mode stream target cannot write in place: no positional_write.
+    uint32_t capabilities(const TargetConfig& target) const noexcept override;
     // Connects and authenticates (strict host key), checks the directory exists and is writable
     // (a probe file is created and removed) and reports free space (statvfs@openssh.com; df in
     // mode stream).

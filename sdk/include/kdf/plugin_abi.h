@@ -32,7 +32,8 @@
 // Bump whenever any SDK class layout, virtual function order or signature, or struct field changes
 // (kdf_plugin_info, Description, DumpInfo, ProbeReport, OptionSpec, OptionValue, TargetConfig,
 // CallOptions, Status, Sink, Transport). Old plugins are then refused instead of crashing.
-#define KDF_TRANSPORT_ABI_VERSION 1u
+// Version 2: Transport::capabilities(target), per-target capabilities.
+#define KDF_TRANSPORT_ABI_VERSION 2u
 
 #define KDF_STRINGIFY_IMPL(x) #x
 #define KDF_STRINGIFY(x) KDF_STRINGIFY_IMPL(x)

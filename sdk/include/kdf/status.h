@@ -14,6 +14,8 @@
 //    when the crash kernel is out of memory. Building a Status does allocate; if that fails the
 //    message degrades to a fixed text instead of throwing.
 //  - Not thread-safe per object; copy it to share it.
+//  - Status and Result are [[nodiscard]]: an error nobody looks at is a dump that silently went
+//    missing. Ignoring one on purpose is spelt `(void)call(...)`, with a comment saying why.
 #pragma once
 
 #include <cerrno>
@@ -41,8 +43,9 @@ enum class Code : uint8_t {
     invalid_config,  // the configuration is wrong; fixing it is the user's job
 };
 
-// Where in an attempt the error happened (docs/architecture.md; docs/plugins/README.md says which
-// stage each plugin operation belongs to).
+// Where in an attempt the error happened: config and load before the plugin runs, then the
+// transport's own stages (connect, auth, open, write, commit, abort; docs/plugins/README.md says
+// which stage each plugin operation belongs to).
 enum class Stage : uint8_t { none, config, load, probe, connect, auth, open, write, commit, abort };
 
 inline const char* to_string(Code c) noexcept {
@@ -76,7 +79,7 @@ inline const char* to_string(Stage s) noexcept {
     return "";
 }
 
-class Status {
+class [[nodiscard]] Status {
 public:
     Status() noexcept = default;  // ok
 
@@ -195,7 +198,7 @@ private:
 
 // A value or the Status that explains why there is none.
 template <class T>
-class Result {
+class [[nodiscard]] Result {
 public:
     Result(T value) : value_(std::move(value)) {}                       // NOLINT: implicit by design
     Result(Status status) : status_(std::move(status)) {                 // NOLINT: implicit by design

@@ -5,6 +5,8 @@
 //
 //   describe()   any process, any time, no I/O.              Required.
 //   check()      `kdump-failover check` and each attempt, offline (no I/O). Required.
+//   capabilities(target)  after check() passed, wherever the core picks or validates the dump
+//                format for that target (check, each attempt). No I/O. Optional.
 //   probe()      `kdump-failover check --probe`, on the live system: reach, authenticate, check the
 //                directory is writable, report free space; writes nothing lasting. Required.
 //   open()       in the attempt process (a forked child of the supervisor), once per attempt:
@@ -38,8 +40,10 @@ namespace kdf {
 
 // Capabilities are contracts the core relies on, declared as data (never inferred from the name).
 enum class TransportCap : uint32_t {
-    // The Sink implements write_at() at arbitrary offsets, in any order, overwriting allowed. The core
-    // then writes the kdump-compressed file directly; without it the core sends a stream (append).
+    // The target's Sink takes write_at() at arbitrary offsets, in any order, overwriting allowed. The
+    // core then writes the kdump-compressed (or ELF) file directly; without it the core sends the
+    // flattened stream front to back (append, or write_at at contiguous offsets) and refuses a
+    // configured format that cannot be streamed. Per target: see Transport::capabilities().
     positional_write = 1u << 0,
     // Until commit() returns ok nothing appears under the final name, and an interrupted dump stays
     // recognisably incomplete (vmcore-incomplete, or a header state) even if the process is killed.
@@ -67,7 +71,7 @@ struct Description {
     std::string name;            // equals the <name> in kdf-transport-<name>.so
     std::string version;         // the plugin's own version
     std::string summary;         // one line for `kdump-failover plugins`
-    uint32_t caps = 0;           // TransportCap bits
+    uint32_t caps = 0;           // TransportCap bits: the union over targets (see capabilities())
     uint32_t ops = 0;            // SinkOp bits: exactly one
     std::vector<OptionSpec> options;
 };
@@ -134,6 +138,17 @@ public:
     // the same process and destroyed before this Transport.
     virtual Result<std::unique_ptr<Sink>> open(const TargetConfig& target, const DumpInfo& dump,
                                                const CallOptions& opts) noexcept = 0;
+
+    // The capabilities of one configured target (one that passed check()): TransportCap bits, a
+    // subset of describe().caps, which is the most any target of this type offers. A transport
+    // whose targets differ by option clears what a target cannot do (a stream target clears
+    // positional_write). The core picks and validates the dump format from this, never from
+    // describe().caps. A target without positional_write still gets the hook in
+    // Description::ops: append, or write_at at contiguous offsets front to back.
+    virtual uint32_t capabilities(const TargetConfig& target) const noexcept {
+        (void)target;
+        return describe().caps;
+    }
 };
 
 }  // namespace kdf

@@ -56,6 +56,24 @@ TEST(ChainFailover, APluginThatSegfaultsCostsOneAttempt) {
     EXPECT_TRUE(same_pages(vmcore, find_one(good, "vmcore")));
 }
 
+// A line on the attempt pipe that is not a message: the report cannot be trusted, so the attempt is
+// killed with the reason, and the chain moves on.
+TEST(ChainFailover, AGarbledReportCostsOneAttemptWithTheReason) {
+    Scratch s;
+    fs::path vmcore = s.make_vmcore("4M");
+    fs::path good = s.mkdir("good");
+    fs::path conf = s.path("kdf.conf");
+    write_file(conf, "[chain]\ntargets = noisy good\n\n[target noisy]\ntype = garble\npath = " + s.path().string() +
+                         "\n\n" + local_target("good", good));
+    CommandResult r = s.run("dump --config " + conf.string() + " --vmcore " + vmcore.string());
+    EXPECT_EQ(r.exit_code, 11) << r.err;
+    EXPECT_NE(r.err.find("target 'noisy' [open]: cannot trust the attempt's report; attempt killed: garbled attempt "
+                         "report line 'stage warp': unknown stage"),
+              std::string::npos)
+        << r.err;
+    EXPECT_TRUE(same_pages(vmcore, find_one(good, "vmcore")));
+}
+
 TEST(ChainFailover, ConnectTimeoutKillsAnOpenThatNeverReturns) {
     Scratch s;
     fs::path vmcore = s.make_vmcore("4M");

@@ -2,6 +2,11 @@
 // must be refused with its own message (tests/plugins/).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,37 +107,96 @@ TEST(Loader, EachDefectHasItsOwnMessage) {
     }
 }
 
-// Rule 2 of STYLE.md: the library stays loaded while anything it made lives; dropping the handles in
-// any order must be safe (run under ASan in CI; plugins are built with -fno-gnu-unique, so a
-// premature unload would really unmap the code).
-TEST(Loader, ObjectsKeepTheirLibraryLoadedWhateverTheOrderHandlesAreDropped) {
-    kdf::DumpInfo info;
-    info.dir_name = "lifetime";
-    info.final_name = "vmcore";
+// The library stays loaded while anything it made lives; dropping the handles in either order must
+// be safe (the test carries the asan label; plugins are built with -fno-gnu-unique, so a premature
+// unload really unmaps the code), and once every handle is gone the library is really unloaded.
+bool library_mapped(const std::string& file) {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line))
+        if (line.ends_with(file)) return true;
+    return false;
+}
+
+kdf::TargetConfig hang_target() {
     kdf::TargetConfig target;
     target.name = "t";
     target.type = "hang";
     target.options["path"] = {"/tmp", ""};
     target.options["hang_in"] = {"never", ""};
-    for (int order = 0; order < 2; ++order) {
-        std::unique_ptr<kdf::plugin::PluginSink> sink;
-        std::string description_name;
-        {
-            auto loaded = load_plugin_file(fixture("hang"));
-            ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
-            auto opened = loaded->transport->open(target, info, kdf::CallOptions{});
-            ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
-            sink = std::make_unique<kdf::plugin::PluginSink>(loaded->transport, std::move(opened).value());
-            if (order == 1) loaded = kdf::Status::error(kdf::Code::system, "drop the loader's handle first");
+    return target;
+}
+
+kdf::DumpInfo dump_named(const std::string& dir_name) {
+    kdf::DumpInfo info;
+    info.dir_name = dir_name;
+    info.final_name = "vmcore";
+    return info;
+}
+
+TEST(Loader, ObjectsKeepTheirLibraryLoadedWhateverTheOrderHandlesAreDropped) {
+    ASSERT_FALSE(library_mapped(fixture("hang")));
+    for (bool loader_first : {true, false}) {
+        SCOPED_TRACE(loader_first ? "the loader's handle dropped first" : "the sink dropped first");
+        auto loaded = load_plugin_file(fixture("hang"));
+        ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+        auto opened = loaded->transport->open(hang_target(), dump_named("lifetime"), kdf::CallOptions{});
+        ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
+        auto sink = std::make_unique<kdf::plugin::PluginSink>(loaded->transport, std::move(opened).value());
+        if (loader_first) {
+            loaded = kdf::Status::error(kdf::Code::system, "drop the loader's handle first");
+            EXPECT_TRUE(library_mapped(fixture("hang")));  // the sink still holds it
         }
-        // The LoadedPlugin is gone; the sink still works because it holds the Transport.
         std::vector<std::byte> data(16, std::byte{7});
         EXPECT_TRUE((*sink)->write_at(0, data, kdf::CallOptions{}).is_ok());
         EXPECT_EQ((*sink)->location(), "/tmp/lifetime-hang");
         EXPECT_TRUE((*sink)->commit(kdf::CallOptions{}).is_ok());
         sink.reset();
+        if (!loader_first) {
+            // The Transport outlives its Sink and still works.
+            ASSERT_TRUE(loaded.is_ok());
+            EXPECT_EQ(loaded->describe().name, "hang");
+            EXPECT_TRUE(library_mapped(fixture("hang")));
+            loaded = kdf::Status::error(kdf::Code::system, "drop the loader's handle last");
+        }
+        EXPECT_FALSE(library_mapped(fixture("hang")));
         ::unlink("/tmp/lifetime-hang");
     }
+}
+
+// Moving a PluginSink over another releases the old Sink before the old Transport: with the
+// defaulted member-wise assignment the old library would be unloaded under the old Sink.
+TEST(Loader, MoveAssigningAPluginSinkDestroysTheOldSinkBeforeItsLibrary) {
+    std::string dir = ::testing::TempDir() + "kdf-move-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+    std::optional<kdf::plugin::PluginSink> kept;
+    {
+        auto hang = load_plugin_file(fixture("hang"));
+        ASSERT_TRUE(hang.is_ok()) << hang.status().to_string();
+        auto first = hang->transport->open(hang_target(), dump_named("move-old"), kdf::CallOptions{});
+        ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+        kept.emplace(hang->transport, std::move(first).value());
+    }
+    ASSERT_TRUE(library_mapped(fixture("hang")));
+    {
+        auto local = load_plugin("local", {KDF_PLUGIN_BUILD_DIR});
+        ASSERT_TRUE(local.is_ok()) << local.status().to_string();
+        kdf::TargetConfig target;
+        target.name = "l";
+        target.type = "local";
+        for (const auto& o : local->describe().options)
+            if (!o.default_value.empty()) target.options[o.key] = {o.default_value, ""};
+        target.options["path"] = {dir, ""};
+        auto second = local->transport->open(target, dump_named("move-new"), kdf::CallOptions{});
+        ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+        *kept = kdf::plugin::PluginSink(local->transport, std::move(second).value());
+    }
+    // The hang library went with its last Sink; the local one is still held by `kept`.
+    EXPECT_FALSE(library_mapped(fixture("hang")));
+    EXPECT_TRUE((*kept)->abort(kdf::CallOptions{}).is_ok());
+    kept.reset();
+    ::unlink("/tmp/move-old-hang");
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
