@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/chain/config.h"
+#include "core/config/config.h"
 #include "kdf/status.h"
 
 namespace kdf::chain {

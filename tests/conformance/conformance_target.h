@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "core/chain/config.h"
+#include "core/config/config.h"
 #include "kdf/transport.h"
 
 namespace kdf::conformance {

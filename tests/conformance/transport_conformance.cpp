@@ -15,7 +15,7 @@
 #include <cstring>
 #include <thread>
 
-#include "core/chain/target_validation.h"
+#include "core/config/target_validation.h"
 #include "kdf/unique_fd.h"
 
 namespace kdf::conformance {
