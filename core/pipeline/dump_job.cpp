@@ -35,8 +35,6 @@ Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutp
     plan.dump_level = options.level;
     plan.excluded_pages = filtering.excluded_pages;
     plan.codec_flag = flag.value();
-    plan.timestamp = options.timestamp;
-    plan.nodename = options.nodename;
 
     std::unique_ptr<format::DumpWriter> writer;
     if (options.format == "kdump") writer = format::make_kdump_writer(plan, out);
