@@ -95,6 +95,7 @@ protected:
                                              " --vmlinux " + shell_quote(vmlinux) + " --work " +
                                              shell_quote(scratch + "/readers") + " 2>&1; echo rc=$?");
         EXPECT_NE(out.find("rc=0"), std::string::npos) << out;
+        std::printf("E2E: drgn and crash on %s:\n%s", vmcore.c_str(), out.c_str());
         for (const std::string& fact :
              {"release: " + kernel_.release, std::string("backtrace: crash_setup_regs __crash_kexec panic sysrq_handle_crash"),
               "sys release: " + kernel_.release, "sys panic: \"" + std::string(kPanicLine) + "\"",
