@@ -10,6 +10,7 @@ packages=(
   zstd xz-utils binutils                  # shared fixtures are zstd/xz; readelf checks generated vmcores
   util-linux                              # mount (tmpfs for real ENOSPC), losetup
   makedumpfile libkdumpfile-dev           # independent dump readers the format tests check our output with
+  python3-drgn crash                      # the debuggers users open dumps with (tests/readers)
   zlib1g-dev libdeflate-dev liblzo2-dev liblz4-dev libzstd-dev  # page codecs (core/compress)
   time                                    # GNU time: peak RSS in bench/
   libssh-dev openssh-server openssh-client  # ssh plugin (libssh) and the real sshd its tests start
@@ -44,3 +45,17 @@ if ! ls "$e2e_cache"/*/.unpacked > /dev/null 2>&1; then
   ((updated)) || $SUDO apt-get update -qq
   $SUDO "$(dirname "$0")/../tests/e2e/guest/prepare-kernel.sh" "$e2e_cache" > /dev/null
 fi
+
+# The crashed kernels' own debug vmlinux files for drgn and crash (tests/readers and tests/e2e):
+# the shared fixtures' kernels and the e2e guest's, from Debian's -dbg packages (apt-get download,
+# only the vmlinux kept, about 860 MB to fetch per kernel once), cached outside the tree.
+vmlinux_cache=${KDF_VMLINUX_CACHE:-/var/cache/kdump-failover/vmlinux}
+releases=(6.1.0-56-amd64 6.12.117+deb12-amd64)
+releases+=("$($SUDO "$(dirname "$0")/../tests/e2e/guest/prepare-kernel.sh" "$e2e_cache" | sed -n 2p)")
+for release in "${releases[@]}"; do
+  if [ ! -s "$vmlinux_cache/vmlinux-$release" ]; then
+    ((updated)) || $SUDO apt-get update -qq
+    updated=1
+  fi
+done
+$SUDO "$(dirname "$0")/../tests/readers/prepare-vmlinux.sh" "$vmlinux_cache" "${releases[@]}" > /dev/null

@@ -66,8 +66,6 @@ Status write_dump_to_sink(const vmcore::ElfVmcore& core, Sink& sink, bool write_
     job.level = request.settings.level;
     job.codec = request.settings.compress;
     job.threads = request.settings.threads;
-    job.nodename = request.dump.host;
-    job.timestamp = request.dump.started_unix;
     job.progress = [&report](uint64_t done, uint64_t total) { report.bytes(done, total); };
     if (format != "flat") {
         auto written = pipeline::write_dump(core, output, job);

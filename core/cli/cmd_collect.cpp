@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <ctime>
 
 #include "core/config/makedumpfile_options.h"
 #include "core/chain/progress_reporter.h"
@@ -84,7 +83,6 @@ int cmd_collect(const Args& args) {
     job.level = level;
     job.codec = m.compress.value_or("none");  // makedumpfile without -c/-l/-z stores pages raw
     job.threads = m.threads.value_or(0) > 0 ? static_cast<unsigned>(*m.threads) : 0;
-    job.timestamp = static_cast<int64_t>(std::time(nullptr));
     // Message level bit 1 is makedumpfile's progress indicator (its default, 7, has it).
     const bool progress = (m.message_level.value_or(7) & 1) != 0;
     chain::ProgressReporter reporter(stderr, ::isatty(STDERR_FILENO) == 1, std::chrono::milliseconds(5000));

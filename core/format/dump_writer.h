@@ -49,8 +49,6 @@ struct DumpPlan {
     int dump_level = 0;                       // 0..31 (makedumpfile's -d)
     uint64_t excluded_pages = 0;              // records add_page() will get with `excluded` set
     uint32_t codec_flag = 0;                  // kdump::kCompressed* for the header status; 0 = none
-    int64_t timestamp = 0;                    // seconds since the epoch
-    std::string nodename;                     // utsname.nodename for the header
 };
 
 class DumpWriter {

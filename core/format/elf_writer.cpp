@@ -52,7 +52,7 @@ Status ElfWriter::write_ehdr(uint32_t e_flags) {
     put16(h + 52, kEhdrSize);
     put16(h + 54, kPhdrSize);
     put16(h + 56, static_cast<uint16_t>(shoff_ != 0 ? kPnXnum : phnum_));
-    put16(h + 58, kShdrSize);
+    put16(h + 58, shoff_ != 0 ? kShdrSize : 0);  // no section header, no size (as makedumpfile)
     put16(h + 60, shoff_ != 0 ? 1 : 0);  // e_shnum
     if (Status s = write(0, h); !s.is_ok()) return s;
     if (shoff_ != 0) {
@@ -86,9 +86,21 @@ Status ElfWriter::begin() {
 
     // The most PT_LOADs a run can need: each after the first is preceded by >= kSplitPages excluded
     // pages and holds >= 1 page, so k segments need at least (k - 1) * (kSplitPages + 1) pages.
+    const bool splits = (plan_.dump_level & 1) || plan_.excluded_pages;
     slots_ = 1;
-    for (const PageSet::Run& r : pages.runs())
-        slots_ += ((plan_.dump_level & 1) || plan_.excluded_pages) ? 1 + r.count / (kSplitPages + 1) : 1;
+    for (const PageSet::Run& r : pages.runs()) slots_ += splits ? 1 + r.count / (kSplitPages + 1) : 1;
+    // Each alias mapping gets a PT_LOAD per segment it overlaps. Within one run, the segments that
+    // overlap a window of n pages are the one it starts in plus those starting inside it, each
+    // (k - 2) * (kSplitPages + 1) pages after the second: at most 2 + n / (kSplitPages + 1).
+    for (const vmcore::LoadSegment& a : plan_.core->segments()) {
+        if (!a.alias || a.mem_size == 0) continue;
+        const uint64_t first = a.paddr / page_size_, end = (a.phys_end() + page_size_ - 1) / page_size_;
+        alias_tails_.push_back(AliasTail{a.phdr_index, end, 0});
+        for (const PageSet::Run& r : pages.runs()) {
+            const uint64_t lo = std::max(first, r.first_pfn), hi = std::min(end, r.end_pfn());
+            if (lo < hi) slots_ += splits ? 2 + (hi - lo) / (kSplitPages + 1) : 1;
+        }
+    }
     if (slots_ > UINT32_MAX) return fail(error("too many program headers"));
     uint64_t at = kEhdrSize + slots_ * kPhdrSize;
     if (slots_ >= kPnXnum) {
@@ -137,11 +149,55 @@ Status ElfWriter::close_segment(uint64_t mem_end_pfn) {
             if (s.phdr_index == range->phdr_index) vaddr = s.vaddr + (paddr - s.paddr);
     }
     const uint64_t filesz = (seg_.kept_end_pfn - seg_.start_pfn) * page_size_;
-    const uint64_t memsz = (mem_end_pfn - seg_.start_pfn) * page_size_;
-    if (Status s = write_phdr(phnum_, kPtLoad, seg_.file_offset, vaddr, paddr, filesz, memsz, kPfRwx); !s.is_ok())
+    uint64_t mem_end = mem_end_pfn * page_size_;
+    // An input range ending inside a page (x86_64's first one ends at 0x9fc00): that page is not in
+    // the page set, but the PT_LOAD still covers it up to the range's end, as the input's did.
+    if (const auto* range = plan_.core->phys_map().find(mem_end - 1))
+        if (range->end() > mem_end && range->end() - mem_end < page_size_) mem_end = range->end();
+    if (Status s = write_phdr(phnum_, kPtLoad, seg_.file_offset, vaddr, paddr, filesz, mem_end - paddr, kPfRwx);
+        !s.is_ok())
         return s;
     ++phnum_;
+    return write_alias_phdrs(paddr, paddr + filesz, mem_end);
+}
+
+// The input's other virtual mappings of [paddr, mem_end) (the kernel image: kernel-text addresses,
+// the page-table root among them, resolve only through it) as PT_LOADs over the same file bytes,
+// cut where the segment just written is cut, as makedumpfile cuts its copy of them.
+Status ElfWriter::write_alias_phdrs(uint64_t paddr, uint64_t file_end, uint64_t mem_end) {
+    for (const vmcore::LoadSegment& a : plan_.core->segments()) {
+        if (!a.alias) continue;
+        const uint64_t lo = std::max(paddr, a.paddr), hi = std::min(mem_end, a.phys_end());
+        if (lo >= hi) continue;
+        if (phnum_ >= slots_) return error("more PT_LOADs than reserved (internal error)");
+        uint64_t alias_file_end = std::min(file_end, hi);
+        if (hi == a.phys_end()) {
+            // The mapping ends inside this segment: its excluded tail is not file bytes, as at the
+            // end of any PT_LOAD (the pages after the tail are, for the segment itself).
+            const uint64_t kept_end = alias_kept_end(a);
+            alias_file_end = std::min(alias_file_end, kept_end * page_size_);
+        }
+        const uint64_t filesz = std::clamp(alias_file_end, lo, hi) - lo;
+        // A piece with no file bytes points at the end of the segment's bytes, never past the file.
+        const uint64_t offset = seg_.file_offset + (std::min(lo, file_end) - paddr);
+        if (Status s = write_phdr(phnum_, kPtLoad, offset, a.vaddr + (lo - a.paddr), lo, filesz, hi - lo, kPfRwx);
+            !s.is_ok())
+            return s;
+        ++phnum_;
+    }
     return Status::ok();
+}
+
+// One past the last kept page below the alias mapping's end (0: none yet).
+uint64_t ElfWriter::alias_kept_end(const vmcore::LoadSegment& alias) const {
+    for (const AliasTail& t : alias_tails_)
+        if (t.phdr_index == alias.phdr_index) return t.kept_end_pfn;
+    return 0;
+}
+
+void ElfWriter::note_kept_for_aliases(uint64_t pfn) {
+    for (AliasTail& t : alias_tails_)
+        if (pfn < t.end_pfn) t.kept_end_pfn = pfn + 1;
 }
 
 Status ElfWriter::add_page(const PageRecord& page) {
@@ -159,6 +215,7 @@ Status ElfWriter::add_page(const PageRecord& page) {
         if (pending_ == 0) pending_start_pfn_ = page.pfn;
         ++pending_;
     } else {
+        note_kept_for_aliases(page.pfn);
         if (seg_.open && pending_ < kSplitPages) {
             // A short excluded run inside a segment: cheaper as zeros than as another PT_LOAD.
             if (Status s = data_.append_zeros(pending_ * page_size_); !s.is_ok()) return fail(s);

@@ -14,12 +14,16 @@
 // of at least kSplitPages excluded pages closes the PT_LOAD (its p_memsz still covers the excluded
 // run, p_filesz stops before it, as makedumpfile does for excluded tails) and the next kept page
 // opens a new one; shorter runs are written as zeros (a PT_LOAD per isolated zero page would cost
-// more than it saves). p_vaddr is the original segment's vaddr for the same paddr. Memory: fixed
-// (data buffer), whatever the dump size.
+// more than it saves). p_vaddr is the original segment's vaddr for the same paddr. Every other
+// virtual mapping of the input (an alias PT_LOAD: the kernel image at kernel-text addresses) gets a
+// PT_LOAD per written segment it overlaps, cut the same way and pointing at the same file bytes
+// (readers that translate kernel-text addresses, drgn among them, need it; the pages are stored
+// once). Memory: fixed (data buffer), whatever the dump size.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "core/format/dump_writer.h"
 #include "core/format/page_order.h"
@@ -53,6 +57,9 @@ private:
     Status write_phdr(uint64_t slot, uint32_t type, uint64_t offset, uint64_t vaddr, uint64_t paddr, uint64_t filesz,
                       uint64_t memsz, uint32_t flags);
     Status close_segment(uint64_t mem_end_pfn);
+    Status write_alias_phdrs(uint64_t paddr, uint64_t file_end, uint64_t mem_end);
+    uint64_t alias_kept_end(const vmcore::LoadSegment& alias) const;
+    void note_kept_for_aliases(uint64_t pfn);
     Status open_segment(uint64_t pfn);
     Status fail(Status s);
 
@@ -65,6 +72,13 @@ private:
     uint64_t phnum_ = 0;   // used slots
     uint64_t shoff_ = 0;   // section header 0 when slots_ >= PN_XNUM, else 0
     Segment seg_;
+    // Per alias PT_LOAD of the input: one past the last kept page below its end, to cut its tail.
+    struct AliasTail {
+        uint32_t phdr_index = 0;
+        uint64_t end_pfn = 0;
+        uint64_t kept_end_pfn = 0;
+    };
+    std::vector<AliasTail> alias_tails_;
     uint64_t pending_ = 0;            // excluded pages since the segment's kept end (or run start)
     uint64_t pending_start_pfn_ = 0;
     uint64_t written_ = 0;

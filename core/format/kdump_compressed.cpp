@@ -6,27 +6,13 @@
 #include <limits>
 #include <string>
 
+#include "core/arch/kernel_utsname.h"
 #include "core/format/note_bytes.h"
 #include "core/vmcore/elf_layout.h"
 #include "core/vmcore/elf_note.h"
 
 namespace kdf::format {
 namespace {
-
-using vmcore::elf::kEmX86_64;
-constexpr uint16_t kEmAarch64 = 183;
-constexpr uint16_t kEmPpc64 = 21;
-constexpr uint16_t kEmS390 = 22;
-
-std::string machine_name(uint16_t e_machine) {
-    switch (e_machine) {
-    case kEmX86_64: return "x86_64";
-    case kEmAarch64: return "aarch64";
-    case kEmPpc64: return "ppc64le";
-    case kEmS390: return "s390x";
-    default: return "";
-    }
-}
 
 Status error(const std::string& what) { return Status::error(Code::corrupt, "kdump writer: " + what); }
 
@@ -94,12 +80,13 @@ Status KdumpCompressedWriter::begin() {
     auto notes = read_note_bytes(core);
     if (!notes.is_ok()) return fail(notes.take_status().with_context("kdump writer"));
 
-    // Block 0: disk_dump_header.
-    header_.utsname.sysname = "Linux";
-    header_.utsname.nodename = plan_.nodename;
-    header_.utsname.release = std::string(core.vmcoreinfo().osrelease().value_or(""));
-    header_.utsname.machine = machine_name(core.machine());
-    header_.timestamp_sec = plan_.timestamp;
+    // Block 0: disk_dump_header, as makedumpfile fills it: the crashed kernel's own utsname (readers
+    // identify the kernel by it: libkdumpfile takes the OS type from `version`, crash checks
+    // `release`), and the crash time from VMCOREINFO (0 without CRASHTIME), not the time of the copy.
+    const arch::KernelUtsname uts = arch::read_kernel_utsname(core);
+    header_.utsname = kdump::Utsname{uts.sysname, uts.nodename, uts.release, uts.version, uts.machine, uts.domainname};
+    header_.timestamp_sec = core.vmcoreinfo().crashtime().value_or(0);
+    header_.timestamp_usec = 0;
     header_.block_size = static_cast<int32_t>(page_size_);
     const uint64_t sub_bytes = kdump::kSubHeaderSize + notes->bytes.size();
     const uint64_t sub_blocks = (sub_bytes + page_size_ - 1) / page_size_;

@@ -16,7 +16,8 @@
 //     0  char  signature[8]   "KDUMP   "
 //     8  int   header_version  6 (what makedumpfile 1.7 writes)
 //    12  new_utsname utsname   6 x 65 chars: sysname, nodename, release, version, machine, domainname
-//   408  timeval timestamp     tv_sec (8), tv_usec (8)
+//                              (the crashed kernel's init_uts_ns, as makedumpfile copies it)
+//   408  timeval timestamp     tv_sec (8), tv_usec (8): the crash time, VMCOREINFO CRASHTIME (usec 0)
 //   424  uint  status          DUMP_DH_* flags (COMPRESSED_INCOMPLETE while unfinished)
 //   428  int   block_size
 //   432  int   sub_hdr_size    in blocks

@@ -14,6 +14,7 @@
 #include "core/format/dump_format.h"
 #include "core/format/kdump_reader.h"
 #include "core/format/page_set.h"
+#include "core/format/reader_needs.h"
 #include "core/vmcore/elf_reader.h"
 #include "kdf/unique_fd.h"
 
@@ -201,6 +202,7 @@ Result<VerifyReport> verify_kdump(const std::string& path, VerifyReport report) 
         problems.add("header", "header status " + hex(h.status) + " has unknown bits " + hex(unknown));
     if (std::popcount(h.status & kCodecBits) > 1)
         problems.add("header", "header status " + hex(h.status) + " names more than one codec");
+    report.warnings = kdump_reader_warnings(h, rd.vmcoreinfo());
     const auto& sub = rd.sub_header();
     if (sub.size_eraseinfo > 0 &&
         (sub.offset_eraseinfo > rd.file_size() || sub.size_eraseinfo > rd.file_size() - sub.offset_eraseinfo))
@@ -233,6 +235,7 @@ Result<VerifyReport> verify_elf(const std::string& path, std::span<const std::by
         report.incomplete = true;
         report.problems.push_back(kIncompleteLine);
     }
+    report.warnings = elf_reader_warnings(opened.value());
     PageSet pages(opened.value().phys_map(), 4096);
     report.block_size = pages.page_size();
     report.max_mapnr = pages.max_mapnr();
@@ -302,6 +305,7 @@ std::string to_text(const VerifyReport& r) {
         out += "\n";
     }
     for (const auto& n : r.notes) out += "note: " + n + "\n";
+    for (const auto& w : r.warnings) out += "warning: " + w + "\n";
     for (const auto& p : r.problems) out += "problem: " + p + "\n";
     if (!r.checked) out += "NOT CHECKED: " + std::string(to_string(r.format)) + "\n";
     else if (r.problems.empty()) out += "OK: no problem found\n";

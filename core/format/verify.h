@@ -37,6 +37,9 @@ struct VerifyReport {
     std::vector<std::string> problems;
     // Information that is not damage (a flattened file must be reassembled first, ...).
     std::vector<std::string> notes;
+    // What drgn or crash need and the headers lack (reader_needs.h): the pages are fine, a reader
+    // will not open the file or not all of it.
+    std::vector<std::string> warnings;
     // False when the file was recognised but its pages were not checked (flattened).
     bool checked = false;
     bool incomplete = false;  // INCOMPLETE header flag (kdump) or e_flags bit 0 (ELF)

@@ -42,8 +42,6 @@ Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutp
     plan.dump_level = options.level;
     plan.excluded_pages = filtering.excluded_pages;
     plan.codec_flag = flag.value();
-    plan.timestamp = options.timestamp;
-    plan.nodename = options.nodename;
 
     std::unique_ptr<format::DumpWriter> writer = dump_format->make_writer(plan, out);
 

@@ -24,8 +24,6 @@ struct DumpJobOptions {
     std::string codec = "zlib";
     std::optional<int> codec_level;
     unsigned threads = 0;          // 0 = online CPUs
-    std::string nodename;
-    int64_t timestamp = 0;
     std::function<void(uint64_t input_bytes, uint64_t total_input_bytes)> progress;
     // One line for the user when filtering could not do all the level asks (the pages concerned
     // are dumped). Unset: printed to stderr as "kdump-failover: warning: ..." (the attempt

@@ -239,10 +239,17 @@ Status ElfVmcore::check_file_overlaps() const {
         if (s.file_size > 0) order.push_back(&s);
     std::sort(order.begin(), order.end(),
               [](const LoadSegment* a, const LoadSegment* b) { return a->file_offset < b->file_offset; });
+    // Two PT_LOADs may share file bytes only as two virtual mappings of the same physical memory
+    // (a kernel-image alias stored once, as our ELF writer stores it): the same physical address
+    // must then be at the same file offset in both. Any other overlap is damage. Compared with the
+    // segment reaching furthest so far: any earlier one `b` overlaps, that one overlaps too.
+    const LoadSegment* furthest = order.empty() ? nullptr : order[0];
     for (size_t i = 1; i < order.size(); ++i) {
-        const LoadSegment& a = *order[i - 1];
+        const LoadSegment& a = *furthest;
         const LoadSegment& b = *order[i];
-        if (b.file_offset < a.file_end())
+        if (b.file_end() > a.file_end()) furthest = order[i];
+        const bool same_bytes = b.file_offset - b.paddr == a.file_offset - a.paddr;
+        if (b.file_offset < a.file_end() && !same_bytes)
             return fail(printf_text("PT_LOAD at program header %" PRIu32 " (file offset 0x%" PRIx64 ", 0x%" PRIx64
                                     " bytes) overlaps PT_LOAD at program header %" PRIu32 " (file offset 0x%" PRIx64
                                     ", 0x%" PRIx64 " bytes) in the file",

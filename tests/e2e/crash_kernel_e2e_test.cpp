@@ -2,13 +2,18 @@
 // emulation), kexec boots the crash kernel with an initramfs made by our install path and dracut
 // module, and our chain runs there against real servers on the host's loopback (QEMU's user
 // network maps the guest's 10.0.2.2 to the host's 127.0.0.1). Each dump is then checked on the
-// host by Debian's makedumpfile (--dump-dmesg shows the panic) and our `verify`.
+// host by Debian's makedumpfile (--dump-dmesg shows the panic), our `verify`, and the readers a
+// kernel engineer opens it with: drgn and crash with the guest kernel's own vmlinux (its -dbg
+// package, which tools/install-deps.sh caches) show the release, the tasks, the kernel log and the
+// panicking task's backtrace.
 //
 // Each scenario prints one "E2E:" line (QEMU time, the crash kernel's chain time, dump size, the
 // chain's peak memory in the crash kernel); docs/sizing.md quotes the memory figure.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -77,6 +82,30 @@ protected:
         EXPECT_NE(read_text(dmesg).find(kPanicLine), std::string::npos) << "no panic line in makedumpfile's dmesg";
         const std::string out = shell_output(std::string(KDF_CLI) + " verify " + shell_quote(vmcore) + " 2>&1; echo rc=$?");
         EXPECT_NE(out.find("rc=0"), std::string::npos) << out;
+        check_readers(vmcore, scratch);
+    }
+
+    // drgn and crash on the dump the crash kernel wrote (there is no raw vmcore to compare with:
+    // the facts must be those of this crash).
+    void check_readers(const std::string& vmcore, const std::string& scratch) {
+        const std::string vmlinux = std::string(KDF_VMLINUX_CACHE) + "/vmlinux-" + kernel_.release;
+        ASSERT_TRUE(fs::exists(vmlinux)) << vmlinux << " is missing: tools/install-deps.sh fetches it";
+        const std::string out = shell_output("/usr/bin/python3 " + std::string(KDF_SOURCE_DIR) +
+                                             "/tests/readers/readers_test.py dump " + shell_quote(vmcore) +
+                                             " --vmlinux " + shell_quote(vmlinux) + " --work " +
+                                             shell_quote(scratch + "/readers") + " 2>&1; echo rc=$?");
+        EXPECT_NE(out.find("rc=0"), std::string::npos) << out;
+        std::printf("E2E: drgn and crash on %s:\n%s", vmcore.c_str(), out.c_str());
+        for (const std::string& fact :
+             {"release: " + kernel_.release, std::string("backtrace: crash_setup_regs __crash_kexec panic sysrq_handle_crash"),
+              "sys release: " + kernel_.release, "sys panic: \"" + std::string(kPanicLine) + "\"",
+              std::string("bt frames: machine_kexec __crash_kexec panic sysrq_handle_crash")})
+            EXPECT_NE(out.find(fact), std::string::npos) << "no '" << fact << "' in:\n" << out;
+        for (const char* count : {"tasks: ", "printk records: ", "ps tasks: ", "log lines: ", "kmem total mem pages: "}) {
+            const size_t at = out.find(std::string("\n") + count);
+            ASSERT_NE(at, std::string::npos) << count << "missing in:\n" << out;
+            EXPECT_GT(std::atol(out.c_str() + at + 1 + std::strlen(count)), 0) << count << "in:\n" << out;
+        }
     }
 
     GuestKernel kernel_;

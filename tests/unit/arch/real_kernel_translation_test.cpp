@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/arch/kernel_memory.h"
+#include "core/arch/kernel_utsname.h"
 #include "core/arch/x86_64/x86_64_translator.h"
 #include "core/vmcore/elf_reader.h"
 
@@ -35,6 +36,19 @@ TEST_P(RealKernel, KernelImageSymbolHoldsTheUtsname) {
     ASSERT_TRUE(mem_->read(uts, std::as_writable_bytes(std::span(name))).is_ok());
     EXPECT_STREQ(name, "Linux");
     EXPECT_EQ(std::string(name + 130), std::string(*info().osrelease()));
+}
+
+// The dump header's utsname is the crashed kernel's own, as makedumpfile copies it: Debian's
+// kernels run with no hostname set in these guests ("(none)").
+TEST_P(RealKernel, UtsnameIsTheCrashedKernels) {
+    const KernelUtsname u = read_kernel_utsname(*core_);
+    EXPECT_TRUE(u.from_memory) << u.fallback_reason;
+    EXPECT_EQ(u.sysname, "Linux");
+    EXPECT_EQ(u.nodename, "(none)");
+    EXPECT_EQ(u.release, std::string(*info().osrelease()));
+    EXPECT_EQ(u.version.rfind("#1 SMP PREEMPT_DYNAMIC Debian ", 0), 0u) << u.version;
+    EXPECT_EQ(u.machine, "x86_64");
+    EXPECT_EQ(u.domainname, "(none)");
 }
 
 // Every RAM PT_LOAD's p_vaddr is its direct-map address: the walk must agree, and the

@@ -36,7 +36,6 @@ Result<pipeline::DumpJobResult> dump(const vmcore::ElfVmcore& core, const std::s
     job.level = level;
     job.codec = codec;
     job.threads = 2;
-    job.nodename = "test";
     job.warning = [&](const std::string& line) {
         if (warning) *warning = line;
     };

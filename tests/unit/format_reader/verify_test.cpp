@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "core/format/verify.h"
 #include "tests/unit/format_reader/reader_fixtures.h"
@@ -45,6 +46,25 @@ TEST(Verify, MakedumpfileZlibFixtureIsGood) {
     EXPECT_EQ(r.pages_by_codec.at("zlib"), 20u);
     EXPECT_EQ(r.pages_by_codec.at("none"), 4u);
     EXPECT_NE(to_text(r).find("OK"), std::string::npos);
+}
+
+// makedumpfile's header carries the crashed kernel's utsname: nothing for readers to miss.
+TEST(Verify, MakedumpfileHeaderHasWhatReadersNeed) {
+    VerifyReport r = verify_ok(dump_fixture("synthetic-d1-zlib.kdump"));
+    EXPECT_TRUE(r.warnings.empty()) << to_text(r);
+}
+
+// Without utsname.version drgn (libkdumpfile) cannot tell the OS type: a warning, not damage.
+TEST(Verify, HeaderWithoutVersionWarnsThatDrgnWillNotOpenIt) {
+    TempDir dir("kdf-verify");
+    const std::string path = dir / "no-version.kdump";
+    std::filesystem::copy_file(dump_fixture("synthetic-d1-zlib.kdump"), path);
+    put_le(path, 12 + 3 * 65, 0, 8);  // utsname.version's first bytes
+    VerifyReport r = verify_ok(path);
+    EXPECT_TRUE(r.ok()) << to_text(r);
+    ASSERT_EQ(r.warnings.size(), 1u) << to_text(r);
+    EXPECT_NE(r.warnings[0].find("header utsname has no version: drgn"), std::string::npos) << r.warnings[0];
+    EXPECT_NE(to_text(r).find("warning: header utsname has no version"), std::string::npos) << to_text(r);
 }
 
 TEST(Verify, MakedumpfileLzoAndRawFixturesAreGood) {

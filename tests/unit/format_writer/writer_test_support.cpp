@@ -89,8 +89,6 @@ Status write_dump(const Input& in, const std::string& path, const WriteOptions& 
     plan.pages = &in.pages;
     plan.dump_level = opt.dump_level;
     plan.codec_flag = opt.codec == Codec::zlib && opt.format != Format::elf ? kdump::kCompressedZlib : 0;
-    plan.timestamp = opt.timestamp;
-    plan.nodename = opt.nodename;
     auto file = FileOutput::create(path);
     if (!file.is_ok()) return file.take_status();
     if (opt.format == Format::flat) {

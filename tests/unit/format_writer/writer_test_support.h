@@ -33,8 +33,6 @@ struct WriteOptions {
     Format format = Format::kdump;
     Codec codec = Codec::zlib;
     int dump_level = 1;
-    int64_t timestamp = 1700000000;
-    std::string nodename = "kdumptest";
     uint64_t stop_after = UINT64_MAX;  // pages handed over before the writer is dropped unfinished
 };
 

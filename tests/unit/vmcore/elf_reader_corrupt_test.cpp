@@ -165,6 +165,15 @@ TEST_F(CorruptVmcore, OverlappingFileRanges) {
                   built.load_offsets[2], built.load_offsets[1]));
 }
 
+// The kernel-image alias may share RAM 1's file bytes (our ELF writer stores the image once): the
+// same physical page is at the same file offset through both, so nothing is ambiguous.
+TEST_F(CorruptVmcore, AliasSharingItsPagesFileBytesIsAccepted) {
+    test::VmcoreSpec spec = test::default_spec();
+    test::Built first = test::build_vmcore(spec);
+    spec.loads[0].file_offset = first.load_offsets[1] + 0x1000;  // paddr 0x101000 inside RAM 1 (0x100000)
+    EXPECT_EQ(open_error(test::build_vmcore(spec).bytes), "(opened fine)");
+}
+
 TEST_F(CorruptVmcore, OverlappingPhysicalRanges) {
     test::VmcoreSpec spec = test::default_spec();
     spec.loads[2].paddr = 0x102000;  // RAM 2 now overlaps RAM 1's last page, both direct-map
