@@ -30,7 +30,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
-# --- rpcbind (NFSv3 needs it registered) and a private ganesha (RECIPES.md §b) ---
+# --- rpcbind (NFSv3 needs it registered) and a private ganesha ---
 if ! (echo > /dev/tcp/127.0.0.1/111) 2>/dev/null; then
   rpcbind -f & rpcbind_pid=$!
   wait_port 111

@@ -23,7 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# --- a private sshd on a free loopback port (RECIPES.md §a) ---
+# --- a private sshd on a free loopback port ---
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p /run/sshd "$work/ssh"
 chmod 755 /run/sshd

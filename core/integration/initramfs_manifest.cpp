@@ -13,18 +13,6 @@ namespace kdf::integration {
 
 namespace {
 
-// Options that name a file in the first kernel the target reads in the crash kernel. Kept as a
-// table per type: a plugin's `path` option may be a remote directory (ssh), so "every path-typed
-// option" would copy the wrong things.
-struct FileKey {
-    const char* type;
-    const char* key;
-};
-constexpr FileKey kFileKeys[] = {{"ssh", "identity"}, {"ssh", "known_hosts"}};
-
-// Options that name the server of a network target, in the order they are tried.
-constexpr const char* kHostKeys[] = {"host", "server", "portal"};
-
 void add_once(std::vector<std::string>& v, const std::string& s) {
     if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
@@ -32,14 +20,6 @@ void add_once(std::vector<std::string>& v, const std::string& s) {
 bool file_exists(const std::string& path) {
     struct stat st{};
     return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-// A local target in dir mode: the directory whose filesystem the initramfs must mount, or "".
-std::string local_mount_point(const TargetConfig& t) {
-    if (t.get("mode") == "raw") return {};
-    if (!t.get("mount_point").empty()) return t.get("mount_point");
-    if (parse_bool(t.get("require_mount")).value_or(false)) return t.get("path");
-    return {};
 }
 
 }  // namespace
@@ -72,39 +52,32 @@ ManifestBuild build_initramfs_manifest(const chain::Config& config, const std::s
             out.errors.push_back(label + ": " + caps.status().to_string());
             continue;
         }
+        auto needs = loaded->transport->crash_kernel_needs(resolved);
+        if (!needs.is_ok()) {
+            out.errors.push_back(label + ": " + needs.status().to_string());
+            continue;
+        }
         if (has_cap(caps.value(), TransportCap::needs_network)) {
             m.network = true;
-            for (const char* key : kHostKeys)
-                if (!resolved.get(key).empty()) {
-                    add_once(m.hosts, resolved.get(key));
-                    break;
-                }
+            for (const std::string& host : needs->hosts) add_once(m.hosts, host);
         }
-        for (const auto& fk : kFileKeys) {
-            if (target.type != fk.type) continue;
-            const std::string file = resolved.get(fk.key);
-            if (file.empty()) continue;
-            if (!file_exists(file)) {
-                out.warnings.push_back(resolved.where_of(fk.key) + ": target '" + target.name + "': " + fk.key + " " + file +
-                                       " does not exist yet, so the crash kernel will not have it (kdump-failover keys / "
-                                       "ssh-trust create it; run generate again afterwards)");
+        for (const auto& file : needs->files) {
+            if (file.path.empty()) continue;
+            if (!file_exists(file.path)) {
+                std::string hint = file.when_missing.empty() ? "" : " (" + file.when_missing + "; run generate again afterwards)";
+                out.warnings.push_back(resolved.where_of(file.key) + ": target '" + target.name + "': " + file.key + " " +
+                                       file.path + " does not exist yet, so the crash kernel will not have it" + hint);
                 continue;
             }
-            add_once(m.files, file);
+            add_once(m.files, file.path);
         }
-        if (target.type == "local") {
-            const std::string mp = local_mount_point(resolved);
-            if (mp.empty()) {
-                if (resolved.get("mode") != "raw")
-                    out.initramfs_warnings.push_back(label + ": no mount_point, so the initramfs mounts nothing for it; in the crash "
-                                                   "kernel " + resolved.get("path") +
-                                           " exists only if some other step mounts its filesystem");
-                continue;
-            }
-            auto entry = chain::find_mount(mounts, mp);
+        for (const std::string& note : needs->notes) out.initramfs_warnings.push_back(label + ": " + note);
+        if (!needs->mount_point.empty()) {
+            auto entry = chain::find_mount(mounts, needs->mount_point);
             if (!entry) {
-                out.initramfs_warnings.push_back(resolved.where_of("mount_point") + ": target '" + target.name + "': " + mp +
-                                       " is not mounted now, so the initramfs cannot know which filesystem to mount there");
+                out.initramfs_warnings.push_back(resolved.where_of(needs->mount_key) + ": target '" + target.name + "': " +
+                                                 needs->mount_point +
+                                                 " is not mounted now, so the initramfs cannot know which filesystem to mount there");
                 continue;
             }
             bool seen = std::any_of(m.mounts.begin(), m.mounts.end(),

@@ -7,11 +7,14 @@
 //
 //   config   <path>                       the config file (installed as /etc/kdump-failover.conf)
 //   plugin   <path>                       kdf-transport-<type>.so of each target type in the chain
-//   file     <path>                       a file a target names: ssh identity and known_hosts
+//   file     <path>                       a file a target reads there (its plugin's crash_kernel_needs():
+//                                         ssh's identity and known_hosts, say)
 //   network  yes|no                       does any target need the network (its plugin reports
 //                                         TransportCap::needs_network for it)
-//   host     <name or address>            a server a network target talks to (to pick the NIC)
-//   mount    <source> <mount point> <fstype>   a local target's filesystem, as mounted now
+//   host     <name or address>            a server a network target talks to (to pick the NIC), as its
+//                                         plugin names it
+//   mount    <source> <mount point> <fstype>   the filesystem a target's plugin asks mounted, as
+//                                         mounted now
 //
 // Plugins not in the chain are not listed, so the initramfs carries only what this config uses.
 // Problems that make an initramfs useless (a plugin that does not load, an option the plugin

@@ -97,6 +97,34 @@ Status LocalTransport::check(const TargetConfig& target) const noexcept {
     });
 }
 
+uint32_t LocalTransport::capabilities(const TargetConfig& target) const noexcept {
+    const uint32_t durable = static_cast<uint32_t>(TransportCap::durable_sync);
+    try {
+        Result<LocalOptions> o = parse_local_options(target);
+        if (o.is_ok() && o->fsync) return description_.caps;
+    } catch (...) {
+        // parsing allocates; without memory claim the least, which is always safe
+    }
+    return description_.caps & ~durable;
+}
+
+Result<CrashKernelNeeds> LocalTransport::crash_kernel_needs(const TargetConfig& target) const noexcept {
+    return guarded("local", [&]() -> Result<CrashKernelNeeds> {
+        Result<LocalOptions> o = parse_local_options(target);
+        if (!o.is_ok()) return o.take_status();
+        CrashKernelNeeds needs;
+        if (o->mode == Mode::raw) return needs;
+        if (o->mount_point.empty()) {
+            needs.notes.push_back("no mount_point, so the initramfs mounts nothing for it; in the crash kernel " + o->path +
+                                  " exists only if some other step mounts its filesystem");
+            return needs;
+        }
+        needs.mount_point = o->mount_point;
+        needs.mount_key = target.get("mount_point").empty() ? "require_mount" : "mount_point";
+        return needs;
+    });
+}
+
 Result<ProbeReport> LocalTransport::probe(const TargetConfig& target, const CallOptions& opts) noexcept {
     return guarded("local", [&]() -> Result<ProbeReport> {
         Result<LocalOptions> o = parse_local_options(target);

@@ -19,6 +19,11 @@ public:
     const Description& describe() const noexcept override { return description_; }
     // Cross-field rules only (parse_local_options); no I/O.
     Status check(const TargetConfig& target) const noexcept override;
+    // fsync = no gives up durable_sync: commit() then returns before the data is on disk.
+    uint32_t capabilities(const TargetConfig& target) const noexcept override;
+    // dir mode: the mount point whose filesystem the initramfs mounts (mount_point, or path with
+    // require_mount); raw mode: nothing (the device node is enough).
+    Result<CrashKernelNeeds> crash_kernel_needs(const TargetConfig& target) const noexcept override;
     // dir: path exists, is a directory, is writable (a temp file is created and removed), mount
     // point holds, free space >= reserve. raw: the device opens read-write and is large enough for
     // a header; reports its size and what an existing header says (an unsaved dump gets overwritten).

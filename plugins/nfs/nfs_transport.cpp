@@ -68,6 +68,16 @@ NfsTransport::NfsTransport() {
     description_.options = nfs_option_specs();
 }
 
+Result<CrashKernelNeeds> NfsTransport::crash_kernel_needs(const TargetConfig& target) const noexcept {
+    return guarded("nfs", [&]() -> Result<CrashKernelNeeds> {
+        Result<NfsOptions> o = parse_nfs_options(target);
+        if (!o.is_ok()) return o.take_status();
+        CrashKernelNeeds needs;
+        needs.hosts.push_back(o->server);
+        return needs;
+    });
+}
+
 Status NfsTransport::check(const TargetConfig& target) const noexcept {
     return guarded("nfs", [&]() -> Status {
         Result<NfsOptions> o = parse_nfs_options(target);

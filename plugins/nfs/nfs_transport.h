@@ -21,6 +21,8 @@ public:
     const Description& describe() const noexcept override { return description_; }
     // Cross-field rules and the URL's arguments (parse_nfs_options); no I/O.
     Status check(const TargetConfig& target) const noexcept override;
+    // The server (from `server` or `url`): libnfs needs nothing else in the crash kernel.
+    Result<CrashKernelNeeds> crash_kernel_needs(const TargetConfig& target) const noexcept override;
     // Mounts, checks that `path` exists and is writable as the configured uid (a file is created
     // and removed), reports free space (FSSTAT) against the reserve.
     Result<ProbeReport> probe(const TargetConfig& target, const CallOptions& opts) noexcept override;

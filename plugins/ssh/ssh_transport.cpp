@@ -108,6 +108,20 @@ uint32_t SshTransport::capabilities(const TargetConfig& target) const noexcept {
     return description_.caps & ~positional;
 }
 
+Result<CrashKernelNeeds> SshTransport::crash_kernel_needs(const TargetConfig& target) const noexcept {
+    return guarded("ssh", [&]() -> Result<CrashKernelNeeds> {
+        Result<SshOptions> o = parse_ssh_options(target);
+        if (!o.is_ok()) return o.take_status();
+        CrashKernelNeeds needs;
+        needs.files.push_back({"identity", o->identity,
+                               "`kdump-failover keys` creates it (then install its .pub on the server)"});
+        needs.files.push_back({"known_hosts", o->known_hosts,
+                               "`kdump-failover ssh-trust " + target.name + "` records the server's host key in it"});
+        needs.hosts.push_back(o->host);
+        return needs;
+    });
+}
+
 Result<ProbeReport> SshTransport::probe(const TargetConfig& target, const CallOptions& opts) noexcept {
     return guarded("ssh", [&]() -> Result<ProbeReport> {
         Result<SshOptions> o = parse_ssh_options(target);

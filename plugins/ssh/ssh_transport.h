@@ -25,6 +25,8 @@ public:
     Status check(const TargetConfig& target) const noexcept override;
     // A mode stream target cannot write in place: no positional_write.
     uint32_t capabilities(const TargetConfig& target) const noexcept override;
+    // The identity and known_hosts files (the crash kernel authenticates with them) and the host.
+    Result<CrashKernelNeeds> crash_kernel_needs(const TargetConfig& target) const noexcept override;
     // Connects and authenticates (strict host key), checks the directory exists and is writable
     // (a probe file is created and removed) and reports free space (statvfs@openssh.com; df in
     // mode stream).

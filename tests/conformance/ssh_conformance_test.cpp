@@ -28,10 +28,6 @@ public:
     }
     bool break_target(const DumpInfo&) override { return sshd_.freeze_sessions() > 0; }
     void repair_target() override { sshd_.thaw_sessions(); }
-    // The transport declares positional writes; a stream takes the dump front to back only.
-    uint32_t withheld_caps() const override {
-        return mode_ == "stream" ? static_cast<uint32_t>(TransportCap::positional_write) : 0;
-    }
 
 private:
     test::TempDir tmp_{"kdf-conformance-ssh"};

@@ -52,6 +52,7 @@ private:
     static inline std::string target_name_;
     static inline std::optional<plugin::LoadedPlugin> plugin_;
     static inline TargetConfig config_;
+    static inline uint32_t target_caps_ = 0;
 };
 
 }  // namespace kdf::conformance

@@ -1,6 +1,6 @@
 // tools/mkvmcore/sample_layout.h - where a sample vmcore puts memory, physically and in the file.
 //
-// Modelled on a QEMU x86_64 guest with crashkernel= (shared/fixtures/README-a.md):
+// Modelled on a real QEMU x86_64 guest with crashkernel= (the 6.1 test fixture's layout):
 //
 //   PT_LOAD 0  kernel-image alias  vaddr 0xffffffff81000000+KERNELOFFSET, paddr inside RAM 1
 //   PT_LOAD 1  low memory          paddr 0x1000   .. 0x9f000

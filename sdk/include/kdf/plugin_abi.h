@@ -32,7 +32,8 @@
 // Bump whenever any SDK class layout, virtual function order or signature, or struct field changes
 // (kdf_plugin_info, Description, DumpInfo, ProbeReport, OptionSpec, OptionValue, TargetConfig,
 // CallOptions, Status, Sink, Transport). Old plugins are then refused instead of crashing.
-// Version 2: Transport::capabilities(target), per-target capabilities.
+// Version 2: Transport::capabilities(target), per-target capabilities, and
+// Transport::crash_kernel_needs(target), what the initramfs must hold for a target.
 #define KDF_TRANSPORT_ABI_VERSION 2u
 
 #define KDF_STRINGIFY_IMPL(x) #x

@@ -86,6 +86,29 @@ struct DumpInfo {
     int64_t started_unix = 0; // when the chain started, seconds since the epoch (UTC)
 };
 
+// What the crash kernel's initramfs must carry or prepare for one configured target, so that the
+// target works there (`kdump-failover generate --manifest`, read by the dracut module). The plugin
+// says it because only it knows which of its options name what: a `path` may be a local directory
+// (local) or one on the server (ssh).
+struct CrashKernelNeeds {
+    // A file of this system the target reads in the crash kernel (a key, known_hosts).
+    struct File {
+        std::string key;           // the option that names it, for file:line in warnings
+        std::string path;          // absolute path; installed at the same path
+        std::string when_missing;  // a hint for a file that does not exist yet ("run `kdump-failover keys`")
+    };
+    std::vector<File> files;
+    // Servers the target talks to, in the order it tries them (the initramfs brings up the
+    // interface that routes to each).
+    std::vector<std::string> hosts;
+    // A local directory whose filesystem the initramfs must mount before the chain runs ("" = none),
+    // and the option that named it.
+    std::string mount_point;
+    std::string mount_key;
+    // Lines for the person building the initramfs (a dir-mode target without a mount point, say).
+    std::vector<std::string> notes;
+};
+
 // What probe() found.
 struct ProbeReport {
     std::string summary;        // one line: "writable, 12.3 GiB free at /var/crash"
@@ -148,6 +171,13 @@ public:
     virtual uint32_t capabilities(const TargetConfig& target) const noexcept {
         (void)target;
         return describe().caps;
+    }
+
+    // What the initramfs must hold for this target (one that passed check()); no I/O. The default,
+    // nothing, suits a target that needs only the plugin and the network its caps declare.
+    virtual Result<CrashKernelNeeds> crash_kernel_needs(const TargetConfig& target) const noexcept {
+        (void)target;
+        return CrashKernelNeeds{};
     }
 };
 

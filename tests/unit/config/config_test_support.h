@@ -45,7 +45,7 @@ private:
     ConfigLoad result_;
 };
 
-// The smallest config from ARCHITECTURE.md, used as the valid base the error tests break.
+// The smallest config the README and docs/architecture.md show, used as the valid base the error tests break.
 inline const char* smallest_config() {
     return "[chain]\n"
            "targets = primary backup\n"

@@ -9,7 +9,7 @@
 namespace kdf::chain::test {
 namespace {
 
-// The file kdump-failover 0.2 shipped (PRIOR-ART.md §1.1), comment line included.
+// The file kdump-failover 0.2 shipped as its default config, comment line included.
 const char* shipped_legacy_config() {
     return "# kdump-failover configuration\n"
            "core_collector=makedumpfile -l --message-level 1 -d 31\n"

@@ -45,6 +45,41 @@ TEST(LocalCheck, DefaultsAndTheSmallestConfig) {
     EXPECT_TRUE(LocalTransport().check(target({{"path", "/var/crash"}})).is_ok());
 }
 
+TEST(LocalCapabilities, FsyncNoGivesUpDurableSyncForThatTargetOnly) {
+    LocalTransport t;
+    const uint32_t synced = t.capabilities(target({{"path", "/var/crash"}}));
+    const uint32_t unsynced = t.capabilities(target({{"path", "/var/crash"}, {"fsync", "no"}}));
+    EXPECT_EQ(synced, t.describe().caps);
+    EXPECT_FALSE(has_cap(unsynced, TransportCap::durable_sync));
+    EXPECT_EQ(unsynced | static_cast<uint32_t>(TransportCap::durable_sync), t.describe().caps);
+}
+
+TEST(LocalCrashKernelNeeds, DirModeAsksForItsMountPointRawModeForNothing) {
+    LocalTransport t;
+    auto mounted = t.crash_kernel_needs(target({{"path", "/var/crash/k"}, {"mount_point", "/var/crash"}}));
+    ASSERT_TRUE(mounted.is_ok()) << mounted.status().to_string();
+    EXPECT_EQ(mounted->mount_point, "/var/crash");
+    EXPECT_EQ(mounted->mount_key, "mount_point");
+    EXPECT_TRUE(mounted->files.empty());
+    EXPECT_TRUE(mounted->hosts.empty());
+
+    auto required = t.crash_kernel_needs(target({{"path", "/mnt/dumps"}, {"require_mount", "yes"}}));
+    ASSERT_TRUE(required.is_ok()) << required.status().to_string();
+    EXPECT_EQ(required->mount_point, "/mnt/dumps");
+    EXPECT_EQ(required->mount_key, "require_mount");
+
+    auto bare = t.crash_kernel_needs(target({{"path", "/var/crash"}}));
+    ASSERT_TRUE(bare.is_ok());
+    EXPECT_TRUE(bare->mount_point.empty());
+    ASSERT_EQ(bare->notes.size(), 1u);
+    EXPECT_NE(bare->notes[0].find("no mount_point"), std::string::npos) << bare->notes[0];
+
+    auto raw = t.crash_kernel_needs(target({{"mode", "raw"}, {"device", "/dev/vdb"}}));
+    ASSERT_TRUE(raw.is_ok()) << raw.status().to_string();
+    EXPECT_TRUE(raw->mount_point.empty());
+    EXPECT_TRUE(raw->notes.empty());
+}
+
 TEST(LocalCheck, ModeNeedsItsKey) {
     LocalTransport t;
     Status dir = t.check(target({}));

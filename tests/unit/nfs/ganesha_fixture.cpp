@@ -35,7 +35,7 @@ Ganesha::Ganesha(std::vector<GaneshaExport> exports) : tmp_("kdf-ganesha"), expo
     if (!kdf::test::wait_tcp_port("127.0.0.1", 111, 0ms)) {
         rpcbind_ = std::make_unique<kdf::test::ServerProcess>();
         kdf::test::ServerProcess::Options ro;
-        ro.argv = {"rpcbind", "-f"};  // not "-h 127.0.0.1": it crashes with a double free (RECIPES §b)
+        ro.argv = {"rpcbind", "-f"};  // not "-h 127.0.0.1": it crashes with a double free
         ro.log_path = d + "/rpcbind.log";
         if (!rpcbind_->start(ro, &why_) || !rpcbind_->wait_port(111, 5s)) {
             why_ = "rpcbind did not start: " + why_ + rpcbind_->log();

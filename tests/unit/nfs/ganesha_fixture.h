@@ -1,5 +1,4 @@
-// ganesha_fixture.h - a real nfs-ganesha (VFS FSAL) on 127.0.0.1 for the nfs transport tests
-// (shared/RECIPES.md §b).
+// ganesha_fixture.h - a real nfs-ganesha (VFS FSAL) on 127.0.0.1 for the nfs transport tests.
 //
 // Everything lives in one temp dir: the generated ganesha.conf (every port a free high port, NLM
 // and rquota off, Graceless so creates work at once), the recovery dir, the logs and the exported

@@ -1,4 +1,4 @@
-// sshd_fixture.h - a real OpenSSH sshd on 127.0.0.1 for the ssh transport tests (RECIPES.md §a).
+// sshd_fixture.h - a real OpenSSH sshd on 127.0.0.1 for the ssh transport tests.
 //
 // Everything lives in one temp dir: host key, client key pair (made with ssh-keygen, so the tests
 // do not trust our own key code to set up the server), authorized_keys, sshd_config, log. sshd runs

@@ -1,5 +1,6 @@
-// The real vmcores from shared/fixtures (decompressed into the build tree by the CTest fixture
-// real_vmcores), checked against the facts in README-a.md / README-c.md.
+// The real vmcores of the shared fixtures (decompressed into the build tree by the CTest fixture
+// real_vmcores), checked against the facts recorded when they were made (sizes, kernel release,
+// program headers).
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
