@@ -151,7 +151,12 @@ AttemptOutcome Attempt::run() {
         int wait_ms = static_cast<int>(std::clamp<int64_t>(wait.count(), 0, 1000));  // wake at least every second
         pollfd pfd{read_end.get(), POLLIN, 0};
         int r = ::poll(&pfd, 1, wait_ms);
-        if (r < 0 && errno != EINTR) break;
+        if (r < 0 && errno != EINTR) {
+            // Without poll there is no clock: treat the report as lost, so the child is killed
+            // rather than waited for.
+            w.garbled = Status::from_errno(errno, "poll on the attempt pipe");
+            break;
+        }
         if (r <= 0) {
             if (progress_ && w.opened) progress_->update(w.bytes);
             continue;

@@ -186,9 +186,12 @@ void AttemptReporter::fail(const Status& status) const {
     try {
         send(encode_fail(status));
     } catch (...) {
+        // Out of memory: the fields alone, errno clamped as encode_fail() clamps it.
+        const int err = status.sys_errno() >= 0 && status.sys_errno() <= 4095 ? status.sys_errno() : 0;
+        const std::string_view stage = stage_name(status.stage());
         char line[64];
-        std::snprintf(line, sizeof line, "fail %s %s %d %d ...", to_string(status.code()),
-                      std::string(stage_name(status.stage())).c_str(), status.sys_errno(), status.retryable() ? 1 : 0);
+        std::snprintf(line, sizeof line, "fail %s %.*s %d %d ...", to_string(status.code()), static_cast<int>(stage.size()),
+                      stage.data(), err, status.retryable() ? 1 : 0);
         send(line);
     }
 }

@@ -51,6 +51,8 @@ Result<const KdumpPhysicalMemory::CachedPage*> KdumpPhysicalMemory::page(uint64_
 
 Status KdumpPhysicalMemory::read_phys(uint64_t paddr, std::span<std::byte> out) const {
     const uint64_t page_size = reader_.block_size();
+    if (paddr > UINT64_MAX - out.size())
+        return Status::error(Code::not_found, reader_.path() + ": physical range at " + hex(paddr) + " wraps around");
     size_t done = 0;
     while (done < out.size()) {
         const uint64_t at = paddr + done;
@@ -64,9 +66,13 @@ Status KdumpPhysicalMemory::read_phys(uint64_t paddr, std::span<std::byte> out) 
 }
 
 uint64_t KdumpPhysicalMemory::held_from(uint64_t paddr) const noexcept {
-    const uint64_t page_size = reader_.block_size();
-    auto dumped = reader_.is_dumped(paddr / page_size);
-    return dumped.is_ok() && dumped.value() ? page_size - paddr % page_size : 0;
+    try {
+        const uint64_t page_size = reader_.block_size();
+        auto dumped = reader_.is_dumped(paddr / page_size);
+        return dumped.is_ok() && dumped.value() ? page_size - paddr % page_size : 0;
+    } catch (...) {
+        return 0;  // out of memory while asking: claim nothing, so the caller reads page by page
+    }
 }
 
 }  // namespace kdf::format

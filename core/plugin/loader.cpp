@@ -147,7 +147,7 @@ Result<uint32_t> target_capabilities(const LoadedPlugin& plugin, const TargetCon
                              "plugin '" + plugin.describe().name + "' reports capabilities 0x" + hex(caps) +
                                  " for target '" + target.name + "', more than it declares (0x" + hex(declared) +
                                  "); a target may only have fewer")
-            .with_stage(Stage::load);
+            .with_stage(Stage::config);
     return caps;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "kdf/call_helpers.h"
 #include "kdf/names.h"
 #include "kdf/reserve.h"
 #include "kdf/size_text.h"
@@ -109,12 +110,17 @@ Status NfsSink::do_put_file(std::string_view name, std::span<const std::byte> da
     if (Status s = c.unlink(tmp, opts); !s.is_ok() && s.code() != Code::not_found) return s;
     Result<struct nfsfh*> fh = c.create_new(tmp, 0600, opts);
     if (!fh.is_ok()) return explain_denied(fh.take_status(), c, dir_, opts);
+    // A failed side file still closes its handle (briefly: the server may be the problem).
+    auto closed_after = [&](Status s) {
+        (void)c.close(fh.value(), tmp, cleanup_options(opts, std::chrono::seconds(2)));
+        return s;
+    };
     {
         WriteWindow side(c, fh.value(), 4, url_of(tmp));
-        if (Status s = side.write(0, data, opts); !s.is_ok()) return s;
-        if (Status s = side.drain(opts); !s.is_ok()) return s;
+        if (Status s = side.write(0, data, opts); !s.is_ok()) return closed_after(std::move(s));
+        if (Status s = side.drain(opts); !s.is_ok()) return closed_after(std::move(s));
     }
-    if (Status s = c.fsync(fh.value(), tmp, opts); !s.is_ok()) return s;
+    if (Status s = c.fsync(fh.value(), tmp, opts); !s.is_ok()) return closed_after(std::move(s));
     if (Status s = c.close(fh.value(), tmp, opts); !s.is_ok()) return s;
     return c.rename(tmp, final_path, opts);
 }

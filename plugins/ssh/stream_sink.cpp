@@ -125,8 +125,9 @@ Status StreamSink::do_commit(const CallOptions& opts) {
     // sync FILE fsyncs it (coreutils >= 8.24); an older sync syncs everything, which is also fine.
     const std::string incomplete(incomplete_dump_name);
     const std::string script = "cd -- " + d + " || exit 3; { sync -- " + incomplete + " 2>/dev/null || sync; }; " +
-                               "[ -e " + f + " ] && { echo " + f + " exists >&2; exit 17; }; mv -- " + incomplete +
-                               " " + f + " || exit 5; sync -- . 2>/dev/null; exit 0";
+                               "[ -e " + f + " ] && { echo " + f + " exists >&2; exit 17; }; mv -n -- " + incomplete +
+                               " " + f + " || exit 5; [ -e " + incomplete + " ] && { echo " + f +
+                               " appeared while renaming >&2; exit 17; }; sync -- . 2>/dev/null; exit 0";
     auto renamed = run_remote(*conn_, script, {}, opts);
     if (!renamed.is_ok()) return renamed.take_status();
     if (renamed->exit_status != 0)

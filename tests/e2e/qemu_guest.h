@@ -48,7 +48,7 @@ struct GuestRun {
     std::optional<unsigned long long> raw_size;  // raw mode: bytes of /proc/vmcore on the disk
     bool chain_saved = false;                  // "the chain saved the dump"
 
-    // One line for the test log and the issue note.
+    // One line for the test log: the scenario's figures (chain time, peak memory).
     std::string summary() const;
     // The last `lines` lines of the console, for failure messages.
     std::string console_tail(int lines = 60) const;

@@ -88,6 +88,9 @@ Result<Translation> X86_64Translator::walk(uint64_t vaddr) const {
         std::array<std::byte, 8> raw{};
         const uint64_t entry_addr = table + index * 8;
         Status s = memory_->read_phys(entry_addr, raw);
+        if (!s.is_ok() && s.code() != Code::not_found)  // there, but unreadable: keep the reason
+            return Status::error(Code::corrupt, std::string(level_name(level)) + " table for " + hex(vaddr) +
+                                                    " at physical " + hex(table) + " cannot be read: " + s.message());
         if (!s.is_ok())
             return Status::error(Code::corrupt, std::string(level_name(level)) + " table for " + hex(vaddr) +
                                                     " is at physical " + hex(table) + ", outside the dump");

@@ -32,9 +32,10 @@ inline bool is_side_file_name(std::string_view name, std::string_view final_name
 }
 
 // A dump directory that holds one of these already holds a finished dump, which is never written
-// over: this dump's final name, or "vmcore" (an earlier dump in the other format).
+// over: this dump's final name, or the other format's (an earlier dump as "vmcore" when this one
+// is "vmcore.flat", and the other way round).
 inline std::array<std::string, 2> finished_dump_names(const std::string& final_name) {
-    return {final_name, "vmcore"};
+    return {final_name, final_name == "vmcore" ? "vmcore.flat" : "vmcore"};
 }
 
 // The refusal when `dir` (as messages show it) already holds the finished dump `name`.

@@ -54,11 +54,11 @@ namespace kdf {
 class SinkBase : public Sink {
 public:
     Status write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) noexcept final {
-        return data_call("write_at", opts, [&] { return do_write_at(offset, data, opts); });
+        return data_call("write_at", data.size(), opts, [&] { return do_write_at(offset, data, opts); });
     }
 
     Status append(std::span<const std::byte> data, const CallOptions& opts) noexcept final {
-        return data_call("append", opts, [&] { return do_append(data, opts); });
+        return data_call("append", data.size(), opts, [&] { return do_append(data, opts); });
     }
 
     Status put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept final {
@@ -135,12 +135,13 @@ private:
     enum class State { writing, failed, committed, aborted };
 
     template <class Hook>
-    Status data_call(const char* call, const CallOptions& opts, Hook&& hook) noexcept {
+    Status data_call(const char* call, size_t bytes, const CallOptions& opts, Hook&& hook) noexcept {
         Status s;
         if (state_ != State::writing) {
             s = guarded(plugin_, [&] { return refused(call); });
         } else {
-            data_started_ = true;
+            // An empty call writes nothing, so side files may still come after it.
+            if (bytes != 0) data_started_ = true;
             s = guarded(plugin_, std::forward<Hook>(hook));
             if (!s.is_ok()) state_ = State::failed;
         }

@@ -1,6 +1,6 @@
 // Agreement with makedumpfile on a real Debian 6.1 crash: for each dump level, the set of dumped
 // pfns (the 2nd bitmap) equals upstream makedumpfile 1.7.9's, which is bit-identical to Debian's
-// 1.7.2 on this kernel (fixtures/reference/README.md). Zero tolerance.
+// 1.7.2 on this kernel (the reference bitmaps were made with both). Zero tolerance.
 #include <gtest/gtest.h>
 
 #include <chrono>

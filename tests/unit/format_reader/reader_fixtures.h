@@ -1,5 +1,5 @@
-// tests/unit/format_reader/reader_fixtures.h - the makedumpfile-made dump fixtures
-// (KDF_SHARED_DIR/fixtures/dump, see its README.md) and small helpers to damage copies of them.
+// tests/unit/format_reader/reader_fixtures.h - the dump fixtures makedumpfile made (the shared
+// fixtures' dump/ directory, KDF_SHARED_DIR) and small helpers to damage copies of them.
 //
 // The fixtures are read in place or copied/decompressed into a test's TempDir; the repository
 // never holds a copy. Helpers report failures with ADD_FAILURE so a broken setup cannot pass.
