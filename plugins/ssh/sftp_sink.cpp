@@ -5,8 +5,8 @@
 
 #include "kdf/call_helpers.h"
 #include "kdf/names.h"
-#include "kdf/reserve.h"
 #include "kdf/size_text.h"
+#include "sftp_session.h"
 
 namespace kdf::ssh {
 
@@ -14,24 +14,9 @@ Result<std::unique_ptr<Sink>> SftpSink::open(const SshOptions& o, const std::str
                                              const CallOptions& opts) {
     if (Status s = check_dump_names("ssh", dump); !s.is_ok()) return s;
 
-    auto conn = SshConnection::open(o, target_name, opts);
-    if (!conn.is_ok()) return conn.take_status();
-    auto channel = SftpChannel::open(*conn.value(), o.requests_in_flight, opts);
-    if (!channel.is_ok()) return channel.take_status().with_stage(Stage::connect);
-    SftpChannel& ch = *channel.value();
-    const std::string where = conn.value()->label() + ":" + o.path;
-
-    auto st = ch.stat(o.path, opts);
-    if (!st.is_ok()) return st.take_status();
-    if (!st.value())
-        return remote_path_missing(where);
-    if (!st.value()->is_dir()) return Status::from_errno(ENOTDIR, "ssh: remote path " + where + " is not a directory");
-
-    if (ch.has_extension("statvfs@openssh.com")) {
-        auto fs = ch.statvfs(o.path, opts);
-        if (!fs.is_ok()) return fs.take_status();
-        if (Status s = check_reserve("ssh", fs->free_bytes(), o.reserve, where); !s.is_ok()) return s;
-    }
+    auto session = open_sftp_dir(o, target_name, o.requests_in_flight, opts);
+    if (!session.is_ok()) return session.take_status();
+    SftpChannel& ch = *session->channel;
 
     const std::string dir = o.path + "/" + dump.dir_name;
     if (Status made = ch.mkdir(dir, 0700, opts); !made.is_ok()) {
@@ -41,14 +26,14 @@ Result<std::unique_ptr<Sink>> SftpSink::open(const SshOptions& o, const std::str
         for (const std::string& name : finished_dump_names(dump.final_name)) {
             auto f = ch.stat(dir + "/" + name, opts);
             if (!f.is_ok()) return f.take_status();
-            if (f.value()) return dump_exists_error("ssh", conn.value()->label() + ":" + dir, name);
+            if (f.value()) return dump_exists_error("ssh", session->conn->label() + ":" + dir, name);
         }
     }
     // EXCL: an incomplete dump an earlier attempt left is evidence, never truncated.
     const std::string file = dir + "/" + std::string(incomplete_dump_name);
     auto handle = ch.open_file(file, sftp::fxf_write | sftp::fxf_creat | sftp::fxf_excl, 0600, opts);
     if (!handle.is_ok()) return handle.take_status();
-    return std::unique_ptr<Sink>(std::make_unique<SftpSink>(std::move(conn).value(), std::move(channel).value(), dir,
+    return std::unique_ptr<Sink>(std::make_unique<SftpSink>(std::move(session->conn), std::move(session->channel), dir,
                                                             std::move(handle).value(), dump.final_name));
 }
 

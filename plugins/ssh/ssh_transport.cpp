@@ -9,6 +9,7 @@
 #include "kdf/size_text.h"
 #include "remote_command.h"
 #include "sftp_channel.h"
+#include "sftp_session.h"
 #include "sftp_sink.h"
 #include "ssh_connection.h"
 #include "ssh_options.h"
@@ -19,18 +20,10 @@ namespace kdf::ssh {
 namespace {
 
 Result<ProbeReport> probe_sftp(const SshOptions& o, const std::string& target, const CallOptions& opts) {
-    auto conn = SshConnection::open(o, target, opts);
-    if (!conn.is_ok()) return conn.take_status();
-    auto channel = SftpChannel::open(*conn.value(), 1, opts);
-    if (!channel.is_ok()) return channel.take_status();
-    SftpChannel& ch = *channel.value();
-    const std::string where = conn.value()->label() + ":" + o.path;
-    auto st = ch.stat(o.path, opts);
-    if (!st.is_ok()) return st.take_status();
-    if (!st.value())
-        return remote_path_missing(where);
-    if (!st.value()->is_dir()) return Status::from_errno(ENOTDIR, "ssh: remote path " + where + " is not a directory");
-
+    auto session = open_sftp_dir(o, target, 1, opts);
+    if (!session.is_ok()) return session.take_status();
+    SftpChannel& ch = *session->channel;
+    const std::string& where = session->where;
     const std::string probe_file = o.path + "/.kdump-failover-probe." + std::to_string(::getpid());
     auto h = ch.open_file(probe_file, sftp::fxf_write | sftp::fxf_creat | sftp::fxf_excl, 0600, opts);
     if (!h.is_ok()) return h.take_status().with_context("ssh: " + where + " is not writable");
@@ -39,12 +32,9 @@ Result<ProbeReport> probe_sftp(const SshOptions& o, const std::string& target, c
 
     ProbeReport r;
     r.summary = "writable";
-    if (ch.has_extension("statvfs@openssh.com")) {
-        auto fs = ch.statvfs(o.path, opts);
-        if (!fs.is_ok()) return fs.take_status();
-        r.free_bytes = fs->free_bytes();
+    if (session->free_bytes) {
+        r.free_bytes = *session->free_bytes;
         r.free_known = true;
-        if (Status s = check_reserve("ssh", r.free_bytes, o.reserve, where); !s.is_ok()) return s;
         r.summary += ", " + size_text(r.free_bytes) + " free";
     } else {
         r.summary += ", free space unknown (no statvfs@openssh.com)";

@@ -1,0 +1,31 @@
+// sftp_session.h - an SFTP session on a target's remote directory, checked: what probe() and
+// open() in mode sftp both start with.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "kdf/call_options.h"
+#include "kdf/status.h"
+#include "sftp_channel.h"
+#include "ssh_connection.h"
+#include "ssh_options.h"
+
+namespace kdf::ssh {
+
+struct SftpDirSession {
+    std::unique_ptr<SshConnection> conn;  // declared first: the channel lives on it, so it goes last
+    std::unique_ptr<SftpChannel> channel;
+    std::string where;                    // "host:path", for messages
+    std::optional<uint64_t> free_bytes;   // from statvfs@openssh.com, when the server offers it
+};
+
+// Connects (strict host key, key login), opens the SFTP subsystem with `depth` requests in flight
+// (a failure there is Stage::connect, like the handshake's), checks that o.path exists and is a
+// directory, and reads its free space, refusing less than o.reserve.
+Result<SftpDirSession> open_sftp_dir(const SshOptions& o, const std::string& target_name, unsigned depth,
+                                     const CallOptions& opts);
+
+}  // namespace kdf::ssh
