@@ -109,9 +109,10 @@ Status WriteWindow::write(uint64_t offset, std::span<const std::byte> data, cons
         if (!slot) return why;
         slot->offset = offset;
         slot->size = n;
+        slot->bytes.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));  // keeps its capacity
         slot->busy = true;
         ++in_flight_;
-        if (Status s = client_.start_pwrite(fh_, offset, data.first(n), &on_written, slot, opts); !s.is_ok()) {
+        if (Status s = client_.start_pwrite(fh_, offset, slot->bytes, &on_written, slot, opts); !s.is_ok()) {
             slot->busy = false;
             --in_flight_;
             return s.with_context("nfs: write " + location_);

@@ -1,9 +1,11 @@
 // write_window.h - positional WRITEs kept in flight on one NFS file (the pipelining that keeps a
 // dump from being latency-bound).
 //
-// write() splits the caller's bytes into pieces of at most client.max_write(), queues each as
-// one async WRITE (libnfs copies the bytes, so the caller's buffer is free when write() returns)
-// and only blocks while `depth` pieces are already in flight, or while a piece in flight overlaps
+// write() splits the caller's bytes into pieces of at most client.max_write(), copies each into a
+// slot of its own and queues it as one async WRITE, so the caller's buffer is free when write()
+// returns. The copy is needed: libnfs encodes a WRITE's bytes when it sends it, but when the server
+// writes fewer bytes than asked (a filling disk does) libnfs sends the rest itself, later, from the
+// buffer it was given; a caller's buffer reused by then sends other bytes, or faults. It only blocks while `depth` pieces are already in flight, or while a piece in flight overlaps
 // the new one (the server may apply WRITEs in any order), until one is answered or the call's
 // deadline passes. A failed piece is reported by the next write()/drain() call: positional writes
 // can be answered in any order, so the error names the piece's offset. drain() waits for all.
@@ -46,6 +48,7 @@ private:
         uint64_t offset = 0;
         uint64_t size = 0;
         bool busy = false;
+        std::vector<std::byte> bytes;  // this WRITE's bytes, alive until libnfs answers it
     };
     static void on_written(int status, struct nfs_context* nfs, void* data, void* private_data);
     void finished(Slot& slot, int status, struct nfs_context* nfs);
