@@ -48,6 +48,12 @@ public:
     // A side file stored with put_file(), beside the dump.
     virtual std::optional<Bytes> side_file(const DumpInfo& dump, const std::string& name) const = 0;
 
+    // Text Sink::location() must contain before and after commit(): by default the dump's name.
+    virtual std::string location_names(const DumpInfo& dump, bool committed) const {
+        (void)committed;
+        return dump.dir_name;
+    }
+
     // Makes the target fail under an open Sink of `dump` (server frozen or stopped, directory
     // removed) until repair_target(), which may be called more than once. False when this target
     // has no such way (the check is skipped).

@@ -26,6 +26,10 @@ public:
     std::optional<Bytes> final_dump(const DumpInfo& dump) const override;
     std::optional<Bytes> incomplete_dump(const DumpInfo& dump, uint64_t size) const override;
     std::optional<Bytes> side_file(const DumpInfo& dump, const std::string& name) const override;
+    // ".../<dir_name>/<incomplete_name>", then ".../<dir_name>/<final_name>".
+    std::string location_names(const DumpInfo& dump, bool committed) const override {
+        return dump.dir_name + "/" + (committed ? dump.final_name : incomplete_name());
+    }
 
     std::string dump_dir(const DumpInfo& dump) const { return root() + "/" + dump.dir_name; }
 };

@@ -195,7 +195,8 @@ TEST_P(TransportConformance, FrontToBackWritesAndSideFileReadBackEqual) {
     auto sink = open(dump);
     ASSERT_TRUE(sink.is_ok()) << sink.status().to_string();
     Sink& s = *sink.value();
-    EXPECT_NE(s.location().find(dump.dir_name), std::string::npos) << "location() = '" << s.location() << "'";
+    EXPECT_NE(s.location().find(target().location_names(dump, false)), std::string::npos)
+        << "location() = '" << s.location() << "' does not name the incomplete dump";
 
     const std::string dmesg = "[    0.000000] Linux version 6.1.0 (conformance)\n[    9.000000] sysrq: Trigger a crash\n";
     Status put = s.put_file(side_name, bytes_of(dmesg), within(healthy_call, Stage::write));
@@ -212,8 +213,8 @@ TEST_P(TransportConformance, FrontToBackWritesAndSideFileReadBackEqual) {
     ASSERT_EQ(offset, data.size());
     Status c = s.commit(within(healthy_call, Stage::commit));
     ASSERT_TRUE(c.is_ok()) << c.to_string();
-    EXPECT_FALSE(s.location().empty());
-    EXPECT_NE(s.location().find(dump.dir_name), std::string::npos) << "location() = '" << s.location() << "'";
+    EXPECT_NE(s.location().find(target().location_names(dump, true)), std::string::npos)
+        << "location() = '" << s.location() << "' does not name the committed dump";
 
     auto got = target().final_dump(dump);
     ASSERT_TRUE(got.has_value()) << "no dump under its final name " << dump.final_name;
