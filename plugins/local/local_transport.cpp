@@ -98,14 +98,10 @@ Status LocalTransport::check(const TargetConfig& target) const noexcept {
 }
 
 uint32_t LocalTransport::capabilities(const TargetConfig& target) const noexcept {
-    const uint32_t durable = static_cast<uint32_t>(TransportCap::durable_sync);
-    try {
+    return narrowed_caps(description_.caps, TransportCap::durable_sync, [&] {
         Result<LocalOptions> o = parse_local_options(target);
-        if (o.is_ok() && o->fsync) return description_.caps;
-    } catch (...) {
-        // parsing allocates; without memory claim the least, which is always safe
-    }
-    return description_.caps & ~durable;
+        return o.is_ok() && o->fsync;
+    });
 }
 
 Result<CrashKernelNeeds> LocalTransport::crash_kernel_needs(const TargetConfig& target) const noexcept {

@@ -88,14 +88,11 @@ Status SshTransport::check(const TargetConfig& target) const noexcept {
 }
 
 uint32_t SshTransport::capabilities(const TargetConfig& target) const noexcept {
-    const uint32_t positional = static_cast<uint32_t>(TransportCap::positional_write);
-    try {
+    // A stream target (or one whose options do not parse) cannot write in place.
+    return narrowed_caps(description_.caps, TransportCap::positional_write, [&] {
         Result<SshOptions> o = parse_ssh_options(target);
-        if (o.is_ok() && o->mode == Mode::sftp) return description_.caps;
-    } catch (...) {
-        // parsing allocates; without memory claim the least (a stream), which is always safe
-    }
-    return description_.caps & ~positional;
+        return o.is_ok() && o->mode == Mode::sftp;
+    });
 }
 
 Result<CrashKernelNeeds> SshTransport::crash_kernel_needs(const TargetConfig& target) const noexcept {

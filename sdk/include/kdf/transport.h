@@ -60,6 +60,18 @@ constexpr uint32_t operator|(TransportCap a, TransportCap b) noexcept {
 constexpr uint32_t operator|(uint32_t a, TransportCap b) noexcept { return a | static_cast<uint32_t>(b); }
 constexpr bool has_cap(uint32_t caps, TransportCap c) noexcept { return (caps & static_cast<uint32_t>(c)) != 0; }
 
+// For Transport::capabilities(target): `declared` less `cap` unless `keeps()` says this target has
+// it. keeps() usually parses the target's options, which allocates; if it throws, the bit is
+// cleared, because claiming less is always safe.
+template <class Keeps>
+uint32_t narrowed_caps(uint32_t declared, TransportCap cap, Keeps&& keeps) noexcept {
+    try {
+        if (keeps()) return declared;
+    } catch (...) {
+    }
+    return declared & ~static_cast<uint32_t>(cap);
+}
+
 // Which data-writing hook the plugin's Sink overrides. Exactly one: a sink that can do both must
 // pick one (the loader refuses both or neither, as RocksDB does with Append/PositionedAppend).
 enum class SinkOp : uint32_t {
