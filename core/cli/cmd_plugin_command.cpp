@@ -8,7 +8,6 @@
 // configuration validated against the plugin's schema (defaults applied, exactly what a dump would
 // use); otherwise the plugin that offers NAME, called with no target (refused when the command
 // needs one). A NAME no plugin offers is an unknown command.
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -63,10 +62,7 @@ int cmd_plugin_command(const std::string& name, const Args& args, const std::vec
     }
     const std::string path = config_flag.value_or(kDefaultConfig);
     std::optional<chain::Config> config;
-    if (config_flag || ::access(path.c_str(), R_OK) == 0) {
-        config = load_config_or_report(path);
-        if (!config) return 2;
-    }
+    if (!load_optional_config(config_flag, true, config)) return 2;
     const auto search = plugin::plugin_search_path(config ? config->chain.plugin_path : std::vector<std::string>{});
 
     const plugin::CommandDiscovery found = plugin::discover_plugin_commands(search, core_names);

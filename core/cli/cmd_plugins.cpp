@@ -1,5 +1,4 @@
 // `kdump-failover plugins [--config F]`: every plugin in the search path, what it can do, what it takes.
-#include <unistd.h>
 
 #include <cstdio>
 
@@ -47,15 +46,10 @@ int cmd_plugins(const Args& args) {
         error_line(scan.ok() ? "plugins takes no positional arguments" : scan.error());
         return 2;
     }
-    std::vector<std::string> config_dirs;
     // The config only adds directories; listing works without one.
-    const std::string path = scan.value("--config").value_or(kDefaultConfig);
-    if (scan.value("--config") || ::access(path.c_str(), R_OK) == 0) {
-        auto config = load_config_or_report(path);
-        if (!config) return 2;
-        config_dirs = config->chain.plugin_path;
-    }
-    const auto search = plugin::plugin_search_path(config_dirs);
+    std::optional<chain::Config> config;
+    if (!load_optional_config(scan.value("--config"), true, config)) return 2;
+    const auto search = plugin::plugin_search_path(config ? config->chain.plugin_path : std::vector<std::string>{});
     const auto files = plugin::list_plugin_files(search);
     std::printf("plugin search path: %s\n", plugin::join_path(search).c_str());
     if (files.empty()) {

@@ -58,4 +58,10 @@ void error_line(std::string_view text);
 // Loads the config, printing its notices and every error (one line each) on stderr.
 std::optional<chain::Config> load_config_or_report(const std::string& path);
 
+// For commands that also run without a config (it only adds [chain] plugin_path): `flag`'s config
+// when given, which must load; otherwise the default config when `default_if_readable` and it is
+// readable; otherwise none. False when a config was there but is not valid (errors printed).
+bool load_optional_config(const std::optional<std::string>& flag, bool default_if_readable,
+                          std::optional<chain::Config>& out);
+
 }  // namespace kdf::cli

@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <unistd.h>
+
 #include "core/cli/command.h"
 
 namespace kdf::cli {
@@ -70,6 +72,14 @@ std::optional<chain::Config> load_config_or_report(const std::string& path) {
         return std::nullopt;
     }
     return loaded.config;
+}
+
+bool load_optional_config(const std::optional<std::string>& flag, bool default_if_readable,
+                          std::optional<chain::Config>& out) {
+    out.reset();
+    if (!flag && !(default_if_readable && ::access(kDefaultConfig, R_OK) == 0)) return true;
+    out = load_config_or_report(flag.value_or(kDefaultConfig));
+    return out.has_value();
 }
 
 }  // namespace kdf::cli

@@ -20,13 +20,10 @@ int cmd_help(const Args& args) {
         error_line(scan.ok() ? "help takes no positional arguments" : scan.error());
         return 2;
     }
-    std::vector<std::string> config_dirs;
-    if (auto path = scan.value("--config")) {
-        auto config = load_config_or_report(*path);
-        if (!config) return 2;
-        config_dirs = config->chain.plugin_path;
-    }
-    std::fputs(usage_text(plugin::plugin_search_path(config_dirs)).c_str(), stdout);
+    std::optional<chain::Config> config;
+    if (!load_optional_config(scan.value("--config"), false, config)) return 2;
+    std::fputs(usage_text(plugin::plugin_search_path(config ? config->chain.plugin_path : std::vector<std::string>{})).c_str(),
+               stdout);
     return 0;
 }
 
