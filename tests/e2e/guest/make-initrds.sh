@@ -2,6 +2,7 @@
 # make-initrds.sh - the two initramfs images of an end-to-end test guest.
 #
 #   make-initrds.sh --build BUILD_DIR --kroot KROOT --kver KVER --work DIR [--config CONF | --raw]
+#   make-initrds.sh --crash-initrd IMG --kroot KROOT --kver KVER --work DIR
 #
 # crash initramfs (DIR/crash-initrd.img), what `kexec -p` loads:
 #   - our install path: `cmake --install BUILD_DIR` into DIR/stage (DESTDIR), then dracut with the
@@ -12,11 +13,12 @@
 #     modules of KVER, crash-init.sh as /init and an /etc/kdump.conf with "final_action poweroff"
 #     (so the guest ends when the chain is done), and busybox as poweroff when the image has none.
 #   --raw: no dracut part; crash-init.sh copies /proc/vmcore to the first disk (/kdf-e2e/mode).
+#   --crash-initrd IMG: IMG as it is (e.g. what kdump-utils' mkdumprd built: mkdumprd-image.sh).
 # normal initramfs (DIR/normal-initrd.img): busybox, kexec and its libraries, the kernel image and
 #   the crash initramfs, normal-init.sh as /init.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build='' kroot='' kver='' work='' config='' raw=0
+build='' kroot='' kver='' work='' config='' raw=0 given=''
 while (($#)); do
     case $1 in
         --build) build=$2; shift ;;
@@ -25,12 +27,13 @@ while (($#)); do
         --work) work=$2; shift ;;
         --config) config=$2; shift ;;
         --raw) raw=1 ;;
+        --crash-initrd) given=$2; shift ;;
         *) echo "make-initrds: unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
-[[ -n $build && -n $kroot && -n $kver && -n $work ]] || { echo "make-initrds: --build, --kroot, --kver, --work needed" >&2; exit 2; }
-((raw)) || [[ -f $config ]] || { echo "make-initrds: --config FILE or --raw needed" >&2; exit 2; }
+[[ ( -n $build || -n $given ) && -n $kroot && -n $kver && -n $work ]] || { echo "make-initrds: --build, --kroot, --kver, --work needed" >&2; exit 2; }
+((raw)) || [[ -f $config || -f $given ]] || { echo "make-initrds: --config FILE, --raw or --crash-initrd IMG needed" >&2; exit 2; }
 for tool in busybox kexec cpio dracut lsinitrd modprobe; do
     command -v "$tool" > /dev/null || { echo "make-initrds: $tool missing (tools/install-deps.sh installs it)" >&2; exit 1; }
 done
@@ -66,7 +69,9 @@ install -m 0755 "$here/crash-init.sh" "$overlay/init"
 printf 'final_action poweroff\n' > "$overlay/etc/kdump.conf"
 mknod -m 600 "$overlay/dev/console" c 5 1
 
-if ((raw)); then
+if [[ -n $given ]]; then
+    cp "$given" "$work/crash-initrd.img"
+elif ((raw)); then
     echo raw > "$overlay/kdf-e2e/mode"
     pack "$overlay" "$work/crash-initrd.img"
 else
