@@ -43,6 +43,7 @@ ip -n "$ns" addr add 198.51.100.5/24 dev br-kdf
 for l in br-kdf kdfport0 kdfport1; do ip -n "$ns" link set "$l" up; done
 
 in_ns() {  # CMD...: runs a function of the library in the namespace (its /sys included)
+    # shellcheck disable=SC2016 # expanded by the inner shell
     ip netns exec "$ns" bash -c '. "$0"; "$@"' "$lib" "$@"
 }
 expect() {  # WHAT EXPECTED ACTUAL

@@ -133,7 +133,8 @@ contents_step() {
 }
 
 qemu_step() {
-    local kroot kver port pid='' rc=0 t0 wall console vmcore
+    local kroot kver port rc=0 t0 wall console vmcore
+    pid=""
     [[ -f $state/built ]] || fail "the build step did not finish"
     { read -r kroot; read -r kver; } < <(kernel) || fail "no e2e kernel"
     port=$(cat "$state/ssh-port")
@@ -166,7 +167,7 @@ EOF
     cp "$state/image/dump.img" "$state/guest/disk.img"
     t0=$SECONDS
     "$src/tests/e2e/guest/run-guest.sh" --work "$state/guest" --kernel "$kroot/boot/vmlinuz-$kver" \
-        --disk "$state/guest/disk.img" --net --mem 1024 --crashkernel 384M --timeout 900 \
+        --disk "$state/guest/disk.img" --net --mem 1024 --crashkernel "${KDF_CRASHKERNEL:-384M}" --timeout 900 \
         --crash-args "$(cat "$state/image/cmdline.txt")" || rc=$?
     wall=$((SECONDS - t0))
     kill "$pid" 2> /dev/null || true
@@ -183,6 +184,7 @@ EOF
     [[ -z $capture || $capture -gt $saved ]] || { tail; fail "kdump-capture.service started before the chain was done"; }
     vmcore=$(find "$state/dumps" -type f -name 'vmcore*' ! -name '*dmesg*' ! -name '*.incomplete' | head -n 1)
     [[ -n $vmcore ]] || fail "no vmcore on the ssh target: $(find "$state/dumps")"
+    rm -f "$state/dmesg.txt"
     makedumpfile --dump-dmesg "$vmcore" "$state/dmesg.txt" > "$state/makedumpfile.log" 2>&1 ||
         fail "makedumpfile cannot read $vmcore: $(cat "$state/makedumpfile.log")"
     grep -q 'sysrq: Trigger a crash' "$state/dmesg.txt" || fail "the dump's kernel log lacks the crash"
