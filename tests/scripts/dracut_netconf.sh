@@ -5,7 +5,7 @@
 #     bridge over another veth; the route lookup, the NICs below a bridge and their drivers come
 #     from the kernel;
 #   - NetworkManager keyfiles written by nmcli itself (`nmcli --offline connection add`), RHEL ifcfg
-#     files and an ifupdown interfaces file, each under its own root directory: static addressing
+#     files, an ifupdown interfaces file and systemd-networkd files, each under its own root directory: static addressing
 #     becomes ip=ADDR::GW:MASK::IF:none (+ nameserver=), DHCP becomes ip=IF:dhcp, a profile matched
 #     by MAC only works too, no profile falls back to DHCP with a warning;
 #   - the NIC's name is pinned to its MAC (ifname=), kernel-style names are not;
@@ -107,6 +107,12 @@ iface enp1s0 inet static
     gateway 10.0.2.2
     dns-nameservers 10.0.2.3
 EOF
+# systemd-networkd: a static file in /etc overrides the same name in /usr/lib (networkd's rule).
+mkdir -p "$work/networkd/etc/systemd/network" "$work/networkd/usr/lib/systemd/network" "$work/networkd-dhcp/run/systemd/network"
+printf '[Match]\nName=en*\n\n[Network]\nDHCP=yes\n' > "$work/networkd/usr/lib/systemd/network/10-uplink.network"
+printf '[Match]\nName=enp1s0\n\n[Network]\nDNS=10.0.2.3\n\n[Address]\nAddress=10.0.2.15/24\n\n[Route]\nGateway=10.0.2.2\n' \
+    > "$work/networkd/etc/systemd/network/10-uplink.network"
+printf '[Match]\nMACAddress=52:54:00:12:34:56\n\n[Network]\nDHCP=ipv4\n' > "$work/networkd-dhcp/run/systemd/network/50-by-mac.network"
 mkdir -p "$work/empty"
 
 args() {  # ROOT IF: the argument lines (not the log lines)
@@ -122,9 +128,12 @@ expect "ifcfg, static with NETMASK" "$pin ip=10.0.2.15::10.0.2.2:255.255.240.0::
 expect "ifcfg matched by HWADDR, DHCP" "$pin ip=enp1s0:dhcp" "$(args "$work/ifcfg-dhcp" enp1s0)"
 expect "ifupdown, static" "$pin ip=10.0.2.15::10.0.2.2:255.255.255.0::enp1s0:none nameserver=10.0.2.3" \
     "$(args "$work/ifupdown" enp1s0)"
+expect "systemd-networkd, static (/etc over /usr/lib)" "$pin ip=10.0.2.15::10.0.2.2:255.255.255.0::enp1s0:none nameserver=10.0.2.3" \
+    "$(args "$work/networkd" enp1s0)"
+expect "systemd-networkd matched by MAC, DHCP" "$pin ip=enp1s0:dhcp" "$(args "$work/networkd-dhcp" enp1s0)"
 expect "a profile for another NIC: DHCP" "$pin ip=enp1s0:dhcp" "$(args "$work/nm-other" enp1s0)"
 expect "no profile: DHCP" "$pin ip=enp1s0:dhcp" "$(args "$work/empty" enp1s0)"
-log "$work/empty" enp1s0 | grep -q '^# warning: no NetworkManager, ifcfg or ifupdown profile for enp1s0' ||
+log "$work/empty" enp1s0 | grep -q '^# warning: no NetworkManager, ifcfg, ifupdown or systemd-networkd profile for enp1s0' ||
     fail "no warning for the DHCP fallback"
 log "$work/nm-static" enp1s0 | grep -q "^# enp1s0: 10.0.2.15/24 gateway 10.0.2.2 ($work/nm-static/etc/NetworkManager" ||
     fail "the build log does not say where the static address came from: $(log "$work/nm-static" enp1s0)"

@@ -15,6 +15,7 @@
 #                            usr/lib/NetworkManager/system-connections (*.nmconnection)
 #   ifcfg files              etc/sysconfig/network-scripts/ifcfg-*
 #   ifupdown                 etc/network/interfaces
+#   systemd-networkd         etc/systemd/network, run/systemd/network, usr/lib/systemd/network (*.network)
 # A profile matches by interface name or MAC address. No profile: DHCP, with a warning.
 
 # The first address HOST resolves to (a literal address as it is).
@@ -188,6 +189,47 @@ _kdf_net_from_interfaces() {
         }' "$f"
 }
 
+# From systemd-networkd .network files, in networkd's order (file name, /etc before /run before
+# /usr/lib for the same name): [Match] Name= (globs) or MACAddress=; [Network] DHCP=, Address=,
+# Gateway=, DNS=; [Address] Address=, [Route] Gateway= as well.
+_kdf_net_from_networkd() {
+    local root=$1 ifc=$2 mac=$3 f name
+    local -A seen=()
+    while read -r f; do
+        [[ -n $f ]] || continue
+        name=${f##*/}
+        [[ -n ${seen[$name]-} ]] && continue
+        seen[$name]=1
+        awk -v ifc="$ifc" -v mac="$mac" -v src="$f" '
+            function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
+            function glob_match(pat, s,   re) { re = pat; gsub(/\./, "\\.", re); gsub(/\*/, ".*", re); gsub(/\?/, ".", re); return s ~ ("^" re "$") }
+            /^[ \t]*[#;]/ { next }
+            /^[ \t]*\[/ { sec = trim($0); gsub(/[][]/, "", sec); next }
+            index($0, "=") {
+                k = trim(substr($0, 1, index($0, "=") - 1)); v = trim(substr($0, index($0, "=") + 1))
+                if (sec == "Match" && k == "Name") { names = names " " v }
+                else if (sec == "Match" && k == "MACAddress") { macs = macs " " tolower(v) }
+                else if (sec == "Network" && k == "DHCP") dhcp = tolower(v)
+                else if ((sec == "Network" || sec == "Address") && k == "Address" && addr == "" && v !~ /:.*:/) addr = v
+                else if ((sec == "Network" || sec == "Route") && k == "Gateway" && gw == "" && v !~ /:.*:/) gw = v
+                else if (sec == "Network" && k == "DNS") { n = split(v, d, /[ \t]+/); for (i = 1; i <= n; i++) if (d[i] !~ /:.*:/) dns = dns (dns == "" ? "" : ",") d[i] }
+            }
+            END {
+                hit = 0
+                n = split(names, nm, /[ \t]+/); for (i = 1; i <= n; i++) if (nm[i] != "" && glob_match(nm[i], ifc)) hit = 1
+                n = split(macs, mm, /[ \t]+/); for (i = 1; i <= n; i++) if (mm[i] != "" && mm[i] == mac) hit = 1
+                if (!hit) exit 1
+                if (dhcp == "yes" || dhcp == "ipv4" || dhcp == "true") { print "dhcp " src; exit 0 }
+                if (addr == "") exit 1
+                split(addr, ap, "/"); if (ap[2] == "") ap[2] = 32
+                printf "static %s %s %s %s %s\n", ap[1], ap[2], (gw == "" ? "-" : gw), (dns == "" ? "-" : dns), src
+            }' "$f" && return 0
+    done < <(for d in etc/systemd/network run/systemd/network usr/lib/systemd/network; do
+        for f in "$root/$d"/*.network; do [[ -f $f ]] && printf '%s\t%s\n' "${f##*/}" "$f"; done
+    done | sort -s -t $'\t' -k1,1 | cut -f2)
+    return 1
+}
+
 # The host's own addressing of IF (MAC: its address, lower case), as one result line; fails when no
 # configuration file names it.
 _kdf_net_addressing() {
@@ -195,7 +237,8 @@ _kdf_net_addressing() {
     local -a f=()
     out=$(_kdf_net_from_keyfiles "$root" "$ifc" "$mac") ||
         out=$(_kdf_net_from_ifcfg "$root" "$ifc" "$mac") ||
-        out=$(_kdf_net_from_interfaces "$root" "$ifc") || return 1
+        out=$(_kdf_net_from_interfaces "$root" "$ifc") ||
+        out=$(_kdf_net_from_networkd "$root" "$ifc" "$mac") || return 1
     read -r -a f <<< "$out"
     if [[ ${f[0]} == static && ${f[2]} == mask:* ]]; then
         prefix=$(_kdf_net_prefix "${f[2]#mask:}")
@@ -229,7 +272,7 @@ _kdf_net_args_for() {
     done
     mac=$(_kdf_net_mac "$ifc")
     if ! conf=$(_kdf_net_addressing "$root" "$ifc" "$mac"); then
-        echo "# warning: no NetworkManager, ifcfg or ifupdown profile for $ifc under ${root:-/}; the crash kernel uses DHCP on it"
+        echo "# warning: no NetworkManager, ifcfg, ifupdown or systemd-networkd profile for $ifc under ${root:-/}; the crash kernel uses DHCP on it"
         printf 'ip=%s:dhcp\n' "$ifc"
         return 0
     fi
