@@ -194,12 +194,12 @@ _kdf_net_from_interfaces() {
 # Gateway=, DNS=; [Address] Address=, [Route] Gateway= as well.
 _kdf_net_from_networkd() {
     local root=$1 ifc=$2 mac=$3 f name
-    local -A seen=()
+    local -A taken=()
     while read -r f; do
         [[ -n $f ]] || continue
         name=${f##*/}
-        [[ -n ${seen[$name]-} ]] && continue
-        seen[$name]=1
+        [[ -n ${taken[$name]-} ]] && continue
+        taken[$name]=1
         awk -v ifc="$ifc" -v mac="$mac" -v src="$f" '
             function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
             function glob_match(pat, s,   re) { re = pat; gsub(/\./, "\\.", re); gsub(/\*/, ".*", re); gsub(/\?/, ".", re); return s ~ ("^" re "$") }
