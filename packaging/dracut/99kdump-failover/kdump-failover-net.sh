@@ -257,7 +257,13 @@ _kdf_net_args_for() {
     while read -r low; do [[ -n $low ]] && lows+=("$low"); done <<< "$(_kdf_net_lowers "$ifc")"
     case $kind in
         vlan) printf 'vlan=%s:%s\n' "$ifc" "${lows[0]}" ;;
-        bond) printf 'bond=%s:%s\n' "$ifc" "$(IFS=,; echo "${lows[*]}")" ;;
+        bond)
+            # The host's mode and link monitoring: dracut's default (balance-rr) may not suit the switch.
+            local mode miimon
+            mode=$(awk '{ print $1 }' "/sys/class/net/$ifc/bonding/mode" 2> /dev/null)
+            miimon=$(cat "/sys/class/net/$ifc/bonding/miimon" 2> /dev/null)
+            printf 'bond=%s:%s:mode=%s%s\n' "$ifc" "$(IFS=,; echo "${lows[*]}")" "${mode:-balance-rr}" "${miimon:+,miimon=$miimon}"
+            ;;
         bridge) printf 'bridge=%s:%s\n' "$ifc" "$(IFS=,; echo "${lows[*]}")" ;;
     esac
     # Pin the names of the NICs below (and of IF when it is one) to their MAC addresses: the crash
