@@ -20,6 +20,7 @@ packages=(
   dracut-core dracut-network shellcheck   # initramfs module test (dracut-core, unlike dracut, leaves initramfs-tools alone)
   qemu-system-x86 busybox-static kexec-tools cpio kmod  # tests/e2e: a real crash of Debian's kernel in QEMU
   network-manager dbus ethtool iproute2 e2fsprogs  # kdump-utils' mkdumprd (tests mkdumprd_*): NM in the image, nmcli keyfiles
+  mmdebstrap e2fsprogs                    # tests/e2e/debian: a real Debian 12 root (mmdebstrap, mkfs.ext4 -d, debugfs)
 )
 
 SUDO=""
@@ -60,3 +61,9 @@ for release in "${releases[@]}"; do
   fi
 done
 $SUDO "$(dirname "$0")/../tests/readers/prepare-vmlinux.sh" "$vmlinux_cache" "${releases[@]}" > /dev/null
+
+# A real Debian 12 system for the kdump-tools end-to-end test (tests/e2e/debian): mmdebstrap from
+# Debian's archive with its kernel, systemd and kdump-tools, then booted once under QEMU so that
+# kdump-tools has built its crash initrd, as on a user's machine after its first boot. About 4
+# minutes to build and 2 to prime, once; cached until the recipe changes.
+$SUDO "$(dirname "$0")/../tests/e2e/debian/make-root.sh" "${KDF_DEBIAN_ROOT_CACHE:-/var/cache/kdump-failover/debian-root}" > /dev/null

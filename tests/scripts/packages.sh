@@ -35,6 +35,7 @@ runtime_files=(
   "$prefix/lib/dracut/modules.d/99kdump-failover/kdump-failover-capture.service"
   "$prefix/$libexecdir/kdump-failover/kdump-post"
   "$prefix/$libexecdir/kdump-failover/kdump-tools-start"
+  "$prefix/$libexecdir/kdump-failover/kdump-tools-purge-dumps"
   "$prefix/lib/systemd/system/kdump-failover.service"
   "$prefix/lib/systemd/system/kdump-tools-dump.service.d/kdump-failover.conf"
   "$prefix/lib/systemd/system/kdump-tools.service.d/kdump-failover.conf"
