@@ -20,7 +20,7 @@ packages=(
   dracut-core dracut-network shellcheck   # initramfs module test (dracut-core, unlike dracut, leaves initramfs-tools alone)
   qemu-system-x86 busybox-static kexec-tools cpio kmod  # tests/e2e: a real crash of Debian's kernel in QEMU
   network-manager dbus ethtool iproute2 e2fsprogs  # kdump-utils' mkdumprd (tests mkdumprd_*): NM in the image, nmcli keyfiles
-  mmdebstrap e2fsprogs                    # tests/e2e/debian: a real Debian 12 root (mmdebstrap, mkfs.ext4 -d, debugfs)
+  mmdebstrap                              # tests/e2e/debian: a real Debian 12 root (with e2fsprogs: mkfs.ext4 -d, debugfs)
 )
 
 SUDO=""
