@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 size=${1:-256M}
 build="build-demo"
 
-if [[ ${KDF_CONFIGURE_ONLY:-0} != 1 ]]; then tools/install-deps.sh; fi
+if [[ ${KDF_CONFIGURE_ONLY:-0} != 1 ]]; then tools/install-deps.sh --packages; fi
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKDF_BUILD_TESTS=OFF >/dev/null
 if [[ ${KDF_CONFIGURE_ONLY:-0} == 1 ]]; then
   echo "demo: configured $build/ (KDF_CONFIGURE_ONLY=1: not building or running)"

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs what kdump-failover needs to build and test on Debian 12, from Debian's packages only.
 # Idempotent: a package already installed is left alone. Needs root (or sudo) and apt.
+#   tools/install-deps.sh             packages, then the test fixtures (kernels, debug vmlinux files,
+#                                     a Debian root image: several GB and minutes, cached)
+#   tools/install-deps.sh --packages  packages only (what building and the demo need)
 set -euo pipefail
+packages_only=0
+[[ ${1:-} == --packages ]] && packages_only=1
 
 packages=(
   g++ cmake ninja-build pkg-config make   # toolchain
@@ -38,6 +43,8 @@ if ((${#missing[@]})); then
   echo "kexec-tools kexec-tools/load_kexec boolean false" | $SUDO debconf-set-selections
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+((packages_only)) && exit 0
 
 # Debian's own kernel for the QEMU end-to-end test (tests/e2e), fetched like the packages above
 # (apt-get download of the package linux-image-amd64 depends on) and unpacked once, never installed:
