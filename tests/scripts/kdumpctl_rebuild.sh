@@ -11,9 +11,11 @@
 #   - generate run again with no change leaves kdump.conf byte for byte and its mtime as they were;
 #   - `generate --remove` gives back the original kdump.conf byte for byte, which parse_config and
 #     check_files_modified accept; a second --remove changes nothing.
-# The install is staged (cmake --install DESTDIR=) and seen at its real prefix through an overlay
-# in a private mount namespace, so kdump.conf names the paths a package would install; nothing
-# outside the namespace changes.
+# Both installs are staged and seen at their real paths through overlays in a private mount
+# namespace: ours (cmake --install DESTDIR=) on its prefix, so kdump.conf names the paths a package
+# would install; kdump-utils' (a copy of its tree, `make install DESTDIR=`) on /usr/lib and /etc, so
+# kdumpctl runs from /usr/lib/kdump with its /etc/sysconfig/kdump and /etc/kdump/{pre,post}.d as
+# on RHEL. Nothing outside the namespace changes.
 #   kdumpctl_rebuild.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 src=$(cd "$1" && pwd)
@@ -32,13 +34,22 @@ kdump_utils=$shared/peers/kdump-utils
 command -v makedumpfile > /dev/null || fail "makedumpfile is not installed (kdump.conf's core_collector)"
 
 work=$(mktemp -d /tmp/kdf-kdumpctl-XXXXXX)
-cleanup() { umount "$prefix" 2> /dev/null || true; rm -rf "$work"; }
+cleanup() { umount "$prefix" /usr/lib /etc 2> /dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+cp -a "$kdump_utils" "$work/kdump-utils"
+make -s -C "$work/kdump-utils" install DESTDIR="$work/kdump-utils-root" > "$work/kdump-utils-make.log" 2>&1 ||
+  { cat "$work/kdump-utils-make.log"; fail "make install of kdump-utils failed"; }
 { read -r bin; read -r plugins; read -r _module; } < <("$src/tests/scripts/stage_install.sh" "$build" "$work/stage") ||
   fail "cannot stage the install"
 mkdir -p "$work/upper" "$work/ovl"
 mount -t overlay kdf-kdumpctl-test -o "lowerdir=$work/stage$prefix:$prefix,upperdir=$work/upper,workdir=$work/ovl" "$prefix" ||
   fail "cannot overlay the staged install on $prefix"
+for d in /usr/lib /etc; do
+  mount -t overlay "kdf-kdumpctl-${d##*/}" -o "lowerdir=$work/kdump-utils-root$d:$d" "$d" ||
+    fail "cannot overlay kdump-utils' install on $d"
+done
+kdumpctl=$work/kdump-utils-root/usr/bin/kdumpctl
+[[ -f $kdumpctl && -f /usr/lib/kdump/kdump-lib.sh ]] || fail "kdump-utils' install lacks kdumpctl or /usr/lib/kdump"
 bin=${bin#"$work/stage"}
 plugins=${plugins#"$work/stage"}
 helper=$(find "$prefix" -path '*/kdump-failover/kdump-post' -type f | head -n 1)
@@ -85,10 +96,10 @@ generate || { cat "$work/generate.out"; fail "generate failed"; }
 # shellcheck disable=SC2030,SC2031,SC2034,SC2317
 (
   set +euo pipefail
-  cd "$kdump_utils" || exit 1
+  cd /usr/lib/kdump || exit 1   # with __SOURCED__, kdumpctl sources ./kdump-lib.sh and ./kdump-logger.sh
   __SOURCED__=1
   # shellcheck source=/dev/null
-  . ./kdumpctl
+  . "$kdumpctl"
   # kdumpctl's check compares whole seconds with -gt: mtimes are set explicitly, never raced.
   now=$(date +%s)
   settle() {  # the state right after kdumpctl rebuilt: every input older than the image

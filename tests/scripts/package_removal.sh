@@ -8,8 +8,8 @@
 #   - .deb prerm "upgrade" changes nothing; prerm "remove" restores /etc/kdump.conf and
 #     /etc/default/kdump-tools byte for byte; postrm "remove" and "purge" succeed;
 #   - .rpm %preun with 1 (upgrade) changes nothing; with 0 (erase) restores /etc/kdump.conf;
-#   - the real kdumpctl (kdump-utils, sourced) parses the restored kdump.conf and its rebuild check
-#     does not refuse it.
+#   - the real kdumpctl (kdump-utils' `make install DESTDIR=` overlaid on /usr/lib and /etc, sourced)
+#     parses the restored kdump.conf and its rebuild check does not refuse it.
 #   package_removal.sh BUILD_DIR RUNTIME_DEB RUNTIME_RPM
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -27,8 +27,11 @@ kdump_utils=$shared/peers/kdump-utils
 [[ -f $kdump_utils/kdumpctl ]] || fail "kdump-utils is not at $kdump_utils"
 
 work=$(mktemp -d /tmp/kdf-removal-XXXXXX)
-cleanup() { umount /etc "$prefix" 2> /dev/null || true; rm -rf "$work"; }
+cleanup() { umount /etc /usr/lib "$prefix" 2> /dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+cp -a "$kdump_utils" "$work/kdump-utils"
+make -s -C "$work/kdump-utils" install DESTDIR="$work/kdump-utils-root" > "$work/kdump-utils-make.log" 2>&1 ||
+  { cat "$work/kdump-utils-make.log"; fail "make install of kdump-utils failed"; }
 mkdir -p "$work"/{tree,control,etc/default,upper-prefix,upper-etc,ovl-prefix,ovl-etc,crash}
 dpkg-deb -x "$deb" "$work/tree"
 dpkg-deb -e "$deb" "$work/control"
@@ -52,7 +55,9 @@ printf '[chain]\ntargets = disk\n\n[target disk]\ntype = local\npath = %s\n' "$w
 
 mount -t overlay kdf-removal-prefix \
   -o "lowerdir=$work/tree$prefix:$prefix,upperdir=$work/upper-prefix,workdir=$work/ovl-prefix" "$prefix"
-mount -t overlay kdf-removal-etc -o "lowerdir=$work/etc:/etc,upperdir=$work/upper-etc,workdir=$work/ovl-etc" /etc
+mount -t overlay kdf-removal-etc \
+  -o "lowerdir=$work/etc:$work/kdump-utils-root/etc:/etc,upperdir=$work/upper-etc,workdir=$work/ovl-etc" /etc
+mount -t overlay kdf-removal-usrlib -o "lowerdir=$work/kdump-utils-root/usr/lib:/usr/lib" /usr/lib
 bin=$prefix/sbin/kdump-failover
 
 wire() {
@@ -90,10 +95,10 @@ touch -d '@1000000000' "$work/initramfs-test.img"
 # shellcheck disable=SC2034
 (
   set +euo pipefail
-  cd "$kdump_utils" || exit 1
+  cd /usr/lib/kdump || exit 1   # with __SOURCED__, kdumpctl sources ./kdump-lib.sh and ./kdump-logger.sh
   __SOURCED__=1
   # shellcheck source=/dev/null
-  . ./kdumpctl
+  . "$work/kdump-utils-root/usr/bin/kdumpctl"
   KDUMP_CONFIG_FILE=/etc/kdump.conf TARGET_INITRD=$work/initramfs-test.img KDUMP_KERNELVER=test KDUMP_KERNEL=$work/vmlinuz-test
   parse_config > "$work/check.out" 2>&1 || { cat "$work/check.out"; echo "package_removal: FAIL: parse_config refused the restored kdump.conf" >&2; exit 1; }
   check_files_modified >> "$work/check.out" 2>&1
