@@ -6,8 +6,9 @@
 #   - with the image newer than every input, nothing is to be rebuilt (rc 0);
 #   - each kind of change to the chain's inputs (our config, a plugin, the ssh identity, known_hosts,
 #     the binary as a package upgrade lays it down, with an old mtime) is invisible to kdumpctl
-#     alone (rc 0) and, once generate ran again (as kdump.service's drop-in does before kdumpctl
-#     starts), makes it rebuild (rc 1, naming kdump.conf);
+#     alone (rc 0) and, once generate ran again, makes it rebuild (rc 1, naming kdump.conf).
+#     generate is run exactly as the package's kdump.service drop-in runs it before kdumpctl
+#     starts: its ExecStartPre command, on /etc/kdump.conf and /etc/kdump-failover.conf;
 #   - generate run again with no change leaves kdump.conf byte for byte and its mtime as they were;
 #   - `generate --remove` gives back the original kdump.conf byte for byte, which parse_config and
 #     check_files_modified accept; a second --remove changes nothing.
@@ -15,7 +16,8 @@
 # namespace: ours (cmake --install DESTDIR=) on its prefix, so kdump.conf names the paths a package
 # would install; kdump-utils' (a copy of its tree, `make install DESTDIR=`) on /usr/lib and /etc, so
 # kdumpctl runs from /usr/lib/kdump with its /etc/sysconfig/kdump and /etc/kdump/{pre,post}.d as
-# on RHEL. Nothing outside the namespace changes.
+# on RHEL; a sandbox /etc (writable overlay) holds kdump.conf and our config. Nothing outside the
+# namespace changes.
 #   kdumpctl_rebuild.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 src=$(cd "$1" && pwd)
@@ -41,13 +43,14 @@ make -s -C "$work/kdump-utils" install DESTDIR="$work/kdump-utils-root" > "$work
   { cat "$work/kdump-utils-make.log"; fail "make install of kdump-utils failed"; }
 { read -r bin; read -r plugins; read -r _module; } < <("$src/tests/scripts/stage_install.sh" "$build" "$work/stage") ||
   fail "cannot stage the install"
-mkdir -p "$work/upper" "$work/ovl"
+mkdir -p "$work"/{upper,ovl,etc,upper-etc,ovl-etc}
 mount -t overlay kdf-kdumpctl-test -o "lowerdir=$work/stage$prefix:$prefix,upperdir=$work/upper,workdir=$work/ovl" "$prefix" ||
   fail "cannot overlay the staged install on $prefix"
-for d in /usr/lib /etc; do
-  mount -t overlay "kdf-kdumpctl-${d##*/}" -o "lowerdir=$work/kdump-utils-root$d:$d" "$d" ||
-    fail "cannot overlay kdump-utils' install on $d"
-done
+mount -t overlay kdf-kdumpctl-usrlib -o "lowerdir=$work/kdump-utils-root/usr/lib:/usr/lib" /usr/lib ||
+  fail "cannot overlay kdump-utils' install on /usr/lib"
+mount -t overlay kdf-kdumpctl-etc \
+  -o "lowerdir=$work/etc:$work/kdump-utils-root/etc:/etc,upperdir=$work/upper-etc,workdir=$work/ovl-etc" /etc ||
+  fail "cannot overlay the sandbox /etc"
 kdumpctl=$work/kdump-utils-root/usr/bin/kdumpctl
 [[ -f $kdumpctl && -f /usr/lib/kdump/kdump-lib.sh ]] || fail "kdump-utils' install lacks kdumpctl or /usr/lib/kdump"
 bin=${bin#"$work/stage"}
@@ -59,7 +62,7 @@ helper=$(find "$prefix" -path '*/kdump-failover/kdump-post' -type f | head -n 1)
 mkdir -p "$work/keys" "$work/crash"
 printf 'not a real key 1\n' > "$work/keys/id_test"
 printf '[127.0.0.1]:2222 ssh-ed25519 AAAAfirst\n' > "$work/keys/known_hosts_test"
-cat > "$work/kdump-failover.conf" << CONF
+cat > /etc/kdump-failover.conf << CONF
 [chain]
 targets = remote disk
 
@@ -76,7 +79,7 @@ type = local
 path = $work/crash
 CONF
 # kdump.conf as a user has it: the Fedora default plus their own extra_bins and dracut_args lines.
-conf=$work/kdump.conf
+conf=/etc/kdump.conf
 {
   grep -v '^#' "$src/tests/unit/integration/data/fedora-kdump.conf" | grep -v '^$' || true
   printf 'extra_bins /usr/bin/grep\ndracut_args --omit plymouth\n'
@@ -87,7 +90,12 @@ printf 'kdump-failover rebuild test\n' > "$work/marker"
 (cd "$work" && echo marker | cpio -o -H newc --quiet | gzip > "$work/initramfs-test.img")
 printf 'kernel\n' > "$work/vmlinuz-test"
 
-generate() { "$bin" generate --config "$work/kdump-failover.conf" --kdump-conf "$conf" > "$work/generate.out" 2>&1; }
+# The command kdump.service's drop-in runs before kdumpctl starts (systemd's quoting of it is a
+# shell's for this line: one /bin/sh -c with a single-quoted script).
+dropin=$prefix/lib/systemd/system/kdump.service.d/kdump-failover.conf
+pre_start=$(sed -n 's/^ExecStartPre=-//p' "$dropin")
+[[ $pre_start == "/bin/sh -c '"*"$bin generate'" ]] || fail "unexpected ExecStartPre in $dropin: $pre_start"
+generate() { eval "$pre_start" > "$work/generate.out" 2>&1; }
 generate || { cat "$work/generate.out"; fail "generate failed"; }
 
 # Everything below runs in one shell that sourced kdumpctl once (sourcing costs seconds).
@@ -146,7 +154,7 @@ generate || { cat "$work/generate.out"; fail "generate failed"; }
     grep -q 'inputs digest' "$work/generate.out" || { cat "$work/generate.out"; fail "$what: generate did not report the digest change"; }
     kcheck 1 "$what, after generate"
   }
-  edit_config() { printf '# edited\n' >> "$work/kdump-failover.conf"; }
+  edit_config() { printf '# edited\n' >> /etc/kdump-failover.conf; }
   replace_plugin() {  # a rebuilt plugin: other bytes, same name
     objcopy --strip-debug "$plugins/kdf-transport-ssh.so" "$work/ssh.so" && cp "$work/ssh.so" "$plugins/kdf-transport-ssh.so" &&
       ! cmp -s "$work/ssh.so" "$work/stage$plugins/kdf-transport-ssh.so"
