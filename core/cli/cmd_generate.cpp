@@ -68,6 +68,10 @@ int remove_wiring(std::optional<std::string> kdump_conf, std::optional<std::stri
     if (!kdump_conf && !kdump_tools) {
         if (exists(kKdumpConf)) kdump_conf = kKdumpConf;
         if (exists(kKdumpTools)) kdump_tools = kKdumpTools;
+        if (!kdump_conf && !kdump_tools) {
+            std::printf("neither %s nor %s exists; nothing to remove\n", kKdumpConf, kKdumpTools);
+            return 0;
+        }
     }
     std::vector<PlannedEdit> plan;
     for (const auto& [path, is_conf] : {std::pair{kdump_conf, true}, std::pair{kdump_tools, false}}) {
@@ -120,7 +124,8 @@ int remove_wiring(std::optional<std::string> kdump_conf, std::optional<std::stri
         // When the user changed their own lines since, it differs, and stays for them to compare.
         auto backup = chain::read_small_file(done->backup_path);
         if (backup && *backup == p.edit.text) {
-            std::remove(done->backup_path.c_str());
+            if (std::remove(done->backup_path.c_str()) == 0)
+                std::printf("  %s deleted: it equals the restored file\n", done->backup_path.c_str());
         } else if (backup) {
             std::printf("  %s kept: it is the file before kdump-failover's first change, and differs from the restored "
                         "file by edits made since\n", done->backup_path.c_str());
