@@ -61,6 +61,26 @@ TEST_F(GenerateCommand, AChangedInputRewritesTheDigestLine) {
     EXPECT_EQ(conf2.substr(0, conf2.find("# inputs digest")), conf1.substr(0, conf1.find("# inputs digest")));
 }
 
+TEST_F(GenerateCommand, UpgradeTakesTheNonExecutablesOutOfExtraBins) {
+    // What earlier versions wrote: the config and a plugin in extra_bins, which kdumpctl refuses.
+    const std::string user = data_file("fedora-kdump.conf") + "extra_bins /usr/bin/lvm\n";
+    kdump_conf = dir.write("kdump.conf", data_file("fedora-kdump.conf") + "extra_bins /usr/bin/lvm " + std::string(KDF_CLI) +
+                                             " /x/kdf-transport-local.so " + config +
+                                             "\n# >>> kdump-failover >>> old note\n"
+                                             "# added to your extra_bins line: " + std::string(KDF_CLI) +
+                                             " /x/kdf-transport-local.so " + config +
+                                             "\nkdump_post /old/kdump-post\ndracut_args --add kdump-failover\n"
+                                             "# <<< kdump-failover <<<\n");
+    CliRun r = run_cli(args());
+    ASSERT_EQ(r.status, 0) << r.output;
+    const std::string conf = read_file(kdump_conf);
+    EXPECT_NE(conf.find("\nextra_bins /usr/bin/lvm " + std::string(KDF_CLI) + "\n"), std::string::npos) << conf;
+    EXPECT_EQ(conf.find("kdf-transport-local.so"), std::string::npos) << conf;
+    EXPECT_EQ(conf.find(config + "\n"), std::string::npos) << "the config is no longer in extra_bins\n" << conf;
+    ASSERT_EQ(run_cli("generate --remove --kdump-conf " + quote(kdump_conf)).status, 0);
+    EXPECT_EQ(read_file(kdump_conf), user);
+}
+
 TEST_F(GenerateCommand, RemoveRestoresBothFilesByteForByte) {
     // The user's own extra_bins and dracut_args lines get our words added; the last line has no newline.
     const std::string original = data_file("fedora-kdump.conf") +
