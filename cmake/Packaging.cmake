@@ -35,6 +35,10 @@ set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)  # sdk -> runtime becomes a Depend
 set(CPACK_DEBIAN_SDK_PACKAGE_DEPENDS "libboost-dev (>= 1.74)")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION "admin")
 set(CPACK_DEBIAN_SDK_PACKAGE_SECTION "devel")
+# Removal gives kdump its files back (packaging/deb/prerm: generate --remove while the binary exists).
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_EXTRA
+    "${PROJECT_BINARY_DIR}/packaging/deb/prerm;${PROJECT_BINARY_DIR}/packaging/deb/postrm")
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 
 # RPM: the same split, automatic library requirements from rpm's own scanner.
 set(CPACK_RPM_COMPONENT_INSTALL ON)
@@ -43,6 +47,9 @@ set(CPACK_RPM_RUNTIME_PACKAGE_NAME "kdump-failover")
 set(CPACK_RPM_SDK_PACKAGE_NAME "kdump-failover-devel")
 set(CPACK_RPM_PACKAGE_LICENSE "unspecified")  # the project has not chosen one yet
 set(CPACK_RPM_PACKAGE_GROUP "System Environment/Base")
+# Erase (not upgrade) gives kdumpctl its kdump.conf back (packaging/rpm/preun: generate --remove).
+set(CPACK_RPM_RUNTIME_PRE_UNINSTALL_SCRIPT_FILE "${PROJECT_BINARY_DIR}/packaging/rpm/preun")
+set(CPACK_RPM_RUNTIME_POST_UNINSTALL_SCRIPT_FILE "${PROJECT_BINARY_DIR}/packaging/rpm/postun")
 set(CPACK_RPM_SDK_PACKAGE_REQUIRES "boost-devel >= 1.74, kdump-failover = ${PROJECT_VERSION}")
 # Directories that belong to the filesystem package must not be claimed by ours.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION

@@ -1,11 +1,14 @@
 // `kdump-failover generate`: checks the config, then wires the chain into the distribution's kdump
 // (kdumpctl's /etc/kdump.conf, or Debian's /etc/default/kdump-tools), idempotently. With
 // --manifest it prints what the crash kernel's initramfs needs instead (the dracut module asks).
+// With --remove it takes every line of ours out of those files again (the package's removal runs
+// it), without reading the config: a broken or deleted config must not keep kdump broken.
 //
 // Nothing is written unless every step before it succeeded: an invalid config, a plugin that does
 // not load, or a hand-broken kdump-failover block changes no file.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +20,7 @@
 #include "core/cli/command.h"
 #include "core/integration/config_file_update.h"
 #include "core/integration/initramfs_manifest.h"
+#include "core/integration/input_digest.h"
 #include "core/integration/kdump_conf_edit.h"
 #include "core/integration/kdump_tools_edit.h"
 #include "core/plugin/search_path.h"
@@ -26,7 +30,7 @@ namespace kdf::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: kdump-failover generate [--config F] [--kdump-conf F] [--kdump-tools F] [--dry-run] [--manifest]";
+    "usage: kdump-failover generate [--config F] [--kdump-conf F] [--kdump-tools F] [--dry-run] [--manifest | --remove]";
 constexpr const char* kKdumpConf = "/etc/kdump.conf";
 constexpr const char* kKdumpTools = "/etc/default/kdump-tools";
 constexpr int kExitWriteFailed = 1;
@@ -59,15 +63,89 @@ void print_lines(std::FILE* out, const std::string& prefix, const std::vector<st
     for (const auto& l : lines) std::fprintf(out, "%s%s\n", prefix.c_str(), l.c_str());
 }
 
+// `generate --remove`: every file first edited in memory; nothing is written unless all succeed.
+int remove_wiring(std::optional<std::string> kdump_conf, std::optional<std::string> kdump_tools, bool dry_run) {
+    if (!kdump_conf && !kdump_tools) {
+        if (exists(kKdumpConf)) kdump_conf = kKdumpConf;
+        if (exists(kKdumpTools)) kdump_tools = kKdumpTools;
+        if (!kdump_conf && !kdump_tools) {
+            std::printf("neither %s nor %s exists; nothing to remove\n", kKdumpConf, kKdumpTools);
+            return 0;
+        }
+    }
+    std::vector<PlannedEdit> plan;
+    for (const auto& [path, is_conf] : {std::pair{kdump_conf, true}, std::pair{kdump_tools, false}}) {
+        if (!path) continue;
+        int err = 0;
+        auto text = chain::read_small_file(*path, &err);
+        if (!text) {
+            if (err == ENOENT) {
+                std::printf("%s: does not exist; nothing to remove\n", path->c_str());
+                continue;
+            }
+            error_line(*path + ": cannot read: " + std::string(std::strerror(err)) + "; nothing was changed");
+            return chain::kExitUsage;
+        }
+        plan.push_back({*path, *text,
+                        is_conf ? integration::remove_from_kdump_conf(*text, *path)
+                                : integration::remove_from_kdump_tools(*text, *path)});
+    }
+    size_t errors = 0;
+    for (const auto& p : plan) {
+        print_lines(stderr, "kdump-failover: warning: ", p.edit.warnings);
+        print_lines(stderr, "", p.edit.errors);
+        errors += p.edit.errors.size();
+    }
+    if (errors) {
+        error_line("nothing was changed: remove the kdump-failover lines by hand (the file before the first generate "
+                   "is kept as FILE" + std::string(integration::kBackupSuffix) + ")");
+        return chain::kExitUsage;
+    }
+    int rc = 0;
+    for (const auto& p : plan) {
+        if (p.edit.text == p.old_text) {
+            std::printf("%s: no kdump-failover lines; nothing to remove\n", p.path.c_str());
+            continue;
+        }
+        if (dry_run) {
+            std::printf("%s: would change (dry run):\n", p.path.c_str());
+            print_lines(stdout, "  ", p.edit.changes);
+            continue;
+        }
+        auto done = integration::update_config_file(p.path, p.old_text, p.edit.text);
+        if (!done.is_ok()) {
+            error_line(p.path + ": " + done.status().to_string());
+            rc = kExitWriteFailed;
+            continue;
+        }
+        std::printf("%s: kdump-failover removed\n", p.path.c_str());
+        print_lines(stdout, "  ", p.edit.changes);
+        // The backup holds the file before our first change; now equal to the file, it is clutter.
+        // When the user changed their own lines since, it differs, and stays for them to compare.
+        auto backup = chain::read_small_file(done->backup_path);
+        if (backup && *backup == p.edit.text) {
+            if (std::remove(done->backup_path.c_str()) == 0)
+                std::printf("  %s deleted: it equals the restored file\n", done->backup_path.c_str());
+        } else if (backup) {
+            std::printf("  %s kept: it is the file before kdump-failover's first change, and differs from the restored "
+                        "file by edits made since\n", done->backup_path.c_str());
+        }
+    }
+    return rc;
+}
+
 }  // namespace
 
 int cmd_generate(const Args& args) {
-    ArgScanner scan(args, {"--config", "--kdump-conf", "--kdump-tools"}, {"--dry-run", "--manifest"});
-    if (!scan.ok() || !scan.positionals().empty()) {
-        error_line(scan.ok() ? "generate takes no positional arguments" : scan.error());
+    ArgScanner scan(args, {"--config", "--kdump-conf", "--kdump-tools"}, {"--dry-run", "--manifest", "--remove"});
+    if (!scan.ok() || !scan.positionals().empty() || (scan.flag("--remove") && scan.flag("--manifest"))) {
+        error_line(!scan.ok() ? scan.error()
+                   : scan.positionals().empty() ? "--remove and --manifest exclude each other"
+                                                : "generate takes no positional arguments");
         error_line(kUsage);
         return chain::kExitUsage;
     }
+    if (scan.flag("--remove")) return remove_wiring(scan.value("--kdump-conf"), scan.value("--kdump-tools"), scan.flag("--dry-run"));
     const std::string config_path = absolute(scan.value("--config").value_or(kDefaultConfig));
     auto config = load_config_or_report(config_path);
     if (!config) return chain::kExitUsage;
@@ -117,10 +195,13 @@ int cmd_generate(const Args& args) {
         integration::KdumpConfWants wants;
         wants.config_path = config_path;
         wants.kdump_post = std::string(KDF_HELPER_DIR) + "/kdump-post";
+        // Only executables: kdumpctl refuses anything else in extra_bins. Every other input is in the
+        // digest, whose line changes kdump.conf (and so its mtime, which kdumpctl watches) when one does.
         wants.extra_bins.push_back(self_path());
-        for (const auto& p : manifest.plugins) wants.extra_bins.push_back(p);
-        wants.extra_bins.push_back(config_path);
-        for (const auto& f : manifest.files) wants.extra_bins.push_back(f);
+        std::vector<std::string> inputs{self_path(), wants.kdump_post, config_path};
+        inputs.insert(inputs.end(), manifest.plugins.begin(), manifest.plugins.end());
+        inputs.insert(inputs.end(), manifest.files.begin(), manifest.files.end());
+        wants.inputs_digest = integration::input_digest(inputs);
         std::erase_if(wants.extra_bins, [&](const std::string& f) {
             bool blank = f.find_first_of(" \t") != std::string::npos;
             if (blank)

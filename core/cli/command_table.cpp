@@ -42,9 +42,9 @@ constexpr CoreCommand kCommands[] = {
     {"convert", "", "IN OUT --compress C", "re-encode a kdump file's pages (e.g. lz4 -> zlib)", &cmd_convert},
     {"dmesg", "", "VMCORE [-o FILE] [-f]",
      "print the kernel log held in a vmcore or dump (as makedumpfile --dump-dmesg)", &cmd_dmesg},
-    {"generate", "", "[--config F] [--kdump-conf F] [--kdump-tools F] [--dry-run] [--manifest]",
+    {"generate", "", "[--config F] [--kdump-conf F] [--kdump-tools F] [--dry-run] [--manifest | --remove]",
      "check the config, then wire the chain into /etc/kdump.conf (kdumpctl)\nor /etc/default/kdump-tools; "
-     "--manifest lists what the initramfs needs",
+     "--manifest lists what the initramfs needs;\n--remove takes the wiring out again",
      &cmd_generate},
     {"version", "--version", "", "print the version", &cmd_version},
     {"help", "--help -h", "[--config F]", "this text, with the commands of the plugins found", &cmd_help},

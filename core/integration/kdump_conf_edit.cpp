@@ -83,53 +83,56 @@ void describe_changes(const Ours& before, const Ours& after, ConfEdit& out) {
 
 }  // namespace
 
-ConfEdit edit_kdump_conf(std::string_view text, const std::string& file_name, const KdumpConfWants& wants) {
-    ConfEdit out;
-    out.text = std::string(text);
-    TextLines t = split_lines(text);
-    BlockSearch found = find_managed_block(t, file_name);
-    if (!found.error.empty()) {
-        out.errors.push_back(found.error);
-        return out;
-    }
+namespace {
 
-    // 1. What the previous run made ours: the block's directives and its "added to your ... line" notes.
+constexpr std::string_view kDigestPrefix = "# inputs digest: ";
+
+// What the previous run made ours, and the user's lines with our words taken out again.
+struct Stripped {
     Ours before;
+    std::string digest_before;
+    std::map<std::string, size_t> user_line;  // key -> first line index outside the block
+};
+
+Stripped strip_our_words(TextLines& t, const BlockSearch& found, const std::string& file_name, ConfEdit& out) {
+    Stripped s;
+    // 1. The block's directives and its "added to your ... line" notes.
     std::map<std::string, std::string> added_phrase;  // key -> the exact words appended to a user line
     if (found.block) {
         for (size_t i = found.block->begin + 1; i < found.block->end; ++i) {
             const std::string& line = t.lines[i].text;
-            if (line.starts_with(kAddedPrefix)) {
+            if (line.starts_with(kDigestPrefix)) {
+                s.digest_before = line.substr(kDigestPrefix.size());
+            } else if (line.starts_with(kAddedPrefix)) {
                 size_t mid = line.find(kAddedMiddle);
                 if (mid == std::string::npos) continue;
                 std::string key = line.substr(kAddedPrefix.size(), mid - kAddedPrefix.size());
                 std::string phrase = line.substr(mid + kAddedMiddle.size());
                 added_phrase[key] = phrase;
-                before.words[key] = split_words(phrase);
+                s.before.words[key] = split_words(phrase);
             } else if (auto d = parse_directive(line)) {
-                before.words[d->key] = split_words(value_of(line, *d));
+                s.before.words[d->key] = split_words(value_of(line, *d));
             }
         }
     }
 
     // 2. The user's directives (outside the block), with the words we added taken out again.
-    std::map<std::string, size_t> user_line;  // key -> first line index outside the block
     auto outside = [&](size_t i) { return !found.block || i < found.block->begin || i > found.block->end; };
     for (size_t i = 0; i < t.lines.size(); ++i) {
         if (!outside(i)) continue;
         auto d = parse_directive(t.lines[i].text);
         if (!d) continue;
-        if (user_line.count(d->key)) {
+        if (s.user_line.count(d->key)) {
             if (d->key == "kdump_post" || d->key == "extra_bins" || d->key == "dracut_args")
                 out.warnings.push_back(where(file_name, i) + ": a second '" + d->key +
                                        "' line; kdumpctl refuses duplicated options, so only the first is used here");
             continue;
         }
-        user_line[d->key] = i;
+        s.user_line[d->key] = i;
     }
     for (const auto& [key, phrase] : added_phrase) {
-        auto it = user_line.find(key);
-        if (it == user_line.end()) continue;  // the user removed that line: nothing of ours is left there
+        auto it = s.user_line.find(key);
+        if (it == s.user_line.end()) continue;  // the user removed that line: nothing of ours is left there
         std::string& line = t.lines[it->second].text;
         auto d = parse_directive(line);
         const std::string needle = " " + phrase;
@@ -141,6 +144,23 @@ ConfEdit edit_kdump_conf(std::string_view text, const std::string& file_name, co
                                    " line (" + phrase + ") were edited by hand; left as they are");
         }
     }
+    return s;
+}
+
+}  // namespace
+
+ConfEdit edit_kdump_conf(std::string_view text, const std::string& file_name, const KdumpConfWants& wants) {
+    ConfEdit out;
+    out.text = std::string(text);
+    TextLines t = split_lines(text);
+    BlockSearch found = find_managed_block(t, file_name);
+    if (!found.error.empty()) {
+        out.errors.push_back(found.error);
+        return out;
+    }
+    Stripped stripped = strip_our_words(t, found, file_name, out);
+    const Ours& before = stripped.before;
+    std::map<std::string, size_t>& user_line = stripped.user_line;
 
     // 3. Decide where each wanted directive goes: merged into the user's line, or our own line.
     Ours after;
@@ -194,6 +214,7 @@ ConfEdit edit_kdump_conf(std::string_view text, const std::string& file_name, co
     merge("dracut_args", wants.dracut_args, true);
 
     std::vector<std::string> block{block_begin_line(wants.config_path)};
+    if (!wants.inputs_digest.empty()) block.push_back(std::string(kDigestPrefix) + wants.inputs_digest);
     block.insert(block.end(), notes.begin(), notes.end());
     block.insert(block.end(), directives.begin(), directives.end());
     block.emplace_back(kBlockEnd);
@@ -202,8 +223,30 @@ ConfEdit edit_kdump_conf(std::string_view text, const std::string& file_name, co
     out.text = join_lines(t);
     if (out.text != text) {
         describe_changes(before, after, out);
+        if (stripped.digest_before != wants.inputs_digest && !stripped.digest_before.empty())
+            out.changes.push_back("inputs digest: " + stripped.digest_before + " -> " + wants.inputs_digest +
+                                  " (the config, a plugin, a key file or the binary changed)");
         if (out.changes.empty()) out.changes.push_back("kdump-failover block rewritten");
     }
+    return out;
+}
+
+ConfEdit remove_from_kdump_conf(std::string_view text, const std::string& file_name) {
+    ConfEdit out;
+    out.text = std::string(text);
+    TextLines t = split_lines(text);
+    BlockSearch found = find_managed_block(t, file_name);
+    if (!found.error.empty()) {
+        out.errors.push_back(found.error);
+        return out;
+    }
+    if (!found.block) return out;
+    Stripped stripped = strip_our_words(t, found, file_name, out);
+    remove_managed_block(t, *found.block);
+    out.text = join_lines(t);
+    for (const auto& [key, words] : stripped.before.words)
+        out.changes.push_back(key + ": removed " + join(words));
+    out.changes.push_back("kdump-failover block removed");
     return out;
 }
 

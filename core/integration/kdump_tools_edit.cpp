@@ -72,4 +72,20 @@ ConfEdit edit_kdump_tools(std::string_view text, const std::string& file_name, c
     return out;
 }
 
+ConfEdit remove_from_kdump_tools(std::string_view text, const std::string& file_name) {
+    ConfEdit out;
+    out.text = std::string(text);
+    TextLines t = split_lines(text);
+    BlockSearch found = find_managed_block(t, file_name);
+    if (!found.error.empty()) {
+        out.errors.push_back(found.error);
+        return out;
+    }
+    if (!found.block) return out;
+    remove_managed_block(t, *found.block);
+    out.text = join_lines(t);
+    out.changes.push_back(std::string(kConfigVariable) + ": removed (kdump-failover block removed)");
+    return out;
+}
+
 }  // namespace kdf::integration

@@ -25,6 +25,10 @@ inline constexpr const char* kConfigVariable = "KDUMP_FAILOVER_CONFIG";
 
 ConfEdit edit_kdump_tools(std::string_view text, const std::string& file_name, const KdumpToolsWants& wants);
 
+// Undoes edit_kdump_tools: the block goes and the file is what it was before the first generate.
+// No block: the text is returned unchanged. A hand-broken block is an error.
+ConfEdit remove_from_kdump_tools(std::string_view text, const std::string& file_name);
+
 // `s` quoted for a POSIX shell: single quotes, embedded ones as '\''.
 std::string shell_single_quote(const std::string& s);
 

@@ -35,8 +35,23 @@ std::string block_begin_line(const std::string& config_path) {
            "; edit that file, not these lines";
 }
 
-void put_managed_block(TextLines& t, const std::optional<BlockRange>& old, const std::vector<std::string>& block) {
+namespace {
+
+bool has_note(const TextLines& t, const BlockRange& r) {
+    for (size_t i = r.begin + 1; i < r.end; ++i)
+        if (t.lines[i].text == kNoFinalNewlineNote) return true;
+    return false;
+}
+
+void insert_note(std::vector<std::string>& block) {
+    block.insert(block.begin() + (block.empty() ? 0 : 1), std::string(kNoFinalNewlineNote));
+}
+
+}  // namespace
+
+void put_managed_block(TextLines& t, const std::optional<BlockRange>& old, std::vector<std::string> block) {
     if (old) {
+        if (has_note(t, *old)) insert_note(block);
         // Keep the ending style of the file (CRLF stays CRLF) and whether its last line had a newline.
         const std::string ending = t.lines[old->begin].ending.empty() ? "\n" : t.lines[old->begin].ending;
         const std::string last_ending = t.lines[old->end].ending;
@@ -49,7 +64,16 @@ void put_managed_block(TextLines& t, const std::optional<BlockRange>& old, const
         t.lines.insert(first, lines.begin(), lines.end());
         return;
     }
+    if (!t.lines.empty() && t.lines.back().ending.empty()) insert_note(block);
     for (const auto& line : block) append_line(t, line);
+}
+
+void remove_managed_block(TextLines& t, const BlockRange& block) {
+    const bool note = has_note(t, block);
+    const bool at_end = block.end + 1 == t.lines.size();
+    auto first = t.lines.begin() + static_cast<long>(block.begin);
+    t.lines.erase(first, t.lines.begin() + static_cast<long>(block.end) + 1);
+    if (note && at_end && !t.lines.empty()) t.lines.back().ending.clear();
 }
 
 }  // namespace kdf::integration

@@ -23,6 +23,11 @@ namespace kdf::integration {
 
 inline constexpr std::string_view kBlockBegin = "# >>> kdump-failover >>>";
 inline constexpr std::string_view kBlockEnd = "# <<< kdump-failover <<<";
+// Written as the block's second line when the block was appended to a file whose last line had no
+// newline (appending had to add one): removing the block takes that newline away again, so the
+// file comes back byte for byte.
+inline constexpr std::string_view kNoFinalNewlineNote =
+    "# (the line above ended the file without a newline before kdump-failover's block)";
 
 // Line indexes of the block, markers included: lines[begin] is the begin marker, lines[end] the end.
 struct BlockRange {
@@ -43,7 +48,12 @@ BlockSearch find_managed_block(const TextLines& t, const std::string& file_name)
 std::string block_begin_line(const std::string& config_path);
 
 // Replaces the lines of `old` (when given) with `block` (markers included), or appends `block` at
-// the end of the file when there was none.
-void put_managed_block(TextLines& t, const std::optional<BlockRange>& old, const std::vector<std::string>& block);
+// the end of the file when there was none. kNoFinalNewlineNote is added (or kept from `old`) when
+// appending gave the file's last line a newline it did not have.
+void put_managed_block(TextLines& t, const std::optional<BlockRange>& old, std::vector<std::string> block);
+
+// Takes the block's lines out, and the newline appending added (kNoFinalNewlineNote): what the file
+// was before the block, byte for byte, as far as the block is concerned.
+void remove_managed_block(TextLines& t, const BlockRange& block);
 
 }  // namespace kdf::integration

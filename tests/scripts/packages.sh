@@ -37,6 +37,7 @@ runtime_files=(
   "$prefix/$libexecdir/kdump-failover/kdump-tools-start"
   "$prefix/$libexecdir/kdump-failover/kdump-tools-purge-dumps"
   "$prefix/lib/systemd/system/kdump-failover.service"
+  "$prefix/lib/systemd/system/kdump.service.d/kdump-failover.conf"
   "$prefix/lib/systemd/system/kdump-tools-dump.service.d/kdump-failover.conf"
   "$prefix/lib/systemd/system/kdump-tools.service.d/kdump-failover.conf"
   "$sysconfdir/init.d/kdump-failover"
@@ -84,4 +85,10 @@ grep -q "$work/root" "$work/plugins.txt" || { cat "$work/plugins.txt"; fail "the
 for f in "$work/root/$prefix/sbin/kdump-failover" "$work/root/$prefix/$libdir/kdump-failover/plugins/"*.so; do
   if readelf -S "$f" | grep -q '\.debug_info'; then fail "$f is not stripped in $deb"; fi
 done
+# Removal restores kdump's files (the package scripts run for real in a private mount namespace).
+if [[ $(id -u) == 0 ]]; then
+  "$(dirname "$0")/package_removal.sh" "$build" "$deb" "$rpm" || fail "removing the package does not give kdump its files back"
+else
+  echo "packages: not root: the removal scripts are not run (package_removal.sh needs a mount namespace)"
+fi
 echo "packages: $(basename "$deb") $(basename "$devdeb") $(basename "$rpm") $(basename "$develrpm") OK"

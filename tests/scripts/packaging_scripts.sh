@@ -18,7 +18,8 @@ fail() { echo "packaging_scripts: FAIL: $*" >&2; exit 1; }
 scripts=("$gen/dracut/99kdump-failover/module-setup.sh" "$gen/dracut/99kdump-failover/kdump-failover-capture.sh"
          "$gen/dracut/99kdump-failover/kdump-failover-hook.sh" "$gen/dracut/99kdump-failover/kdump-failover-net.sh"
          "$gen/helpers/kdump-post"
-         "$gen/kdump-tools/kdump-tools-start" "$gen/sysvinit/kdump-failover"
+         "$gen/kdump-tools/kdump-tools-start" "$gen/sysvinit/kdump-failover" "$gen/deb/prerm" "$gen/deb/postrm"
+         "$src/tests/scripts/kdumpctl_rebuild.sh" "$src/tests/scripts/package_removal.sh"
          "$src/tests/scripts/dracut_module.sh" "$src/tests/scripts/packaging_scripts.sh" "$src/tests/scripts/stage_install.sh"
          "$src/tests/scripts/dracut_netconf.sh" "$src/tests/scripts/mkdumprd_scenario.sh"
          "$src/tools/install-deps.sh" "$src"/tests/e2e/guest/*.sh "$src"/tests/readers/*.sh)
@@ -30,6 +31,13 @@ done
 command -v shellcheck > /dev/null || fail "shellcheck is not installed (tools/install-deps.sh installs it)"
 shellcheck -x -s bash "$gen/dracut/99kdump-failover/module-setup.sh" || fail "shellcheck module-setup.sh"
 shellcheck "${scripts[@]:1}" || fail "shellcheck"
+# rpm scriptlets have no #! line: /bin/sh runs them.
+for s in "$gen/rpm/preun" "$gen/rpm/postun"; do
+  sh -n "$s" || fail "sh -n $s"
+  shellcheck -s sh "$s" || fail "shellcheck $s"
+done
+grep -q "^ExecStartPre=-/bin/sh -c 'test ! -e /etc/kdump-failover.conf || exec /.*/kdump-failover generate'\$" \
+  "$gen/systemd/kdump.service.conf" || fail "the kdump.service drop-in does not run generate before kdumpctl"
 grep -q '^ExecStart=$' "$gen/kdump-tools/kdump-tools-dump.service.conf" || fail "the drop-in does not clear ExecStart"
 grep -q "^ExecStart=$bin generate\$" "$gen/systemd/kdump-failover.service" ||
   grep -q '^ExecStart=/.*/kdump-failover generate$' "$gen/systemd/kdump-failover.service" || fail "kdump-failover.service ExecStart"

@@ -33,9 +33,9 @@ TEST_F(GenerateCommand, TwiceIsIdempotentWithOneBackup) {
     const std::string conf1 = read_file(kdump_conf), tools1 = read_file(kdump_tools);
     EXPECT_TRUE(conf1.starts_with(data_file("fedora-kdump.conf")));
     EXPECT_NE(conf1.find("dracut_args --add kdump-failover\n"), std::string::npos);
-    EXPECT_NE(conf1.find("extra_bins " + std::string(KDF_CLI) + " " KDF_PLUGIN_BUILD_DIR "/kdf-transport-local.so " + config),
-              std::string::npos)
-        << conf1;
+    // Only the executable: kdumpctl refuses a non-executable extra_bins entry ("... is not executable").
+    EXPECT_NE(conf1.find("\nextra_bins " + std::string(KDF_CLI) + "\n"), std::string::npos) << conf1;
+    EXPECT_NE(conf1.find("\n# inputs digest: fnv1a64:"), std::string::npos) << conf1;
     EXPECT_TRUE(tools1.starts_with(data_file("debian-kdump-tools")));
     EXPECT_EQ(read_file(kdump_conf + ".kdump-failover.bak"), data_file("fedora-kdump.conf"));
     EXPECT_EQ(read_file(kdump_tools + ".kdump-failover.bak"), data_file("debian-kdump-tools"));
@@ -46,6 +46,76 @@ TEST_F(GenerateCommand, TwiceIsIdempotentWithOneBackup) {
     EXPECT_NE(second.output.find(kdump_tools + ": up to date"), std::string::npos) << second.output;
     EXPECT_EQ(read_file(kdump_conf), conf1);
     EXPECT_EQ(read_file(kdump_tools), tools1);
+}
+
+TEST_F(GenerateCommand, AChangedInputRewritesTheDigestLine) {
+    ASSERT_EQ(run_cli(args()).status, 0);
+    const std::string conf1 = read_file(kdump_conf);
+    // Same meaning, different bytes: kdumpctl must still rebuild, since the image holds the file.
+    config = dir.write("kdump-failover.conf", read_file(config) + "# a comment\n");
+    CliRun r = run_cli(args());
+    ASSERT_EQ(r.status, 0) << r.output;
+    const std::string conf2 = read_file(kdump_conf);
+    EXPECT_NE(conf2, conf1);
+    EXPECT_NE(r.output.find("inputs digest: fnv1a64:"), std::string::npos) << r.output;
+    EXPECT_EQ(conf2.substr(0, conf2.find("# inputs digest")), conf1.substr(0, conf1.find("# inputs digest")));
+}
+
+TEST_F(GenerateCommand, UpgradeTakesTheNonExecutablesOutOfExtraBins) {
+    // What earlier versions wrote: the config and a plugin in extra_bins, which kdumpctl refuses.
+    const std::string user = data_file("fedora-kdump.conf") + "extra_bins /usr/bin/lvm\n";
+    kdump_conf = dir.write("kdump.conf", data_file("fedora-kdump.conf") + "extra_bins /usr/bin/lvm " + std::string(KDF_CLI) +
+                                             " /x/kdf-transport-local.so " + config +
+                                             "\n# >>> kdump-failover >>> old note\n"
+                                             "# added to your extra_bins line: " + std::string(KDF_CLI) +
+                                             " /x/kdf-transport-local.so " + config +
+                                             "\nkdump_post /old/kdump-post\ndracut_args --add kdump-failover\n"
+                                             "# <<< kdump-failover <<<\n");
+    CliRun r = run_cli(args());
+    ASSERT_EQ(r.status, 0) << r.output;
+    const std::string conf = read_file(kdump_conf);
+    EXPECT_NE(conf.find("\nextra_bins /usr/bin/lvm " + std::string(KDF_CLI) + "\n"), std::string::npos) << conf;
+    EXPECT_EQ(conf.find("kdf-transport-local.so"), std::string::npos) << conf;
+    EXPECT_EQ(conf.find(config + "\n"), std::string::npos) << "the config is no longer in extra_bins\n" << conf;
+    ASSERT_EQ(run_cli("generate --remove --kdump-conf " + quote(kdump_conf)).status, 0);
+    EXPECT_EQ(read_file(kdump_conf), user);
+}
+
+TEST_F(GenerateCommand, RemoveRestoresBothFilesByteForByte) {
+    // The user's own extra_bins and dracut_args lines get our words added; the last line has no newline.
+    const std::string original = data_file("fedora-kdump.conf") +
+                                 "extra_bins /usr/bin/lvm   # mine\r\ndracut_args --omit plymouth\nfinal_action reboot";
+    kdump_conf = dir.write("kdump.conf", original);
+    ASSERT_EQ(run_cli(args()).status, 0);
+    ASSERT_NE(read_file(kdump_conf), original);
+    ASSERT_NE(read_file(kdump_tools), data_file("debian-kdump-tools"));
+
+    // The config is gone by now (package removal): --remove does not need it.
+    std::filesystem::remove(config);
+    const std::string remove = "generate --remove --kdump-conf " + quote(kdump_conf) + " --kdump-tools " + quote(kdump_tools);
+    CliRun r = run_cli(remove);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find(kdump_conf + ": kdump-failover removed"), std::string::npos) << r.output;
+    EXPECT_EQ(read_file(kdump_conf), original);
+    EXPECT_EQ(read_file(kdump_tools), data_file("debian-kdump-tools"));
+    EXPECT_FALSE(std::filesystem::exists(kdump_conf + ".kdump-failover.bak")) << "an identical backup is clutter";
+
+    CliRun again = run_cli(remove);
+    ASSERT_EQ(again.status, 0) << again.output;
+    EXPECT_NE(again.output.find(kdump_conf + ": no kdump-failover lines; nothing to remove"), std::string::npos) << again.output;
+    EXPECT_EQ(read_file(kdump_conf), original);
+}
+
+TEST_F(GenerateCommand, RemoveRefusesAHandBrokenBlockAndChangesNothing) {
+    const std::string broken = data_file("fedora-kdump.conf") + "# >>> kdump-failover >>>\nextra_bins /x\n";
+    kdump_conf = dir.write("kdump.conf", broken);
+    ASSERT_EQ(run_cli("generate --config " + quote(config) + " --kdump-tools " + quote(kdump_tools)).status, 0);
+    const std::string tools = read_file(kdump_tools);
+    CliRun r = run_cli("generate --remove --kdump-conf " + quote(kdump_conf) + " --kdump-tools " + quote(kdump_tools));
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("nothing was changed"), std::string::npos) << r.output;
+    EXPECT_EQ(read_file(kdump_conf), broken);
+    EXPECT_EQ(read_file(kdump_tools), tools);
 }
 
 TEST_F(GenerateCommand, DryRunChangesNothing) {
