@@ -16,6 +16,7 @@ bin=$build/bin/kdump-failover
 fail() { echo "packaging_scripts: FAIL: $*" >&2; exit 1; }
 
 scripts=("$gen/dracut/99kdump-failover/module-setup.sh" "$gen/dracut/99kdump-failover/kdump-failover-capture.sh"
+         "$gen/dracut/99kdump-failover/kdump-failover-duties.sh"
          "$gen/dracut/99kdump-failover/kdump-failover-hook.sh" "$gen/helpers/kdump-post"
          "$gen/kdump-tools/kdump-tools-start" "$gen/sysvinit/kdump-failover"
          "$src/tests/scripts/dracut_module.sh" "$src/tests/scripts/packaging_scripts.sh" "$src/tests/scripts/stage_install.sh"
