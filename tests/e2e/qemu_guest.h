@@ -32,6 +32,8 @@ struct GuestOptions {
     bool network = false;      // QEMU user network: the guest's 10.0.2.2 is the host's 127.0.0.1
     bool five_level = false;   // -cpu max with la57 (5-level paging)
     int timeout_s = 600;       // run-guest.sh kills QEMU after this
+    std::string overlay;       // a directory whose files go into the crash initramfs last (make-initrds.sh --overlay)
+    std::string modules;       // more kernel modules for the crash kernel, e.g. "ext4" (make-initrds.sh --modules)
 };
 
 // What the guest's console said, parsed from the "KDF-E2E:" and "kdump-failover:" lines.

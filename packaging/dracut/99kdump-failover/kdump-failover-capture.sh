@@ -26,6 +26,7 @@ VMCORE=${KDF_VMCORE:-/proc/vmcore}
 STATE=${KDF_STATE_DIR:-/run/kdump-failover}
 MOUNTS=${KDF_MOUNTS:-/etc/kdump-failover/mounts}
 KDUMP_CONF=${KDF_KDUMP_CONF:-/etc/kdump.conf}
+# shellcheck disable=SC2034 # read by the sourced kdump-duties.sh
 KDUMP_HOOK_DIR=${KDF_KDUMP_HOOK_DIR:-/etc/kdump}
 KDF_CMDLINE=${KDF_CMDLINE:-/proc/cmdline}
 KDF_KDUMP_LIB=${KDF_KDUMP_LIB:-/lib/kdump-lib-initramfs.sh}
@@ -61,6 +62,28 @@ bounded() {
 # shellcheck source=/dev/null
 . "$DUTIES"
 
+# Whether a mount source is there yet: a logical volume, an MD array or an unlocked LUKS mapping
+# appears only once the initqueue or cryptsetup has assembled it.
+source_present() {
+    case "$1" in
+        UUID=*) [ -e "/dev/disk/by-uuid/${1#UUID=}" ] || blkid -U "${1#UUID=}" > /dev/null 2>&1 ;;
+        /dev/*) [ -b "$1" ] ;;
+        *) true ;;
+    esac
+}
+
+# Waits up to KDF_DEVICE_WAIT seconds (default 30) for a source; nothing in the initqueue waits
+# for it (a backup that never comes must not send dracut into its emergency shell).
+wait_for_source() {
+    waited=0
+    while ! source_present "$1"; do
+        [ "$waited" -ge "${KDF_DEVICE_WAIT:-30}" ] && return 1
+        sleep 1
+        waited=$((waited + 1))
+    done
+    return 0
+}
+
 mounted=""
 mount_targets() {
     [ -r "$MOUNTS" ] || return 0
@@ -70,6 +93,10 @@ mount_targets() {
             continue
         fi
         mkdir -p "$mp"
+        if ! wait_for_source "$src"; then
+            say "$src did not appear in ${KDF_DEVICE_WAIT:-30} s; targets on $mp will fail"
+            continue
+        fi
         if bounded 60 mount -t "$fstype" "$src" "$mp"; then
             mounted="$mp $mounted"
             say "mounted $src on $mp ($fstype)"
