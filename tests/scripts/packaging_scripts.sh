@@ -19,7 +19,7 @@ scripts=("$gen/dracut/99kdump-failover/module-setup.sh" "$gen/dracut/99kdump-fai
          "$gen/dracut/99kdump-failover/kdump-failover-duties.sh"
          "$gen/dracut/99kdump-failover/kdump-failover-hook.sh" "$gen/helpers/kdump-post"
          "$gen/kdump-tools/kdump-tools-start" "$gen/sysvinit/kdump-failover"
-         "$src/tests/scripts/dracut_module.sh" "$src/tests/scripts/packaging_scripts.sh" "$src/tests/scripts/stage_install.sh"
+         "$src/tests/scripts/dracut_module.sh" "$src/tests/scripts/dracut_storage.sh" "$src/tests/scripts/capture_duties.sh" "$src/tests/scripts/packaging_scripts.sh" "$src/tests/scripts/stage_install.sh"
          "$src/tools/install-deps.sh" "$src"/tests/e2e/guest/*.sh "$src"/tests/readers/*.sh)
 for s in "${scripts[@]}"; do
   [[ -f $s ]] || fail "$s was not generated"
