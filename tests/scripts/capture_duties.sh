@@ -20,9 +20,9 @@ fail() { echo "capture_duties: FAIL: $*" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || fail "needs root (mount namespace for kdump's target)"
 listener_bin=/usr/sbin/fence_kdump
 [[ -x $listener_bin ]] || fail "fence-agents is not installed (tools/install-deps.sh)"
-kdump_lib=$src/../shared/peers/kdump-utils/kdump-lib-initramfs.sh
-[[ -r $kdump_lib ]] || kdump_lib=$(cd "$src/../shared/peers/kdump-utils" && pwd)/kdump-lib-initramfs.sh
-[[ -r $kdump_lib ]] || fail "kdump-utils' kdump-lib-initramfs.sh not found under ../shared/peers"
+kdump_utils=$(cd "$src/../shared/peers/kdump-utils" 2> /dev/null && pwd) || fail "../shared/peers/kdump-utils not found"
+kdump_lib=$kdump_utils/kdump-lib-initramfs.sh
+[[ -r $kdump_lib ]] || fail "kdump-utils' kdump-lib-initramfs.sh not found"
 module=$build/packaging/dracut/99kdump-failover
 capture=$module/kdump-failover-capture.sh
 [[ -r $capture && -r $module/kdump-failover-duties.sh ]] || fail "the dracut module is not configured in $build"
@@ -143,6 +143,19 @@ final_action poweroff"
   [[ $(cat "$status_file" 2> /dev/null) == "success kdump_test_id=1764940000-123" ]] ||
     fail "$sh: kdumpctl test status not recorded on kdump's target: $(cat "$d/console.log")"
   ! grep -q " $d/kdumproot " /proc/mounts || fail "$sh: kdump's target left mounted"
+  # kdumpctl's own fetch_status (`kdumpctl test` after the reboot) reads it as success.
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  verdict=$(cd "$kdump_utils" && unshare -m --propagation private bash -c '
+    mount --bind "$1/kdumpdisk" "$1/kdumproot" || exit 99
+    __SOURCED__=1 . ./kdumpctl > /dev/null 2>&1 || exit 98
+    KDUMP_CONFIG_FILE=$1/kdump.conf
+    OPT[path]=/var/crash OPT[_target]=$1/kdumpdisk OPT[_fstype]=xfs
+    # A bind mount has no source of its own for findmnt: say where kdump'"'"'s target is mounted.
+    kdumproot=$1/kdumproot
+    get_mntpoint_from_target() { echo "$kdumproot"; }
+    fetch_status 1764940000-123
+    echo "fetch_status=$?"' _ "$d" 2>&1)
+  [[ $verdict == *"fetch_status=0"* ]] || fail "$sh: kdumpctl's fetch_status does not read success: $verdict"
   [[ $(cat "$d/state/chain-ok") == 0 ]] || fail "$sh: chain-ok not recorded"
   # Our kdump_post wrapper, had kdump.conf named it: nothing more once the chain saved the dump.
   out=$(KDUMP_FAILOVER_STATE="$d/state" KDUMP_FAILOVER_BIN=/bin/false "$build/packaging/helpers/kdump-post" 0)
