@@ -108,6 +108,7 @@ bool run_crash_guest(const GuestKernel& kernel, const std::string& work, const G
         *why = "make-initrds.sh failed: " + read_text(work + "/make-initrds.log");
         return false;
     }
+    if (options.before_boot) options.before_boot();
     std::string boot = kGuestScripts + "/run-guest.sh --work " + shell_quote(work) + " --kernel " +
                        shell_quote(kernel.vmlinuz()) + " --timeout " + std::to_string(options.timeout_s);
     if (!options.disk.empty()) boot += " --disk " + shell_quote(options.disk);
