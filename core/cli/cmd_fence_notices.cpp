@@ -32,8 +32,18 @@ int cmd_fence_notices(const Args& args) {
         error_line("usage: kdump-failover fence-notices [--config F] [--kdump-conf F]");
         return 2;
     }
-    auto config = load_config_or_report(scan.value("--config").value_or(kDefaultConfig));
-    if (!config) return 2;
+    // The config's errors are the chain's to report (it runs next and says them once). A config
+    // that does not load still leaves kdump.conf's nodes: kdump's own dump then follows, and the
+    // peers must hear from this node the whole time.
+    const std::string config_path = scan.value("--config").value_or(kDefaultConfig);
+    chain::ConfigLoad loaded = chain::load_config(config_path);
+    std::optional<chain::Config> config;
+    if (loaded.config && loaded.errors.empty()) {
+        config = std::move(loaded.config);
+    } else {
+        error_line("fence_kdump: " + config_path + " is not valid; taking the nodes from kdump.conf only");
+        config.emplace();
+    }
     resolve_fence_nodes(*config, scan.value("--kdump-conf").value_or(kDefaultKdumpConf));
     if (!config->fence || config->fence->nodes.empty()) {
         std::fprintf(stderr, "kdump-failover: fence_kdump: no nodes to notify (no [fence_kdump], no fence_kdump_nodes)\n");

@@ -10,7 +10,8 @@
 #      own target, mounted from fstab as in the crash kernel; kdump.conf's final_action is performed;
 #      our kdump_post wrapper, as kdump_post, does not run the chain again;
 #   2. kdump_pre fails: as with kdump, no dump is taken and the final action follows;
-#   3. every target fails: no kdump_post, no final action; the script returns so kdump.sh runs.
+#   3. every target fails: no kdump_post, no final action; the script returns so kdump.sh runs;
+#   4. kdump-failover.conf does not load: the notices to kdump.conf's nodes go out all the same.
 #   capture_duties.sh SOURCE_DIR BUILD_DIR
 # Needs root (a private mount namespace for kdump's target), dash, busybox, fence-agents.
 set -euo pipefail
@@ -182,4 +183,19 @@ stop_notices chain-fails
 [[ -f $d/state/chain-failed && ! -e $d/state/chain-ok ]] || fail "chain-fails: state files"
 [[ ! -e $d/kdumpdisk/var ]] || fail "chain-fails: a kdumpctl test status was written"
 grep -q "kdump's own dump runs next as the last resort" "$d/console.log" || fail "chain-fails: not said"
+# A broken kdump-failover.conf: the chain cannot run (exit 2) and kdump.sh takes over, but the
+# peers named in kdump.conf hear from this node from the start all the same.
+port=$(free_udp_port)
+setup bad-config "$work/bad-config/crash" 0 "$port"
+d=$work/bad-config
+printf '[chain]\ntargets = nowhere\n' > "$d/kdf.conf"
+"$listener_bin" -n 127.0.0.1 -p "$port" -f ipv4 -t 30 -v > "$d/listener.log" 2>&1 &
+listener=$!
+pids+=("$listener")
+sleep 0.5
+run_capture bad-config dash || fail "bad-config: exit status"
+wait "$listener" || { stop_notices bad-config; fail "bad-config: the listener heard nothing: $(cat "$d/console.log")"; }
+stop_notices bad-config
+[[ $(cat "$d/state/chain-failed") == 2 ]] || fail "bad-config: chain-failed should hold 2: $(cat "$d/console.log")"
+grep -q "taking the nodes from kdump.conf only" "$d/console.log" || fail "bad-config: not said"
 echo "capture_duties: OK"
