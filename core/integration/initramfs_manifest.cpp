@@ -85,6 +85,11 @@ ManifestBuild build_initramfs_manifest(const chain::Config& config, const std::s
             if (!seen) m.mounts.push_back({entry->source, entry->mount_point, entry->fstype});
         }
     }
+    // The crash kernel sends fence_kdump notices to these nodes: their network must come up too.
+    if (config.fence) {
+        for (const std::string& node : config.fence->nodes) add_once(m.hosts, node);
+        if (!config.fence->nodes.empty()) m.network = true;
+    }
     if (out.errors.empty()) out.manifest = std::move(m);
     return out;
 }

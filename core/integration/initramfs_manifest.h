@@ -10,9 +10,10 @@
 //   file     <path>                       a file a target reads there (its plugin's crash_kernel_needs():
 //                                         ssh's identity and known_hosts, say)
 //   network  yes|no                       does any target need the network (its plugin reports
-//                                         TransportCap::needs_network for it)
-//   host     <name or address>            a server a network target talks to (to pick the NIC), as its
-//                                         plugin names it
+//                                         TransportCap::needs_network for it), or are there
+//                                         [fence_kdump] nodes
+//   host     <name or address>            a server a network target talks to, or a [fence_kdump]
+//                                         node (to pick the NIC), as the config names it
 //   mount    <source> <mount point> <fstype>   the filesystem a target's plugin asks mounted, as
 //                                         mounted now
 //

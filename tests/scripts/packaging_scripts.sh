@@ -17,9 +17,12 @@ fail() { echo "packaging_scripts: FAIL: $*" >&2; exit 1; }
 
 scripts=("$gen/dracut/99kdump-failover/module-setup.sh" "$gen/dracut/99kdump-failover/kdump-failover-capture.sh"
          "$gen/dracut/99kdump-failover/kdump-failover-duties.sh"
-         "$gen/dracut/99kdump-failover/kdump-failover-hook.sh" "$gen/helpers/kdump-post"
+         "$gen/dracut/99kdump-failover/kdump-failover-hook.sh" "$gen/dracut/99kdump-failover/kdump-failover-net.sh"
+         "$gen/helpers/kdump-post"
          "$gen/kdump-tools/kdump-tools-start" "$gen/sysvinit/kdump-failover"
-         "$src/tests/scripts/dracut_module.sh" "$src/tests/scripts/dracut_storage.sh" "$src/tests/scripts/capture_duties.sh" "$src/tests/scripts/packaging_scripts.sh" "$src/tests/scripts/stage_install.sh"
+         "$src/tests/scripts/dracut_module.sh" "$src/tests/scripts/dracut_storage.sh" "$src/tests/scripts/capture_duties.sh"
+         "$src/tests/scripts/packaging_scripts.sh" "$src/tests/scripts/stage_install.sh"
+         "$src/tests/scripts/dracut_netconf.sh" "$src/tests/scripts/mkdumprd_scenario.sh"
          "$src/tools/install-deps.sh" "$src"/tests/e2e/guest/*.sh "$src"/tests/readers/*.sh)
 for s in "${scripts[@]}"; do
   [[ -f $s ]] || fail "$s was not generated"
@@ -27,7 +30,7 @@ for s in "${scripts[@]}"; do
   head -1 "$s" | grep -Eq 'bin/sh$|busybox sh$' && { sh -n "$s" || fail "sh -n $s"; }
 done
 command -v shellcheck > /dev/null || fail "shellcheck is not installed (tools/install-deps.sh installs it)"
-shellcheck -s bash "$gen/dracut/99kdump-failover/module-setup.sh" || fail "shellcheck module-setup.sh"
+shellcheck -x -s bash "$gen/dracut/99kdump-failover/module-setup.sh" || fail "shellcheck module-setup.sh"
 shellcheck "${scripts[@]:1}" || fail "shellcheck"
 grep -q '^ExecStart=$' "$gen/kdump-tools/kdump-tools-dump.service.conf" || fail "the drop-in does not clear ExecStart"
 grep -q "^ExecStart=$bin generate\$" "$gen/systemd/kdump-failover.service" ||

@@ -3,6 +3,7 @@
 #
 #   make-initrds.sh --build BUILD_DIR --kroot KROOT --kver KVER --work DIR [--config CONF | --raw]
 #                   [--overlay ODIR] [--modules 'MOD...']
+#   make-initrds.sh --crash-initrd IMG --kroot KROOT --kver KVER --work DIR
 #
 # crash initramfs (DIR/crash-initrd.img), what `kexec -p` loads:
 #   - our install path: `cmake --install BUILD_DIR` into DIR/stage (DESTDIR), then dracut with the
@@ -16,11 +17,12 @@
 #     kdump_post script, ...), over the defaults above and over dracut's files of the same name.
 #   --modules: more kernel modules for crash-init.sh to load (with their dependencies), e.g. ext4.
 #   --raw: no dracut part; crash-init.sh copies /proc/vmcore to the first disk (/kdf-e2e/mode).
+#   --crash-initrd IMG: IMG as it is (e.g. what kdump-utils' mkdumprd built: mkdumprd-image.sh).
 # normal initramfs (DIR/normal-initrd.img): busybox, kexec and its libraries, the kernel image and
 #   the crash initramfs, normal-init.sh as /init.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build='' kroot='' kver='' work='' config='' raw=0 extra='' more_modules=''
+build='' kroot='' kver='' work='' config='' raw=0 given='' extra='' more_modules=''
 while (($#)); do
     case $1 in
         --build) build=$2; shift ;;
@@ -31,12 +33,13 @@ while (($#)); do
         --raw) raw=1 ;;
         --overlay) extra=$2; shift ;;
         --modules) more_modules=$2; shift ;;
+        --crash-initrd) given=$2; shift ;;
         *) echo "make-initrds: unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
-[[ -n $build && -n $kroot && -n $kver && -n $work ]] || { echo "make-initrds: --build, --kroot, --kver, --work needed" >&2; exit 2; }
-((raw)) || [[ -f $config ]] || { echo "make-initrds: --config FILE or --raw needed" >&2; exit 2; }
+[[ ( -n $build || -n $given ) && -n $kroot && -n $kver && -n $work ]] || { echo "make-initrds: --build, --kroot, --kver, --work needed" >&2; exit 2; }
+((raw)) || [[ -f $config || -f $given ]] || { echo "make-initrds: --config FILE, --raw or --crash-initrd IMG needed" >&2; exit 2; }
 for tool in busybox kexec cpio dracut lsinitrd modprobe; do
     command -v "$tool" > /dev/null || { echo "make-initrds: $tool missing (tools/install-deps.sh installs it)" >&2; exit 1; }
 done
@@ -76,7 +79,9 @@ if [[ -n $extra ]]; then
     cp -a "$extra/." "$overlay/"
 fi
 
-if ((raw)); then
+if [[ -n $given ]]; then
+    cp "$given" "$work/crash-initrd.img"
+elif ((raw)); then
     echo raw > "$overlay/kdf-e2e/mode"
     pack "$overlay" "$work/crash-initrd.img"
 else

@@ -55,6 +55,17 @@ TEST(InitramfsManifest, LocalOnlyChainNeedsNoNetworkAndWarnsAboutUnmountedTarget
     EXPECT_NE(b.initramfs_warnings[1].find("/mnt/x is not mounted now"), std::string::npos) << b.initramfs_warnings[1];
 }
 
+TEST(InitramfsManifest, FenceKdumpNodesAreHostsTheCrashKernelNeedsTheNetworkFor) {
+    test::TempDir dir("kdf-integ");
+    const std::string conf = dir.write("kdf.conf",
+                                       "[chain]\ntargets = a\n\n[target a]\ntype = local\npath = /var/crash\n\n"
+                                       "[fence_kdump]\nnodes = node2.example 192.0.2.7\n");
+    ManifestBuild b = build_initramfs_manifest(load(conf), conf, kSearch, {});
+    ASSERT_TRUE(b.manifest);
+    EXPECT_TRUE(b.manifest->network) << "a local-only chain with fence_kdump nodes still needs the network";
+    EXPECT_EQ(b.manifest->hosts, (std::vector<std::string>{"node2.example", "192.0.2.7"}));
+}
+
 TEST(InitramfsManifest, MissingKeyFileIsAWarningNotAnEntry) {
     test::TempDir dir("kdf-integ");
     const std::string conf = dir.write("kdf.conf",
