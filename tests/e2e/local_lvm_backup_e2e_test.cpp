@@ -1,11 +1,21 @@
-// A local backup on LVM, in a real crash of Debian's kernel under QEMU. The guest's disk is an LVM
-// physical volume made by lvm2 on the host (volume group "kdf-vg", logical volume "dump-lv": dashes,
-// which device-mapper doubles) with an ext4 filesystem in the LV's byte range. The chain's first
-// target is a directory whose filesystem is missing; the second is the LV. Our module must pull
-// dracut's lvm module into the image and write rd.lvm.lv=kdf-vg/dump-lv; the crash kernel activates
-// it (the harness's /init does what dracut's lvm module would), the capture script waits for the
-// filesystem's UUID and mounts it, and the LV holds the dump: read on the host from the LV's range
-// of the disk image (debugfs, no mount), checked by makedumpfile and our verify.
+// A local backup on LVM, and kdump's duties after the chain's dump, in one real crash of Debian's
+// kernel under QEMU (one guest for both keeps the end-to-end time down).
+//
+// The guest's disk is an LVM physical volume made by lvm2 on the host (volume group "kdf-vg",
+// logical volume "dump-lv": dashes, which device-mapper doubles) with an ext4 filesystem in the
+// LV's byte range. The chain's first target is a directory whose filesystem is missing; the second
+// is the LV. Our module must pull dracut's lvm module into the image and write
+// rd.lvm.lv=kdf-vg/dump-lv; the crash kernel activates it (the harness's /init does what dracut's lvm
+// module would), the capture script waits for the filesystem's UUID and mounts it, and the LV holds
+// the dump: read on the host from the LV's range of the disk image (debugfs, no mount), checked by
+// makedumpfile and our verify.
+//
+// kdump's duties: the image carries a kdump.conf as kdumpctl's does (fence_kdump_nodes naming the
+// host, fence_kdump_args with the listener's port and a 1 s interval, a kdump_post script, a post.d
+// script, final_action poweroff) and our config has no [fence_kdump]. fence-agents' listener on the
+// host must hear the node (notices from kdump.conf, started before the chain), post.d and kdump_post
+// run with status 0 in kdump.sh's order, kexec-dmesg.log (the crash kernel's own log) lies beside the
+// dump, then the final action.
 //
 // This host's kernel has no device-mapper, so the LV cannot be activated here while the image is
 // built. The test process gets a private mount namespace in which /dev/mapper/kdf--vg-dump--lv is a
@@ -18,20 +28,25 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "tests/e2e/qemu_guest.h"
+#include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/ssh/sshd_fixture.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using kdf::test::ServerProcess;
 using kdf::test::TempDir;
 using kdf_test::shell;
 using kdf_test::shell_output;
@@ -39,6 +54,7 @@ using namespace kdf_test::e2e;
 
 constexpr const char* kPanicLine = "Kernel panic - not syncing: sysrq triggered crash";
 constexpr const char* kMapperPath = "/dev/mapper/kdf--vg-dump--lv";
+constexpr const char* kHostFromGuest = "10.0.2.2";
 
 std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -82,8 +98,17 @@ protected:
     GuestKernel kernel_;
 };
 
-TEST_F(LocalLvmBackupE2E, LogicalVolumeBackupHoldsTheDumpInTheCrashKernel) {
+TEST_F(LocalLvmBackupE2E, LogicalVolumeHoldsTheDumpThenKdumpsDutiesRun) {
     TempDir dir("kdf-e2e-lvm");
+    const uint16_t fence_port = kdf::test::free_udp_port();
+    ServerProcess listener;
+    ASSERT_TRUE(listener.start({{"/usr/sbin/fence_kdump", "-n", "127.0.0.1", "-p", std::to_string(fence_port), "-f",
+                                 "ipv4", "-t", "900", "-v"},
+                                dir / "fence_kdump.log",
+                                "",
+                                {},
+                                3000ms}));
+    ASSERT_TRUE(kdf::test::wait_udp_port(fence_port, 10s)) << listener.log();
     const std::string disk = dir / "disk.img";
     ASSERT_EQ(shell("truncate -s 256M " + shell_quote(disk)), 0);
     Loops loops;
@@ -133,9 +158,26 @@ TEST_F(LocalLvmBackupE2E, LogicalVolumeBackupHoldsTheDumpInTheCrashKernel) {
         "[target primary]\ntype = local\npath = /mnt/primary/crash\n\n"
         "[target lvm]\ntype = local\npath = " + mp + "/crash\nmount_point = " + mp + "\n");
 
+    // What kdumpctl's image would hold besides our module's files: kdump.conf, the kdump_post it
+    // names, a post.d script. kdump_post leaves its status on the backup for the host to read.
+    const std::string overlay = dir / "overlay";
+    fs::create_directories(overlay + "/etc/kdump/post.d");
+    fs::create_directories(overlay + "/kdf-e2e");
+    dir.write("overlay/etc/kdump.conf", "path /var/crash\nkdump_post /kdf-e2e/kdump-post.sh\n"
+                                        "fence_kdump_args -p " + std::to_string(fence_port) + " -i 1\n"
+                                        "fence_kdump_nodes " + std::string(kHostFromGuest) + "\nfinal_action poweroff\n");
+    dir.write("overlay/kdf-e2e/kdump-post.sh", "#!/kdf-e2e/busybox sh\necho \"KDF-E2E: kdump_post ran with status $1\"\n"
+                                               "echo \"$1\" > " + mp + "/kdump-post.status\n");
+    dir.write("overlay/etc/kdump/post.d/10-e2e", "#!/kdf-e2e/busybox sh\necho \"KDF-E2E: post.d ran with status $1\"\n");
+    ASSERT_EQ(shell("chmod 0755 " + shell_quote(overlay + "/kdf-e2e/kdump-post.sh") + " " +
+                    shell_quote(overlay + "/etc/kdump/post.d/10-e2e")),
+              0);
+
     GuestOptions options;
     options.config = config;
     options.disk = disk;
+    options.network = true;  // for the fence_kdump notices only: the chain has no network target
+    options.overlay = overlay;
     options.modules = "dm-mod ext4";
     // The image is built while the LV is mounted here; QEMU must be the disk image's only writer.
     options.before_boot = [&] {
@@ -156,6 +198,22 @@ TEST_F(LocalLvmBackupE2E, LogicalVolumeBackupHoldsTheDumpInTheCrashKernel) {
     EXPECT_NE(c.find("target 'primary' failed; trying the next target, 'lvm'"), std::string::npos) << run.console_tail();
     ASSERT_TRUE(run.chain_saved) << run.console_tail();
 
+    // kdump's duties, in kdump.sh's order.
+    const size_t notices = c.find("fence_kdump: telling 10.0.2.2 (UDP port " + std::to_string(fence_port) +
+                                  ") every 1.0 s, nodes from /etc/kdump.conf (fence_kdump_nodes)");
+    const size_t chain = c.find("kdump-failover: running the chain");
+    const size_t saved = c.find("kdump-failover: the chain saved the dump");
+    const size_t postd = c.find("KDF-E2E: post.d ran with status 0");
+    const size_t post = c.find("KDF-E2E: kdump_post ran with status 0");
+    const size_t log_saved = c.find("saved the crash kernel's log as " + mp + "/crash/");
+    const size_t final_action = c.find("kdump-failover: performing final action: poweroff");
+    EXPECT_NE(notices, std::string::npos) << run.console_tail();
+    EXPECT_LT(notices, chain) << "the notices must start before the chain";
+    for (size_t at : {postd, post, log_saved, final_action}) EXPECT_NE(at, std::string::npos) << run.console_tail();
+    EXPECT_TRUE(saved < postd && postd < post && post < log_saved && log_saved < final_action)
+        << "not kdump.sh's order (dump, post.d, kdump_post, log, final action)";
+    EXPECT_EQ(c.find("kdump's own dump runs next"), std::string::npos) << run.console_tail();
+
     // On the host: the LV's byte range of the disk image, read with debugfs.
     const std::string lv_img = dir / "lv.img", got = dir / "got";
     ASSERT_EQ(shell("dd if=" + shell_quote(disk) + " of=" + shell_quote(lv_img) + " bs=1M skip=" +
@@ -168,9 +226,16 @@ TEST_F(LocalLvmBackupE2E, LogicalVolumeBackupHoldsTheDumpInTheCrashKernel) {
         if (e.is_directory()) dump_dir = e.path().string();
     ASSERT_FALSE(dump_dir.empty()) << "no dump directory on the LV";
     ASSERT_TRUE(fs::exists(dump_dir + "/vmcore")) << dump_dir;
-    EXPECT_TRUE(fs::exists(dump_dir + "/kexec-dmesg.log")) << dump_dir;
+    EXPECT_NE(read_text(dump_dir + "/kexec-dmesg.log").find("elfcorehdr="), std::string::npos)
+        << "no kexec-dmesg.log with the crash kernel's own log beside the dump";
+    ASSERT_EQ(shell("debugfs -R " + shell_quote("dump /kdump-post.status " + got + "/kdump-post.status") + " " +
+                    shell_quote(lv_img) + " > /dev/null 2>&1"),
+              0);
+    EXPECT_EQ(read_text(got + "/kdump-post.status"), "0\n");
     run.dump_file_mib = static_cast<double>(fs::file_size(dump_dir + "/vmcore")) / (1024.0 * 1024.0);
-    std::printf("E2E: local LVM backup (kdf-vg/dump-lv, ext4) holds the dump: %s\n", run.summary().c_str());
+    std::printf("E2E: local LVM backup (kdf-vg/dump-lv, ext4) holds the dump, then kdump's duties (fence_kdump from "
+                "kdump.conf, post.d, kdump_post, kexec-dmesg.log, final_action): %s\n",
+                run.summary().c_str());
     const std::string dmesg = dir / "dmesg.txt";
     ASSERT_EQ(shell("makedumpfile --dump-dmesg " + shell_quote(dump_dir + "/vmcore") + " " + shell_quote(dmesg) +
                     " > /dev/null 2>&1"),
@@ -178,6 +243,9 @@ TEST_F(LocalLvmBackupE2E, LogicalVolumeBackupHoldsTheDumpInTheCrashKernel) {
     EXPECT_NE(read_text(dmesg).find(kPanicLine), std::string::npos);
     const std::string verify = shell_output(std::string(KDF_CLI) + " verify " + shell_quote(dump_dir + "/vmcore") + " 2>&1; echo rc=$?");
     EXPECT_NE(verify.find("rc=0"), std::string::npos) << verify;
+
+    EXPECT_EQ(listener.wait_exit(10s), std::optional<int>(0)) << listener.log();
+    EXPECT_NE(listener.log().find("received valid message from '127.0.0.1'"), std::string::npos) << listener.log();
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ scripts=("$gen/dracut/99kdump-failover/module-setup.sh" "$gen/dracut/99kdump-fai
          "$gen/kdump-tools/kdump-tools-start" "$gen/sysvinit/kdump-failover"
          "$src/tests/scripts/dracut_module.sh" "$src/tests/scripts/dracut_storage.sh" "$src/tests/scripts/capture_duties.sh"
          "$src/tests/scripts/packaging_scripts.sh" "$src/tests/scripts/stage_install.sh"
-         "$src/tests/scripts/dracut_netconf.sh" "$src/tests/scripts/mkdumprd_scenario.sh" "$src/tests/scripts/mkdumprd_duties.sh"
+         "$src/tests/scripts/dracut_netconf.sh" "$src/tests/scripts/mkdumprd_scenario.sh"
          "$src/tools/install-deps.sh" "$src"/tests/e2e/guest/*.sh "$src"/tests/readers/*.sh)
 for s in "${scripts[@]}"; do
   [[ -f $s ]] || fail "$s was not generated"
