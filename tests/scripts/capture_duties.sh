@@ -11,7 +11,8 @@
 #      our kdump_post wrapper, as kdump_post, does not run the chain again;
 #   2. kdump_pre fails: as with kdump, no dump is taken and the final action follows;
 #   3. every target fails: no kdump_post, no final action; the script returns so kdump.sh runs;
-#   4. kdump-failover.conf does not load: the notices to kdump.conf's nodes go out all the same.
+#   4. kdump-failover.conf does not load: the notices to kdump.conf's nodes go out all the same;
+#   and in every case a local backup whose device never appears is waited for a bounded time.
 #   capture_duties.sh SOURCE_DIR BUILD_DIR
 # Needs root (a private mount namespace for kdump's target), dash, busybox, fence-agents.
 set -euo pipefail
@@ -87,6 +88,8 @@ final_action reboot
 final_action poweroff
 CONF
   printf '%s %s none bind 0 0\n' "$d/kdumpdisk" "$d/kdumproot" > "$d/fstab"
+  # A local backup whose device never appears: a bounded wait, then only its targets fail.
+  printf 'UUID=0badc0de-0000-4000-8000-00000000dead\t%s\text4\n' "$d/never" > "$d/mounts"
   echo "BOOT_IMAGE=/vmlinuz ro console=ttyS0 kdump_test_id=1764940000-123 irqpoll" > "$d/cmdline"
 }
 
@@ -99,7 +102,7 @@ run_capture() {
   unshare -m --propagation private sh -c '
     mount --bind "$1/fstab" /etc/fstab || exit 99
     shift
-    exec "$@"' _ "$d" env KDF_VMCORE="$work/vmcore" KDF_STATE_DIR="$d/state" KDF_MOUNTS="$d/no-mounts" \
+    exec "$@"' _ "$d" env KDF_VMCORE="$work/vmcore" KDF_STATE_DIR="$d/state" KDF_MOUNTS="$d/mounts" KDF_DEVICE_WAIT=1 \
     KDF_KDUMP_CONF="$d/kdump.conf" KDF_KDUMP_HOOK_DIR="$d/hooks" KDF_CMDLINE="$d/cmdline" \
     KDF_KDUMP_LIB="$kdump_lib" KDF_DUTIES="$module/kdump-failover-duties.sh" KDF_ENV_FILE="$d/initramfs.env" \
     KDF_FINAL_ACTION_COMMAND="$d/final-action" "${shell[@]}" "$capture" > "$d/console.log" 2>&1
@@ -136,6 +139,8 @@ final_action poweroff"
   [[ $(cat "$d/calls.log") == "$expected" ]] ||
     fail "$sh: hooks ran as:"$'\n'"$(cat "$d/calls.log")"$'\n'"expected:"$'\n'"$expected"
   grep -q "pre.d/20-failing exited with status 4 (the dump goes on" "$d/console.log" || fail "$sh: pre.d failure not logged"
+  grep -q "UUID=0badc0de-0000-4000-8000-00000000dead did not appear in 1 s; targets on $d/never will fail" "$d/console.log" ||
+    fail "$sh: no bounded wait for a missing backup device: $(cat "$d/console.log")"
   dump_dir=$(dirname "$(sed -n "s/^dump saved by target 'disk' (local): //p" "$d/console.log")")
   [[ -f $dump_dir/vmcore ]] || fail "$sh: no dump in $dump_dir: $(cat "$d/console.log")"
   [[ -s $dump_dir/kexec-dmesg.log ]] || fail "$sh: no kexec-dmesg.log beside the dump: $(cat "$d/console.log")"

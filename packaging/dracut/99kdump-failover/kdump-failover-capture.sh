@@ -66,7 +66,12 @@ bounded() {
 # appears only once the initqueue or cryptsetup has assembled it.
 source_present() {
     case "$1" in
-        UUID=*) [ -e "/dev/disk/by-uuid/${1#UUID=}" ] || blkid -U "${1#UUID=}" > /dev/null 2>&1 ;;
+        UUID=*)
+            [ -e "/dev/disk/by-uuid/${1#UUID=}" ] && return 0
+            # Without blkid there is no way to look: mount itself will say whether it is there.
+            command -v blkid > /dev/null 2>&1 || return 0
+            blkid -U "${1#UUID=}" > /dev/null 2>&1
+            ;;
         /dev/*) [ -b "$1" ] ;;
         *) true ;;
     esac
