@@ -24,6 +24,7 @@ packages=(
   dpkg-dev rpm                            # CPack: .deb (dpkg-shlibdeps) and .rpm (rpmbuild) packages
   dracut-core dracut-network shellcheck   # initramfs module test (dracut-core, unlike dracut, leaves initramfs-tools alone)
   qemu-system-x86 busybox-static kexec-tools cpio kmod  # tests/e2e: a real crash of Debian's kernel in QEMU
+  lvm2 cryptsetup-bin e2fsprogs dash     # local backups on LVM/LUKS (dracut_storage), ext4 backup disk (e2e), the capture script under dash
   network-manager dbus ethtool iproute2 e2fsprogs  # kdump-utils' mkdumprd (tests mkdumprd_*): NM in the image, nmcli keyfiles
   mmdebstrap                              # tests/e2e/debian: a real Debian 12 root (with e2fsprogs: mkfs.ext4 -d, debugfs)
 )

@@ -32,9 +32,14 @@ void report_resources(const chain::ChainOutcome& outcome, double seconds) {
 }
 
 // Validates the vmcore, runs the chain, prints where the dump landed. Returns the exit status.
-int run_dump(const std::string& config_path, const std::string& vmcore_path) {
+// `kdump_conf`: where a config without [fence_kdump] finds its nodes; `fence_notices` false when
+// another process (the capture step's `fence-notices`) already sends them.
+int run_dump(const std::string& config_path, const std::string& vmcore_path,
+             const std::optional<std::string>& kdump_conf = std::nullopt, bool fence_notices = true) {
     auto config = load_config_or_report(config_path);
     if (!config) return chain::kExitUsage;
+    resolve_fence_nodes(*config, kdump_conf);
+    if (!fence_notices) config->fence.reset();
 
     // A corrupt vmcore is refused before any target is touched: every target would fail the same way.
     auto core = vmcore::ElfVmcore::open(vmcore_path,
@@ -72,13 +77,14 @@ int run_dump(const std::string& config_path, const std::string& vmcore_path) {
 }  // namespace
 
 int cmd_dump(const Args& args) {
-    ArgScanner scan(args, {"--config", "--vmcore"}, {});
+    ArgScanner scan(args, {"--config", "--vmcore", "--kdump-conf"}, {"--no-fence-notices"});
     if (!scan.ok() || !scan.positionals().empty()) {
         error_line(scan.ok() ? "dump takes no positional arguments" : scan.error());
-        error_line("usage: kdump-failover dump [--config F] [--vmcore F]");
+        error_line("usage: kdump-failover dump [--config F] [--vmcore F] [--kdump-conf F] [--no-fence-notices]");
         return chain::kExitUsage;
     }
-    return run_dump(scan.value("--config").value_or(kDefaultConfig), scan.value("--vmcore").value_or(kDefaultVmcore));
+    return run_dump(scan.value("--config").value_or(kDefaultConfig), scan.value("--vmcore").value_or(kDefaultVmcore),
+                    scan.value("--kdump-conf"), !scan.flag("--no-fence-notices"));
 }
 
 int cmd_post(const Args& args) {

@@ -28,12 +28,14 @@ int cmd_reassemble(const Args& args);
 int cmd_convert(const Args& args);
 int cmd_generate(const Args& args);
 int cmd_dmesg(const Args& args);
+int cmd_fence_notices(const Args& args);
 // A command a plugin on the search path exports (kdf/plugin_command.h), or "unknown command".
 // `core_names`: the core's own commands, which no plugin command may shadow.
 int cmd_plugin_command(const std::string& name, const Args& args, const std::vector<std::string>& core_names);
 
 inline constexpr const char* kDefaultConfig = "/etc/kdump-failover.conf";
 inline constexpr const char* kDefaultVmcore = "/proc/vmcore";
+inline constexpr const char* kDefaultKdumpConf = "/etc/kdump.conf";
 
 // Small option scanner: flags with a value (--config F or --config=F), bare flags, positionals.
 class ArgScanner {
@@ -63,5 +65,9 @@ std::optional<chain::Config> load_config_or_report(const std::string& path);
 // readable; otherwise none. False when a config was there but is not valid (errors printed).
 bool load_optional_config(const std::optional<std::string>& flag, bool default_if_readable,
                           std::optional<chain::Config>& out);
+
+// A config without [fence_kdump] takes kdump.conf's fence_kdump_nodes/fence_kdump_args from
+// `kdump_conf` (when given and readable): the peers kdump itself would notify. Warnings on stderr.
+void resolve_fence_nodes(chain::Config& config, const std::optional<std::string>& kdump_conf);
 
 }  // namespace kdf::cli

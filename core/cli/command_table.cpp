@@ -28,7 +28,10 @@ int cmd_help(const Args& args) {
 }
 
 constexpr CoreCommand kCommands[] = {
-    {"dump", "", "[--config F] [--vmcore F]", "run the chain (defaults: /etc/kdump-failover.conf, /proc/vmcore)", &cmd_dump},
+    {"dump", "", "[--config F] [--vmcore F] [--kdump-conf F] [--no-fence-notices]",
+     "run the chain (defaults: /etc/kdump-failover.conf, /proc/vmcore);\n--kdump-conf: its fence_kdump_nodes when the "
+     "config has no [fence_kdump]",
+     &cmd_dump},
     {"post", "", "STATUS [--config F] [--vmcore F]",
      "kdump_post entry: STATUS is kdump's own result; non-zero runs the chain", &cmd_post},
     {"check", "", "[--config F] [--probe]", "validate the config offline; --probe dry-runs every target", &cmd_check},
@@ -46,6 +49,9 @@ constexpr CoreCommand kCommands[] = {
      "check the config, then wire the chain into /etc/kdump.conf (kdumpctl)\nor /etc/default/kdump-tools; "
      "--manifest lists what the initramfs needs;\n--remove takes the wiring out again",
      &cmd_generate},
+    {"fence-notices", "", "[--config F] [--kdump-conf F]",
+     "send fence_kdump notices until killed ([fence_kdump], else\nkdump.conf's fence_kdump_nodes; default /etc/kdump.conf)",
+     &cmd_fence_notices},
     {"version", "--version", "", "print the version", &cmd_version},
     {"help", "--help -h", "[--config F]", "this text, with the commands of the plugins found", &cmd_help},
 };

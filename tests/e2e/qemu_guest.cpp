@@ -102,10 +102,13 @@ bool run_crash_guest(const GuestKernel& kernel, const std::string& work, const G
     std::string make = kGuestScripts + "/make-initrds.sh --build " + shell_quote(KDF_BUILD_DIR) + " --kroot " +
                        shell_quote(kernel.root) + " --kver " + shell_quote(kernel.release) + " --work " + shell_quote(work);
     make += options.config.empty() ? " --raw" : " --config " + shell_quote(options.config);
+    if (!options.overlay.empty()) make += " --overlay " + shell_quote(options.overlay);
+    if (!options.modules.empty()) make += " --modules " + shell_quote(options.modules);
     if (shell(make + " > " + shell_quote(work + "/make-initrds.log") + " 2>&1") != 0) {
         *why = "make-initrds.sh failed: " + read_text(work + "/make-initrds.log");
         return false;
     }
+    if (options.before_boot) options.before_boot();
     std::string boot = kGuestScripts + "/run-guest.sh --work " + shell_quote(work) + " --kernel " +
                        shell_quote(kernel.vmlinuz()) + " --timeout " + std::to_string(options.timeout_s);
     if (!options.disk.empty()) boot += " --disk " + shell_quote(options.disk);

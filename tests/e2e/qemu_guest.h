@@ -7,6 +7,7 @@
 // off). This class runs them and reads what the guest wrote on its serial console.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -32,6 +33,9 @@ struct GuestOptions {
     bool network = false;      // QEMU user network: the guest's 10.0.2.2 is the host's 127.0.0.1
     bool five_level = false;   // -cpu max with la57 (5-level paging)
     int timeout_s = 600;       // run-guest.sh kills QEMU after this
+    std::string overlay;       // a directory whose files go into the crash initramfs last (make-initrds.sh --overlay)
+    std::string modules;       // more kernel modules for the crash kernel, e.g. "ext4" (make-initrds.sh --modules)
+    std::function<void()> before_boot;  // runs after the initramfs is built, before QEMU starts
 };
 
 // What the guest's console said, parsed from the "KDF-E2E:" and "kdump-failover:" lines.

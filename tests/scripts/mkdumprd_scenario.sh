@@ -18,7 +18,10 @@
 #     kexec -p and kdumpctl's crash command line, crashes; in the crash kernel the udev rule from
 #     ifname= names the virtio NIC enp1s0, NetworkManager gets DHCP on it, our unit runs the chain
 #     (nfs refused, ssh holds the dump) before kdump-capture.service, and powers off. The dump is read
-#     back with makedumpfile. Prints an E2E: line. crashkernel=192M, as the other e2e cases (less than
+#     back with makedumpfile. The crash is started as `kdumpctl test` starts it (kdump_test_id=), and
+#     kdump's duties after the chain's dump are checked: post.d and kdump_post with status 0, the
+#     test status "success" on kdump's own disk (mounted from the image's fstab with kdumpbase's
+#     library), final_action, in kdump.sh's order. Prints an E2E: line. crashkernel=192M, as the other e2e cases (less than
 #     kdump-utils' x86_64 default, 256M for 2-64 GiB); KDF_CRASHKERNEL=SIZE tries another.
 set -euo pipefail
 step=$1
@@ -28,7 +31,7 @@ state=$build/mkdumprd-scenario
 fail() { echo "mkdumprd_scenario $step: FAIL: $*" >&2; exit 1; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 kernel() { "$src/tests/e2e/guest/prepare-kernel.sh" /var/cache/kdump-failover/e2e-kernel; }
-readonly guest_mac=52:54:00:12:34:56 host_from_guest=10.0.2.2
+readonly guest_mac=52:54:00:12:34:56 host_from_guest=10.0.2.2 test_id=1764940000-777
 
 build_step() {
     local ku=$1 kroot kver
@@ -44,6 +47,11 @@ build_step() {
     local ssh_port nfs_port
     ssh_port=$(cat "$state/ssh-port") nfs_port=$(cat "$state/nfs-port")
     echo "[$host_from_guest]:$ssh_port $(cut -d' ' -f1,2 "$state/sshd/hostkey.pub")" > "$state/etc/kdump-failover/known_hosts"
+    # kdump's post.d: run by our unit after the chain's dump, with status 0, as kdump.sh would.
+    mkdir -p "$state/etc/kdump/post.d"
+    # shellcheck disable=SC2016 # $1: the hook's own argument
+    printf '#!/bin/sh\necho "KDF-TEST: post.d ran with status $1"\n' > "$state/etc/kdump/post.d/10-kdf-test"
+    chmod 0755 "$state/etc/kdump/post.d/10-kdf-test"
     mkdir -p "$state/etc/NetworkManager/system-connections"
     nmcli --offline connection add type ethernet con-name uplink ifname enp1s0 ipv4.method auto \
         > "$state/etc/NetworkManager/system-connections/uplink.nmconnection"
@@ -169,7 +177,7 @@ EOF
     t0=$SECONDS
     "$src/tests/e2e/guest/run-guest.sh" --work "$state/guest" --kernel "$kroot/boot/vmlinuz-$kver" \
         --disk "$state/guest/disk.img" --net --mem 1024 --crashkernel "${KDF_CRASHKERNEL:-192M}" --timeout 900 \
-        --crash-args "$(cat "$state/image/cmdline.txt")" || rc=$?
+        --crash-args "$(cat "$state/image/cmdline.txt") kdump_test_id=$test_id" || rc=$?
     wall=$((SECONDS - t0))
     kill "$pid" 2> /dev/null || true
     wait "$pid" 2> /dev/null || true
@@ -183,6 +191,21 @@ EOF
     saved=$(grep -n 'kdump-failover: the chain saved the dump' "$console" | head -n 1 | cut -d: -f1)
     capture=$(grep -n 'Starting.*kdump-capture.service' "$console" | head -n 1 | cut -d: -f1 || true)
     [[ -z $capture || $capture -gt $saved ]] || { tail; fail "kdump-capture.service started before the chain was done"; }
+    # kdump's duties after the chain's dump, in kdump.sh's order: post.d and kdump_post (our
+    # wrapper, which has nothing more to do) with status 0, the `kdumpctl test` status (the crash
+    # kernel got kdump_test_id= as kdumpctl test gives it) on kdump's own disk, the final action.
+    local postd post status final got
+    line() { grep -n -m1 -F -- "$1" "$console" | cut -d: -f1; }
+    postd=$(line "KDF-TEST: post.d ran with status 0")
+    post=$(line "/kdump-post ran with dump status 0 (exit 0)")
+    status=$(line "kdump-failover: kdumpctl test status recorded in /kdumproot")
+    final=$(line "kdump-failover: performing final action: poweroff")
+    [[ -n $postd && -n $post && -n $status && -n $final ]] ||
+        { tail; fail "kdump's duties missing (post.d=$postd kdump_post=$post status=$status final=$final)"; }
+    ((saved < postd && postd < post && post < status && status < final)) ||
+        { tail; fail "not kdump.sh's order: saved $saved, post.d $postd, kdump_post $post, status $status, final $final"; }
+    got=$(debugfs -R "cat /var/crash/kdump-test-$test_id/vmcore-creation.status" "$state/guest/disk.img" 2> /dev/null)
+    [[ $got == "success kdump_test_id=$test_id" ]] || fail "kdump's disk holds '$got' as the kdumpctl test status"
     vmcore=$(find "$state/dumps" -type f -name 'vmcore*' ! -name '*dmesg*' ! -name '*.incomplete' | head -n 1)
     [[ -n $vmcore ]] || fail "no vmcore on the ssh target: $(find "$state/dumps")"
     rm -f "$state/dmesg.txt"
@@ -198,7 +221,8 @@ EOF
     echo "E2E: mkdumprd-built image (kdump-utils 1.0.44 on Debian's dracut): QEMU run ${wall} s, chain ${chain_s:-?} s" \
         "(nfs refused, ssh saved), peak memory ${peak:-?} MiB (chain process VmHWM), ${attempt:-?} MiB (largest attempt)," \
         "crashkernel=${KDF_CRASHKERNEL:-192M}: ${mem:-?} available at boot," \
-        "dump $(stat -c %s "$vmcore") bytes, kdump-capture.service $([[ -z $capture ]] && echo 'never started' || echo 'after the chain')"
+        "dump $(stat -c %s "$vmcore") bytes, kdump-capture.service $([[ -z $capture ]] && echo 'never started' || echo 'after the chain');" \
+        "post.d, kdump_post, kdumpctl test status and final_action after the chain's dump"
 }
 
 case $step in

@@ -16,11 +16,13 @@ bin=$build/bin/kdump-failover
 fail() { echo "packaging_scripts: FAIL: $*" >&2; exit 1; }
 
 scripts=("$gen/dracut/99kdump-failover/module-setup.sh" "$gen/dracut/99kdump-failover/kdump-failover-capture.sh"
+         "$gen/dracut/99kdump-failover/kdump-failover-duties.sh"
          "$gen/dracut/99kdump-failover/kdump-failover-hook.sh" "$gen/dracut/99kdump-failover/kdump-failover-net.sh"
          "$gen/helpers/kdump-post"
          "$gen/kdump-tools/kdump-tools-start" "$gen/sysvinit/kdump-failover" "$gen/deb/prerm" "$gen/deb/postrm"
          "$src/tests/scripts/kdumpctl_rebuild.sh" "$src/tests/scripts/package_removal.sh"
-         "$src/tests/scripts/dracut_module.sh" "$src/tests/scripts/packaging_scripts.sh" "$src/tests/scripts/stage_install.sh"
+         "$src/tests/scripts/dracut_module.sh" "$src/tests/scripts/dracut_storage.sh" "$src/tests/scripts/capture_duties.sh"
+         "$src/tests/scripts/packaging_scripts.sh" "$src/tests/scripts/stage_install.sh"
          "$src/tests/scripts/dracut_netconf.sh" "$src/tests/scripts/mkdumprd_scenario.sh"
          "$src/tools/install-deps.sh" "$src"/tests/e2e/guest/*.sh "$src"/tests/readers/*.sh)
 for s in "${scripts[@]}"; do

@@ -3,42 +3,90 @@
 # Started by kdump-failover-capture.service (systemd initramfs) or the pre-mount hook (no systemd),
 # before kdump's own dump (kdumpctl's kdump.sh) and before any of kdump's mounts.
 #
-#   1. mounts the local targets' filesystems listed in /etc/kdump-failover/mounts (a failed mount
-#      only fails that target: the chain moves on);
-#   2. runs `kdump-failover dump` (exit 0: first target; 10+i: target i; 1: all failed; 2: config);
-#   3. success: records it, syncs, and performs kdump's final_action (kdump.conf final_action,
-#      default reboot) right away, so kdump.sh never runs: no second dump, no failure_action;
+#   1. starts the fence_kdump notices (`kdump-failover fence-notices`: [fence_kdump], else kdump.conf's
+#      fence_kdump_nodes), before anything that can take time; they go on until the reboot;
+#   2. runs kdump_pre and /etc/kdump/pre.d as kdump does (a failing kdump_pre: no dump, final action);
+#   3. mounts the local targets' filesystems listed in /etc/kdump-failover/mounts, each bounded (a
+#      failed mount only fails that target: the chain moves on; no fstab unit, so never kdump's
+#      emergency path);
+#   4. runs `kdump-failover dump` (exit 0: first target; 10+i: target i; 1: all failed; 2: config);
+#   5. success: post.d and kdump_post with status 0, kexec-dmesg.log beside a local dump, the
+#      `kdumpctl test` status, then kdump's final_action (default reboot) right away, so kdump.sh
+#      never runs: no second dump, no failure_action;
 #      failure: records it in /run/kdump-failover/chain-failed (the kdump_post wrapper then does not
 #      run the chain a second time), unmounts what it mounted, and returns, so kdump's own target
-#      is the last resort.
+#      is the last resort (kdump.sh then runs kdump_pre and pre.d once more, before its own dump).
 # Lines on the console start with "kdump-failover:"; the chain's own lines follow the same form.
 # POSIX sh: the initramfs may have dash or busybox, not bash.
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
+# The crash kernel's files; the KDF_* names let the script's own tests point them elsewhere.
+VMCORE=${KDF_VMCORE:-/proc/vmcore}
+STATE=${KDF_STATE_DIR:-/run/kdump-failover}
+MOUNTS=${KDF_MOUNTS:-/etc/kdump-failover/mounts}
+KDUMP_CONF=${KDF_KDUMP_CONF:-/etc/kdump.conf}
+# shellcheck disable=SC2034 # read by the sourced kdump-duties.sh
+KDUMP_HOOK_DIR=${KDF_KDUMP_HOOK_DIR:-/etc/kdump}
+KDF_CMDLINE=${KDF_CMDLINE:-/proc/cmdline}
+KDF_KDUMP_LIB=${KDF_KDUMP_LIB:-/lib/kdump-lib-initramfs.sh}
+DUTIES=${KDF_DUTIES:-/usr/lib/kdump-failover/kdump-duties.sh}
+ENV_FILE=${KDF_ENV_FILE:-/etc/kdump-failover/initramfs.env}
+
 # Not a crash kernel (the module ended up in a normal boot image): nothing to do.
-[ -e /proc/vmcore ] || exit 0
+[ -e "$VMCORE" ] || exit 0
 
 KDF_BIN=kdump-failover
 KDF_PLUGIN_PATH=
 KDUMP_FAILOVER_CONFIG=/etc/kdump-failover.conf
 # shellcheck source=/dev/null
-[ -r /etc/kdump-failover/initramfs.env ] && . /etc/kdump-failover/initramfs.env
+[ -r "$ENV_FILE" ] && . "$ENV_FILE"
 [ -n "$KDF_PLUGIN_PATH" ] && export KDF_PLUGIN_PATH
-STATE=/run/kdump-failover
-MOUNTS=/etc/kdump-failover/mounts
 TAB=$(printf '\t')
 mkdir -p "$STATE"
 
 say() { echo "kdump-failover: $*"; }
 
-# A device that never shows up must not stall the chain: mount is bounded when timeout exists.
-bounded_mount() {
+# A command bounded to $1 seconds when timeout exists: a device or host that never answers must
+# not stall the capture.
+bounded() {
+    limit=$1
+    shift
     if command -v timeout > /dev/null 2>&1; then
-        timeout 60 mount -t "$1" "$2" "$3"
+        timeout "$limit" "$@"
     else
-        mount -t "$1" "$2" "$3"
+        "$@"
     fi
+}
+
+# shellcheck source=/dev/null
+. "$DUTIES"
+
+# Whether a mount source is there yet: a logical volume, an MD array or an unlocked LUKS mapping
+# appears only once the initqueue or cryptsetup has assembled it.
+source_present() {
+    case "$1" in
+        UUID=*)
+            [ -e "/dev/disk/by-uuid/${1#UUID=}" ] && return 0
+            # Without blkid there is no way to look: mount itself will say whether it is there.
+            command -v blkid > /dev/null 2>&1 || return 0
+            blkid -U "${1#UUID=}" > /dev/null 2>&1
+            ;;
+        /dev/*) [ -b "$1" ] ;;
+        *) true ;;
+    esac
+}
+
+# Waits up to KDF_DEVICE_WAIT seconds (default 30) for a source; nothing in the initqueue waits
+# for it (a backup that never comes must not send dracut into its emergency shell).
+wait_for_source() {
+    waited=0
+    while ! source_present "$1"; do
+        [ "$waited" -ge "${KDF_DEVICE_WAIT:-30}" ] && return 1
+        sleep 1
+        waited=$((waited + 1))
+    done
+    return 0
 }
 
 mounted=""
@@ -50,7 +98,11 @@ mount_targets() {
             continue
         fi
         mkdir -p "$mp"
-        if bounded_mount "$fstype" "$src" "$mp"; then
+        if ! wait_for_source "$src"; then
+            say "$src did not appear in ${KDF_DEVICE_WAIT:-30} s; targets on $mp will fail"
+            continue
+        fi
+        if bounded 60 mount -t "$fstype" "$src" "$mp"; then
             mounted="$mp $mounted"
             say "mounted $src on $mp ($fstype)"
         else
@@ -65,41 +117,35 @@ unmount_targets() {
     done
 }
 
-# kdump.conf's final_action (kdump.sh get_kdump_confs: reboot|halt|poweroff, default reboot); the
-# last line wins. Only the commands module-setup.sh installs may be used here (no tail, awk, ...).
-final_action() {
-    action=reboot
-    if [ -r /etc/kdump.conf ]; then
-        a=$(sed -n 's/^[[:space:]]*final_action[[:space:]][[:space:]]*\([a-z]*\).*/\1/p' /etc/kdump.conf | sed -n '$p')
-        case "$a" in reboot | halt | poweroff) action=$a ;; esac
-    fi
-    say "performing final action: $action"
-    if [ -d /run/systemd/system ] && command -v systemctl > /dev/null 2>&1; then
-        systemctl "$action" -f
-    else
-        "$action" -f
-    fi
-    # The action should not return; if it did, or has not taken effect in 30 s, force it rather than
-    # fall through into kdump's own dump of a dump that is already saved.
-    sleep 30
-    case "$action" in
-        reboot) echo b > /proc/sysrq-trigger ;;
-        *) echo o > /proc/sysrq-trigger ;;
-    esac
-    sleep 30
-    exit 0
+# The directory holding the dump when the chain's line "dump saved by target 'NAME' (local): FILE"
+# names a file on a local directory; empty otherwise (network targets, raw devices).
+local_dump_dir() {
+    loc=$(sed -n "s/^dump saved by target '.*' (local): \(.*\)$/\1/p" "$STATE/dump.out" 2> /dev/null)
+    [ -n "$loc" ] && [ -f "$loc" ] && dirname "$loc"
 }
+
+"$KDF_BIN" fence-notices --config "$KDUMP_FAILOVER_CONFIG" --kdump-conf "$KDUMP_CONF" &
+echo $! > "$STATE/fence-notices.pid"
+
+if ! run_kdump_pre; then
+    say "kdump_pre failed: as with kdump, no dump is taken"
+    perform_final_action
+fi
 
 mount_targets
 say "running the chain: $KDF_BIN dump --config $KDUMP_FAILOVER_CONFIG"
-"$KDF_BIN" dump --config "$KDUMP_FAILOVER_CONFIG"
+"$KDF_BIN" dump --config "$KDUMP_FAILOVER_CONFIG" --vmcore "$VMCORE" --no-fence-notices > "$STATE/dump.out"
 rc=$?
+cat "$STATE/dump.out"
 if [ $rc -eq 0 ] || [ $rc -ge 10 ]; then
     echo "$rc" > "$STATE/chain-ok"
     say "the chain saved the dump (exit $rc); kdump's own dump is skipped"
     sync
+    run_kdump_post 0
+    save_kexec_dmesg "$(local_dump_dir)"
+    record_kdump_test_status
     unmount_targets
-    final_action
+    perform_final_action
 fi
 echo "$rc" > "$STATE/chain-failed"
 say "no target of the chain holds the dump (exit $rc); kdump's own dump runs next as the last resort"

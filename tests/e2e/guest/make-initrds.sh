@@ -2,6 +2,7 @@
 # make-initrds.sh - the two initramfs images of an end-to-end test guest.
 #
 #   make-initrds.sh --build BUILD_DIR --kroot KROOT --kver KVER --work DIR [--config CONF | --raw]
+#                   [--overlay ODIR] [--modules 'MOD...']
 #   make-initrds.sh --crash-initrd IMG --kroot KROOT --kver KVER --work DIR
 #
 # crash initramfs (DIR/crash-initrd.img), what `kexec -p` loads:
@@ -12,13 +13,16 @@
 #   - appended to it (the kernel unpacks concatenated archives in order): busybox, the virtio
 #     modules of KVER, crash-init.sh as /init and an /etc/kdump.conf with "final_action poweroff"
 #     (so the guest ends when the chain is done), and busybox as poweroff when the image has none.
+#   --overlay ODIR: ODIR's files are added to the appended part last (a scenario's own /etc/kdump.conf,
+#     kdump_post script, ...), over the defaults above and over dracut's files of the same name.
+#   --modules: more kernel modules for crash-init.sh to load (with their dependencies), e.g. ext4.
 #   --raw: no dracut part; crash-init.sh copies /proc/vmcore to the first disk (/kdf-e2e/mode).
 #   --crash-initrd IMG: IMG as it is (e.g. what kdump-utils' mkdumprd built: mkdumprd-image.sh).
 # normal initramfs (DIR/normal-initrd.img): busybox, kexec and its libraries, the kernel image and
 #   the crash initramfs, normal-init.sh as /init.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build='' kroot='' kver='' work='' config='' raw=0 given=''
+build='' kroot='' kver='' work='' config='' raw=0 given='' extra='' more_modules=''
 while (($#)); do
     case $1 in
         --build) build=$2; shift ;;
@@ -27,6 +31,8 @@ while (($#)); do
         --work) work=$2; shift ;;
         --config) config=$2; shift ;;
         --raw) raw=1 ;;
+        --overlay) extra=$2; shift ;;
+        --modules) more_modules=$2; shift ;;
         --crash-initrd) given=$2; shift ;;
         *) echo "make-initrds: unknown option $1" >&2; exit 2 ;;
     esac
@@ -49,7 +55,8 @@ overlay=$work/overlay
 rm -rf "$overlay"
 mkdir -p "$overlay/kdf-e2e/modules" "$overlay/etc" "$overlay/dev"
 : > "$overlay/kdf-e2e/modules.order"
-for m in virtio_pci virtio_blk virtio_net; do
+# shellcheck disable=SC2086 # a list of module names
+for m in virtio_pci virtio_blk virtio_net $more_modules; do
     modprobe -d "$kroot" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
 done | awk '!seen[$0]++' | while read -r ko; do
     name=$(basename "$ko")
@@ -68,6 +75,9 @@ cp /bin/busybox "$overlay/kdf-e2e/busybox"
 install -m 0755 "$here/crash-init.sh" "$overlay/init"
 printf 'final_action poweroff\n' > "$overlay/etc/kdump.conf"
 mknod -m 600 "$overlay/dev/console" c 5 1
+if [[ -n $extra ]]; then
+    cp -a "$extra/." "$overlay/"
+fi
 
 if [[ -n $given ]]; then
     cp "$given" "$work/crash-initrd.img"
