@@ -32,6 +32,8 @@ struct GuestOptions {
     bool network = false;      // QEMU user network: the guest's 10.0.2.2 is the host's 127.0.0.1
     bool five_level = false;   // -cpu max with la57 (5-level paging)
     int timeout_s = 600;       // run-guest.sh kills QEMU after this
+    int mem_mib = 0;           // guest RAM; 0: run-guest.sh's default (512)
+    std::string crashkernel;   // the crashkernel= reservation; empty: run-guest.sh's default (192M)
 };
 
 // What the guest's console said, parsed from the "KDF-E2E:" and "kdump-failover:" lines.
