@@ -40,7 +40,12 @@ Status login_error(const std::string& portal, const std::string& text, const Isc
         return Status::error(Code::not_found, prefix + ": the portal does not offer this target, or its ACL "
                                                        "hides it from this initiator: " + text)
             .with_stage(Stage::connect);
-    return Status::from_errno(ECONNREFUSED, prefix + " failed: " + text).with_stage(Stage::connect);
+    if (text.find("LOGICAL_UNIT_NOT_SUPPORTED") != std::string::npos)
+        return Status::error(Code::not_found, prefix + ": the target has no LUN " + std::to_string(o.lun) + ": " + text)
+            .with_stage(Stage::connect);
+    if (text.find("Connection refused") != std::string::npos)
+        return Status::from_errno(ECONNREFUSED, prefix + " failed: " + text).with_stage(Stage::connect);
+    return Status::error(Code::system, prefix + " failed: " + text).with_stage(Stage::connect);
 }
 
 Result<ContextPtr> make_context(const IscsiOptions& o, const Credentials& creds, bool discovery) {

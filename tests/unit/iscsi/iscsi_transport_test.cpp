@@ -133,6 +133,36 @@ TEST_F(IscsiTransportTest, FirstPortalDeadSecondTakesTheDump) {
     EXPECT_TRUE(has(none.status().message(), "127.0.0.1:" + std::to_string(dead))) << none.status().to_string();
 }
 
+TEST_F(IscsiTransportTest, DiscoveryFindsTheTargetTargetMatchFiltersAndHeaderDigestWorks) {
+    Tgtd tgtd({{1, 16 * MiB}});
+    ASSERT_TRUE(tgtd.ok()) << tgtd.why();
+    auto found = transport.probe(iscsi_target({{"portal", tgtd.portal()}, {"lun", "1"}}), call);
+    ASSERT_TRUE(found.is_ok()) << found.status().to_string();
+    EXPECT_TRUE(has(found->summary, tgtd.url(1))) << found->summary;
+    auto matched = transport.probe(
+        iscsi_target({{"portal", tgtd.portal()}, {"lun", "1"}, {"target_match", "iqn.*:kdump"}}), call);
+    EXPECT_TRUE(matched.is_ok()) << matched.status().to_string();
+    auto none = transport.probe(
+        iscsi_target({{"portal", tgtd.portal()}, {"lun", "1"}, {"target_match", "iqn.*:other"}}), call);
+    ASSERT_FALSE(none.is_ok());
+    EXPECT_EQ(none.status().code(), Code::not_found);
+    EXPECT_TRUE(has(none.status().message(), std::string("offered: ") + kTgtdIqn)) << none.status().to_string();
+
+    auto digest = transport.open(iscsi_target(keys_for(tgtd, 1, {{"header_digest", "crc32c"}})), iscsi_dump_info(), call);
+    ASSERT_TRUE(digest.is_ok()) << digest.status().to_string();
+    auto data = pattern_bytes(MiB + 512, 10);
+    ASSERT_TRUE(digest.value()->write_at(0, data, call).is_ok());
+    ASSERT_TRUE(digest.value()->commit(call).is_ok());
+    raw::Header h = header_of(tgtd.backing(1));
+    EXPECT_EQ(file_bytes(tgtd.backing(1), h.data_offset, data.size()), data);
+
+    auto wrong_lun = transport.probe(iscsi_target(keys_for(tgtd, 7)), call);
+    ASSERT_FALSE(wrong_lun.is_ok());
+    EXPECT_EQ(wrong_lun.status().code(), Code::not_found) << wrong_lun.status().to_string();
+    EXPECT_EQ(wrong_lun.status().stage(), Stage::connect);
+    EXPECT_TRUE(has(wrong_lun.status().message(), "the target has no LUN 7")) << wrong_lun.status().to_string();
+}
+
 TEST_F(IscsiTransportTest, ChapAndMutualChapWrongSecretAndOpenSecretFile) {
     Tgtd tgtd({{1, 16 * MiB}}, {"kdumpuser", "initiator-secret-1", "sanuser", "target-secret-22"});
     ASSERT_TRUE(tgtd.ok()) << tgtd.why();
