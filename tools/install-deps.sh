@@ -20,6 +20,7 @@ packages=(
   time                                    # GNU time: peak RSS in bench/
   libssh-dev openssh-server openssh-client  # ssh plugin (libssh) and the real sshd its tests start
   libnfs-dev libnfs-utils nfs-ganesha nfs-ganesha-vfs rpcbind  # nfs plugin (libnfs), ganesha for its tests, nfs-cp for bench/
+  libiscsi-dev libiscsi-bin tgt e2fsprogs fdisk  # iscsi plugin (libiscsi), tgtd for its tests; mkfs.ext4, mkswap, sfdisk make the signatures raw targets refuse
   fence-agents                            # fence_kdump: the real listener our notices are tested against
   dpkg-dev rpm                            # CPack: .deb (dpkg-shlibdeps) and .rpm (rpmbuild) packages
   dracut-core dracut-network shellcheck   # initramfs module test (dracut-core, unlike dracut, leaves initramfs-tools alone)

@@ -60,6 +60,11 @@ public:
     virtual bool break_target(const DumpInfo& dump) { (void)dump; return false; }
     virtual void repair_target() {}
 
+    // Called before each case. A target whose storage keeps the previous case's bytes at the same
+    // offsets (a raw LUN shared by the cases) clears them here, so "written or still missing" can
+    // be told from "left over from the case before"; a fresh device would hold zeros too.
+    virtual void before_case() {}
+
     // TransportCap bits the plugin declares for its transport but this target's configuration does
     // not offer (ssh mode = stream has no positional writes). The suite then checks the plugin
     // refuses them cleanly. Becomes unnecessary once capabilities are asked per target.

@@ -127,6 +127,7 @@ void TransportConformance::SetUp() {
         target_name_ = GetParam().name;
     }
     ASSERT_TRUE(target_ && target_->ok()) << "the target did not come up: " << (target_ ? target_->why() : "");
+    target_->before_case();
     if (!plugin_) {
         // As an attempt does: load and check the plugin, validate the section against its schema.
         auto loaded = plugin::load_plugin_file(target_->plugin_file());

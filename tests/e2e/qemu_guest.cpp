@@ -114,6 +114,8 @@ bool run_crash_guest(const GuestKernel& kernel, const std::string& work, const G
     if (!options.disk.empty()) boot += " --disk " + shell_quote(options.disk);
     if (options.network) boot += " --net";
     if (options.five_level) boot += " --la57";
+    if (options.mem_mib > 0) boot += " --mem " + std::to_string(options.mem_mib);
+    if (!options.crashkernel.empty()) boot += " --crashkernel " + shell_quote(options.crashkernel);
     const auto started = std::chrono::steady_clock::now();
     const int rc = shell(boot + " > " + shell_quote(work + "/run-guest.log") + " 2>&1");
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

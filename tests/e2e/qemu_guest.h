@@ -36,6 +36,8 @@ struct GuestOptions {
     std::string overlay;       // a directory whose files go into the crash initramfs last (make-initrds.sh --overlay)
     std::string modules;       // more kernel modules for the crash kernel, e.g. "ext4" (make-initrds.sh --modules)
     std::function<void()> before_boot;  // runs after the initramfs is built, before QEMU starts
+    int mem_mib = 0;           // guest RAM; 0: run-guest.sh's default (512)
+    std::string crashkernel;   // the crashkernel= reservation; empty: run-guest.sh's default (192M)
 };
 
 // What the guest's console said, parsed from the "KDF-E2E:" and "kdump-failover:" lines.
