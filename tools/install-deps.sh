@@ -19,6 +19,7 @@ packages=(
   dpkg-dev rpm                            # CPack: .deb (dpkg-shlibdeps) and .rpm (rpmbuild) packages
   dracut-core dracut-network shellcheck   # initramfs module test (dracut-core, unlike dracut, leaves initramfs-tools alone)
   qemu-system-x86 busybox-static kexec-tools cpio kmod  # tests/e2e: a real crash of Debian's kernel in QEMU
+  lvm2                                    # lvm plugin tests: real LVM2 metadata on loop devices (no device-mapper needed)
 )
 
 SUDO=""
