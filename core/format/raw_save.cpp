@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "core/common/zero_bytes.h"
+#include "kdf/fd_raw_volume.h"
 #include "kdf/raw_dump_header.h"
 #include "kdf/unique_fd.h"
 
@@ -36,6 +37,16 @@ Result<uint64_t> source_size(int fd, const std::string& path) {
     uint64_t bytes = 0;
     if (::ioctl(fd, BLKGETSIZE64, &bytes) != 0) return Status::from_errno(errno, "BLKGETSIZE64 " + path);
     return bytes;
+}
+
+// A block device or a regular file as a volume, read-write: the header is marked saved.
+Result<std::unique_ptr<RawVolume>> open_source(const std::string& source) {
+    UniqueFd fd(::open(source.c_str(), O_RDWR | O_CLOEXEC));
+    if (!fd) return Status::from_errno(errno, "open " + source);
+    Result<uint64_t> size = source_size(fd.get(), source);
+    if (!size.is_ok()) return size.take_status();
+    return std::unique_ptr<RawVolume>(
+        std::make_unique<FdRawVolume>("save", std::move(fd), source, size.value(), false));
 }
 
 std::string utc_time(int64_t t) {
@@ -63,14 +74,15 @@ using common::all_zero;
 
 // Copies [offset, offset+length) of src to the start of dst in copy_chunk pieces. Zero chunks are
 // skipped (dst is sized first), so a sparse dump stays sparse on the destination too.
-Status copy_range(int src, uint64_t offset, uint64_t length, int dst, const std::string& src_path,
-                  const std::string& dst_path, std::vector<std::byte>& buf) {
+Status copy_range(RawVolume& src, uint64_t offset, uint64_t length, int dst, const std::string& dst_path,
+                  std::vector<std::byte>& buf) {
     if (::ftruncate(dst, static_cast<off_t>(length)) != 0) return Status::from_errno(errno, "resize " + dst_path);
-    const std::string read_what = "read " + src_path;
     const std::string write_what = "write " + dst_path;
+    const CallOptions no_deadline;  // an operator waits at a terminal; the volume has its own timeouts
     for (uint64_t done = 0; done < length;) {
         size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), length - done));
-        if (Status s = pread_full(src, buf.data(), n, offset + done, read_what.c_str()); !s.is_ok()) return s;
+        if (Status s = src.read_at(offset + done, std::span<std::byte>(buf.data(), n), no_deadline); !s.is_ok())
+            return s;
         std::span<const std::byte> chunk(buf.data(), n);
         if (!all_zero(chunk))
             if (Status s = pwrite_full(dst, chunk.data(), n, done, write_what.c_str()); !s.is_ok()) return s;
@@ -80,8 +92,8 @@ Status copy_range(int src, uint64_t offset, uint64_t length, int dst, const std:
 }
 
 // Creates <dir>/<name> (0600, never over an existing file) holding the given source range.
-Status extract_file(int dir_fd, const std::string& dir_path, const std::string& name, int src, uint64_t offset,
-                    uint64_t length, const std::string& src_path, std::vector<std::byte>& buf) {
+Status extract_file(int dir_fd, const std::string& dir_path, const std::string& name, RawVolume& src,
+                    uint64_t offset, uint64_t length, std::vector<std::byte>& buf) {
     const std::string path = dir_path + "/" + name;
     UniqueFd out(::openat(dir_fd, name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!out) {
@@ -89,7 +101,7 @@ Status extract_file(int dir_fd, const std::string& dir_path, const std::string& 
             return Status::from_errno(EEXIST, path + " already exists; remove it to extract the dump again");
         return Status::from_errno(errno, "create " + path);
     }
-    if (Status s = copy_range(src, offset, length, out.get(), src_path, path, buf); !s.is_ok()) return s;
+    if (Status s = copy_range(src, offset, length, out.get(), path, buf); !s.is_ok()) return s;
     if (Status s = sync(out.get(), path); !s.is_ok()) return s;
     return out.close(("close " + path).c_str());
 }
@@ -151,35 +163,37 @@ Result<UniqueFd> make_dump_dir(const std::string& out_dir, const std::string& du
     return dir;
 }
 
-Status mark_saved(int fd, raw::Header h, const std::string& source) {
+Status mark_saved(RawVolume& src, raw::Header h, const std::string& source) {
     h.state = raw::State::saved;  // `finished` stays the commit time: the header has no save-time field
     std::vector<std::byte> block = raw::encode(h);
     if (block.empty()) return fail(Code::corrupt, source, "cannot re-encode the raw dump header");
-    if (Status s = pwrite_full(fd, block.data(), block.size(), 0, ("write header " + source).c_str()); !s.is_ok())
-        return s;
-    return sync(fd, source);
+    const CallOptions no_deadline;
+    if (Status s = src.write_at(0, block, no_deadline); !s.is_ok()) return s.with_context("write header " + source);
+    return src.flush(no_deadline);
 }
 
 }  // namespace
 
 Result<SaveResult> save_raw_dump(const std::string& source, const std::string& out_dir, const SaveOptions& opts) {
-    UniqueFd src(::open(source.c_str(), O_RDWR | O_CLOEXEC));  // read-write: the header is marked saved
-    if (!src) return Status::from_errno(errno, "open " + source);
-    Result<uint64_t> size = source_size(src.get(), source);
-    if (!size.is_ok()) return size.take_status();
-    if (size.value() < raw::header_size)
+    Result<std::unique_ptr<RawVolume>> volume = open_source(source);
+    if (!volume.is_ok()) return volume.take_status();
+    return save_raw_dump(*volume.value(), out_dir, opts);
+}
+
+Result<SaveResult> save_raw_dump(RawVolume& src, const std::string& out_dir, const SaveOptions& opts) {
+    const std::string& source = src.location();
+    if (src.size() < raw::header_size)
         return fail(Code::corrupt, source, "not a raw dump: smaller than the 4096-byte raw dump header");
 
     std::vector<std::byte> block(raw::header_size);
-    if (Status s = pread_full(src.get(), block.data(), block.size(), 0, ("read " + source).c_str()); !s.is_ok())
-        return s;
+    if (Status s = src.read_at(0, block, CallOptions{}); !s.is_ok()) return s;
     raw::DecodeError err = raw::DecodeError::none;
     std::optional<raw::Header> decoded = raw::decode(block, err);
     if (!decoded) return fail(Code::corrupt, source, raw::to_string(err));
     const raw::Header& h = *decoded;
 
     if (Status s = check_state(h, opts, source); !s.is_ok()) return s;
-    if (Status s = check_layout(h, size.value(), source); !s.is_ok()) return s;
+    if (Status s = check_layout(h, src.size(), source); !s.is_ok()) return s;
 
     const bool complete = h.state == raw::State::complete || h.state == raw::State::saved;
     const std::string dump_dir = out_dir + "/" + h.dump_name;
@@ -192,13 +206,13 @@ Result<SaveResult> save_raw_dump(const std::string& source, const std::string& o
     std::vector<std::byte> buf(copy_chunk);
     // Side files first: vmcore-dmesg.txt is the part an engineer reads first.
     for (const raw::SideFile& f : h.side_files) {
-        if (Status s = extract_file(dir.value().get(), dump_dir, f.name, src.get(), f.offset, f.length, source, buf);
+        if (Status s = extract_file(dir.value().get(), dump_dir, f.name, src, f.offset, f.length, buf);
             !s.is_ok())
             return s;
         result.side_files.push_back(dump_dir + "/" + f.name);
     }
-    if (Status s = extract_file(dir.value().get(), dump_dir, incomplete_name, src.get(), h.data_offset,
-                                h.data_length, source, buf);
+    if (Status s = extract_file(dir.value().get(), dump_dir, incomplete_name, src, h.data_offset,
+                                h.data_length, buf);
         !s.is_ok())
         return s;
     result.dump_path = dump_dir + "/" + incomplete_name;
@@ -212,7 +226,7 @@ Result<SaveResult> save_raw_dump(const std::string& source, const std::string& o
 
     // Only a complete dump is marked: an incomplete one must keep saying so on the device.
     if (h.state == raw::State::complete)
-        if (Status s = mark_saved(src.get(), h, source); !s.is_ok())
+        if (Status s = mark_saved(src, h, source); !s.is_ok())
             return s.with_context("dump saved to " + result.dump_path + ", but marking the source saved failed");
     return result;
 }

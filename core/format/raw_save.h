@@ -1,6 +1,6 @@
 // raw_save.h - `kdump-failover save SOURCE DIR`: turn a dump left on a raw target back into files.
 //
-// After reboot the raw device (or a file standing in for one) holds a kdf::raw header
+// After reboot the raw device (or an iSCSI LUN, an LV: any kdf::RawVolume a plugin opens) (or a file standing in for one) holds a kdf::raw header
 // (kdf/raw_dump_header.h), side files and the dump data. save_raw_dump() reads the header and writes
 //
 //   <out_dir>/<dump_name>/            0700 (created; <out_dir> must exist)
@@ -19,9 +19,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "kdf/raw_volume.h"
 #include "kdf/status.h"
 
 namespace kdf::format {
@@ -37,6 +39,10 @@ struct SaveResult {
     std::vector<std::string> side_files;  // full paths of the side files written
 };
 
+// From a block device or a regular file (opened read-write, as a kdf::FdRawVolume).
 Result<SaveResult> save_raw_dump(const std::string& source, const std::string& out_dir, const SaveOptions& opts);
+
+// From any volume (a plugin's, for `save SCHEME://... DIR`); messages name src.location().
+Result<SaveResult> save_raw_dump(RawVolume& src, const std::string& out_dir, const SaveOptions& opts);
 
 }  // namespace kdf::format

@@ -11,13 +11,14 @@
 #include "file_util.h"
 #include "kdf/call_helpers.h"
 #include "kdf/guard.h"
+#include "kdf/fd_raw_volume.h"
 #include "kdf/raw_dump_header.h"
+#include "kdf/raw_volume_sink.h"
 #include "kdf/reserve.h"
 #include "kdf/size_text.h"
 #include "local_options.h"
 #include "mount_point.h"
 #include "raw_device.h"
-#include "raw_sink.h"
 
 namespace kdf::local {
 
@@ -79,6 +80,16 @@ Result<ProbeReport> probe_raw(const LocalOptions& o, const CallOptions& opts) {
     return r;
 }
 
+// Mode raw: the SDK's raw layout (kdf/raw_volume_sink.h) over the opened device. With option
+// fsync a helper thread writes the data back during the dump, so the commit's flush has little left.
+Result<std::unique_ptr<Sink>> open_raw(const LocalOptions& o, const DumpInfo& dump, const CallOptions& opts) {
+    if (Status s = check_deadline(opts, "opening " + o.device); !s.is_ok()) return s;
+    Result<RawDevice> dev = open_raw_device(o.device);
+    if (!dev.is_ok()) return dev.take_status();
+    auto volume = std::make_unique<FdRawVolume>("local", std::move(dev.value().fd), o.device, dev.value().size, o.fsync);
+    return RawVolumeSink::open("local", std::move(volume), dump, opts);
+}
+
 }  // namespace
 
 LocalTransport::LocalTransport() {
@@ -137,7 +148,7 @@ Result<std::unique_ptr<Sink>> LocalTransport::open(const TargetConfig& target, c
         Result<LocalOptions> o = parse_local_options(target);
         if (!o.is_ok()) return o.take_status();
         Result<std::unique_ptr<Sink>> sink = o.value().mode == Mode::dir ? DirectorySink::open(o.value(), dump, opts)
-                                                                         : RawSink::open(o.value(), dump, opts);
+                                                                         : open_raw(o.value(), dump, opts);
         if (!sink.is_ok()) return with_call_stage(sink.take_status(), opts, Stage::open);
         return sink;
     });

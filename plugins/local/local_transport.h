@@ -1,5 +1,5 @@
 // local_transport.h - the `local` transport: dumps to a directory on a mounted filesystem (mode
-// dir, DirectorySink) or to a raw block device behind a kdf::raw header (mode raw, RawSink).
+// dir, DirectorySink) or to a raw block device behind a kdf::raw header (mode raw, kdf::RawVolumeSink over a kdf::FdRawVolume).
 //
 // Capabilities: positional_write (write_at at any offset), atomic_commit (vmcore-incomplete ->
 // final name; raw: header state), durable_sync (fsync before commit returns, unless fsync = no).
