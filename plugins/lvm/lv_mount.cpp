@@ -1,9 +1,17 @@
 // lv_mount.cpp - finding an active LV's node and mounting its filesystem.
 #include "lv_mount.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include <fstream>
 #include <sstream>
@@ -54,6 +62,39 @@ Status make_directories(const std::string& path) {
     return Status::ok();
 }
 
+// The system's lvm2 binary, or "": in a kdump-tools crash boot the real root's lvm2 is there, in a
+// dracut initramfs with the lvm module too.
+std::string lvm_binary() {
+    for (const char* path : {"/usr/sbin/lvm", "/sbin/lvm"})
+        if (::access(path, X_OK) == 0) return path;
+    return {};
+}
+
+// `lvm lvchange -ay VG/LV`, killed at the deadline. Output goes to /dev/null: the outcome that
+// matters is whether the node appears.
+void activate_with_lvm2(const std::string& lvm, const std::string& vg, const std::string& lv, const CallOptions& opts) {
+    const std::string name = vg + "/" + lv;
+    const char* argv[] = {lvm.c_str(), "lvchange", "-ay", name.c_str(), nullptr};
+    posix_spawn_file_actions_t actions;
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    ::posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = -1;
+    const int rc = ::posix_spawn(&pid, lvm.c_str(), &actions, nullptr, const_cast<char* const*>(argv), environ);
+    ::posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) return;
+    for (;;) {
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) return;
+        if (opts.expired()) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
 }  // namespace
 
 std::string find_lv_node(const std::string& vg, const std::string& lv) {
@@ -65,11 +106,25 @@ std::string find_lv_node(const std::string& vg, const std::string& lv) {
 }
 
 Result<LvMount> LvMount::mount(const LvmOptions& o, const CallOptions& opts) {
-    const std::string node = find_lv_node(o.vg, o.lv);
+    std::string node = find_lv_node(o.vg, o.lv);
+    if (node.empty() && o.activate) {
+        // Not active yet (auto-activation off, or the initramfs was built without rd.lvm.lv=):
+        // the system's lvm2, where there is one, activates it.
+        if (const std::string lvm = lvm_binary(); !lvm.empty()) {
+            if (Status s = check_deadline(opts, "activating " + o.vg + "/" + o.lv); !s.is_ok()) return s;
+            activate_with_lvm2(lvm, o.vg, o.lv, opts);
+            // udev may create the node a moment after lvchange returns.
+            for (int i = 0; i < 20 && node.empty() && !opts.expired(); ++i) {
+                node = find_lv_node(o.vg, o.lv);
+                if (node.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+        }
+    }
     if (node.empty())
         return Status::error(Code::not_found, "lvm: LV " + o.vg + "/" + o.lv + " is not active (neither " +
                                                   mapper_path(o.vg, o.lv) + " nor /dev/" + o.vg + "/" + o.lv +
-                                                  " exists); mode mounted needs it activated in the crash kernel "
+                                                  " exists" + (o.activate ? ", and lvm lvchange -ay did not make it" : "") +
+                                                  "); mode mounted needs it active in the crash kernel "
                                                   "(dracut: rd.lvm.lv=" + o.vg + "/" + o.lv + ")");
     struct stat st {};
     if (::stat(node.c_str(), &st) != 0) return Status::from_errno(errno, "lvm: stat " + node);

@@ -25,6 +25,8 @@ std::vector<OptionSpec> lvm_option_specs() {
         {"fs_type", OptionType::string, false, "", "mounted: filesystem type (default: ext4, xfs, btrfs, ext3, ext2 in turn)",
          ""},
         {"subdir", OptionType::string, false, "", "mounted: directory inside the filesystem the dumps go under", ""},
+        {"activate", OptionType::boolean, false, "yes",
+         "mounted: when the LV is not active, activate it with the system's lvm2 (lvm lvchange -ay VG/LV)", ""},
     };
 }
 
@@ -83,6 +85,11 @@ Result<LvmOptions> parse_lvm_options(const TargetConfig& target) {
     auto b = parse_bool(force);
     if (!b) return option_error(target, "lvm", "force", "force '" + force + "' is not yes or no");
     o.force = *b;
+
+    const std::string activate = option_value(target, specs, "activate");
+    auto a = parse_bool(activate);
+    if (!a) return option_error(target, "lvm", "activate", "activate '" + activate + "' is not yes or no");
+    o.activate = *a;
 
     o.mount_point = option_value(target, specs, "mount_point");
     o.fs_type = option_value(target, specs, "fs_type");

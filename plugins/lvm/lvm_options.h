@@ -25,6 +25,7 @@ struct LvmOptions {
     std::string mount_point;           // mounted: where the LV's filesystem is mounted
     std::string fs_type;               // mounted: "" = try ext4, xfs, btrfs, ext3, ext2 in turn
     std::string subdir;                // mounted: directory inside the filesystem the dumps go to
+    bool activate = true;              // mounted: run the system's `lvm lvchange -ay` if the LV is not active
 };
 
 std::vector<OptionSpec> lvm_option_specs();

@@ -26,6 +26,9 @@ std::vector<std::string> expand_device_globs(const std::vector<std::string>& glo
                 if (::stat(path.c_str(), &st) != 0) continue;
                 // Every block device by default; a named regular file too (a disk image).
                 if (!S_ISBLK(st.st_mode) && (all || !S_ISREG(st.st_mode))) continue;
+                // Floppy and optical drives cannot hold a PV we write to, and reading an empty
+                // floppy drive stalls for seconds: left out unless named.
+                if (all && (path.starts_with("/dev/fd") || path.starts_with("/dev/sr"))) continue;
                 if (std::find(out.begin(), out.end(), path) == out.end()) out.push_back(std::move(path));
             }
         }

@@ -36,7 +36,8 @@ struct PvScan {
     std::vector<std::string> broken_labels;  // "DEVICE: why" for labels that failed their checks
 };
 
-// The globs as given (`devices` option); an empty list means every block device in /dev.
+// The globs as given (`devices` option); an empty list means every block device in /dev but
+// floppy (fd*) and optical (sr*) drives.
 // Paths that are neither block devices nor regular files (an image file standing in for a disk)
 // are skipped; a glob matching nothing is not an error (a disk may be absent).
 std::vector<std::string> expand_device_globs(const std::vector<std::string>& globs);
