@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -58,9 +59,15 @@ CommandResult run_shell(const std::string& command) {
 }
 
 LvmLab::LvmLab(int disks, uint64_t size) {
+    std::string tmpl = "/dev/shm/kdf-lvm-disks-XXXXXX";
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+        error_ = "mkdtemp under /dev/shm failed";
+        return;
+    }
+    disk_dir_ = tmpl;
     std::string filter;
     for (int i = 0; i < disks; ++i) {
-        const std::string file = dir_.file("disk" + std::to_string(i) + ".img");
+        const std::string file = disk_dir_ + "/disk" + std::to_string(i) + ".img";
         CommandResult r = run_shell("truncate -s " + std::to_string(size) + " " + file + " && losetup -f --show " + file);
         if (r.status != 0) {
             error_ = "losetup: " + r.err;
@@ -77,6 +84,8 @@ LvmLab::LvmLab(int disks, uint64_t size) {
 
 LvmLab::~LvmLab() {
     for (const std::string& loop : loops_) (void)run_shell("losetup -d " + loop);
+    std::error_code ec;
+    if (!disk_dir_.empty()) std::filesystem::remove_all(disk_dir_, ec);
 }
 
 CommandResult LvmLab::lvm(const std::string& args) const {

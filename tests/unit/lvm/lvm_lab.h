@@ -1,4 +1,4 @@
-// lvm_lab.h - real LVM2 volumes for the `lvm` tests: sparse files on loop devices, and Debian's
+// lvm_lab.h - real LVM2 volumes for the `lvm` tests: sparse files (on /dev/shm) on loop devices, and Debian's
 // lvm2 run against exactly those devices (a filter, no udev, no activation, no backup files), so
 // metadata is written by lvm2 itself while this kernel has no device-mapper. Loop devices are
 // detached and files removed on destruction.
@@ -59,6 +59,9 @@ public:
 
 private:
     kdf::test::TempDir dir_{"kdf-lvm"};
+    // The disks' backing files live on tmpfs: a flush of a loop device is then a memory copy, not
+    // a write to this machine's disk, which keeps the suite fast on a loaded machine.
+    std::string disk_dir_;
     std::vector<std::string> loops_;
     std::string config_;
     std::string error_;

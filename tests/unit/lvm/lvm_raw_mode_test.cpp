@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <random>
 
 #include "kdf/raw_dump_header.h"
@@ -22,8 +23,11 @@ using Bytes = std::vector<std::byte>;
 
 Bytes pattern(size_t size, uint32_t seed) {
     Bytes out(size);
-    std::mt19937 rng(seed);
-    for (auto& b : out) b = static_cast<std::byte>(rng());
+    std::mt19937_64 rng(seed);
+    for (size_t i = 0; i < size; i += 8) {
+        const uint64_t v = rng();
+        std::memcpy(out.data() + i, &v, std::min<size_t>(8, size - i));
+    }
     return out;
 }
 
@@ -55,9 +59,9 @@ DumpInfo dump_info(uint64_t size_hint) {
     return d;
 }
 
-constexpr uint64_t disk_size = 16u << 20;
+constexpr uint64_t disk_size = 8u << 20;
 
-// Three 16 MiB disks filled with a pattern before lvm2 touched them (so a stray write of any
+// Three 8 MiB disks filled with a pattern before lvm2 touched them (so a stray write of any
 // value shows), then a VG with a linear, a two-PV and a striped LV, all names with '-'.
 class RawMode : public ::testing::Test {
 protected:
@@ -305,13 +309,13 @@ TEST_F(RawMode, ARaidLvIsRefusedByType) {
         "\t\t\t\traids = [\"lv-raid_rmeta_0\", \"lv-raid_rimage_0\", \"lv-raid_rmeta_1\", \"lv-raid_rimage_1\"]\n"
         "\t\t\t}\n\t\t}\n"
         "\t\tlv-raid_rmeta_0 {\n\t\t\tid = \"Raid01-aaaa-bbbb-cccc-dddd-eeee-ffff02\"\n" + leg +
-        "\t\t\t\tstripes = [\"pv2\", 8]\n\t\t\t}\n\t\t}\n"
+        "\t\t\t\tstripes = [\"pv2\", 2]\n\t\t\t}\n\t\t}\n"
         "\t\tlv-raid_rimage_0 {\n\t\t\tid = \"Raid01-aaaa-bbbb-cccc-dddd-eeee-ffff03\"\n" + leg +
-        "\t\t\t\tstripes = [\"pv2\", 9]\n\t\t\t}\n\t\t}\n"
+        "\t\t\t\tstripes = [\"pv2\", 3]\n\t\t\t}\n\t\t}\n"
         "\t\tlv-raid_rmeta_1 {\n\t\t\tid = \"Raid01-aaaa-bbbb-cccc-dddd-eeee-ffff04\"\n" + leg +
-        "\t\t\t\tstripes = [\"pv2\", 10]\n\t\t\t}\n\t\t}\n"
+        "\t\t\t\tstripes = [\"pv2\", 4]\n\t\t\t}\n\t\t}\n"
         "\t\tlv-raid_rimage_1 {\n\t\t\tid = \"Raid01-aaaa-bbbb-cccc-dddd-eeee-ffff05\"\n" + leg +
-        "\t\t\t\tstripes = [\"pv2\", 11]\n\t\t\t}\n\t\t}\n";
+        "\t\t\t\tstripes = [\"pv2\", 5]\n\t\t\t}\n\t\t}\n";
     const size_t at = text.find("\t\tlv-linear {");
     ASSERT_NE(at, std::string::npos);
     text.insert(at, raid);
