@@ -2,7 +2,10 @@
 # A dump into a raw LV (type lvm, through the LVM2 metadata, no device-mapper) against the same
 # dump into local mode raw on the same loop device: the cost of going through the extent map.
 # Target: lvm at least 95% of local raw's speed. Not a test: read the numbers.
-#   bench/lvm_vs_local_raw.sh [SIZE] [BUILD_DIR] [ROUNDS]     (default 1G, build, 3)
+#   bench/lvm_vs_local_raw.sh [SIZE] [BUILD_DIR] [ROUNDS] [DUMP]   (default 1G, build, 3, elf)
+# DUMP elf: [dump] format = elf, level = 0, so every byte of the input goes through the transport
+# and the comparison is of the transports, not of the compressor; DUMP default: the [dump]
+# defaults (kdump-compressed, zlib, level 31), what a user's dump costs.
 # Needs root, a free loop device and lvm2. Each round: lvm2 makes the VG afresh (the previous local
 # raw dump overwrote its label), the lvm dump runs, then the device's first MiB is cleared and the
 # local raw dump runs; caches are dropped before each timed dump. Prints each run and the ratio of
@@ -11,6 +14,12 @@ set -euo pipefail
 size=${1:-1G}
 build=${2:-build}
 rounds=${3:-3}
+dump=${4:-elf}
+case $dump in
+  elf) dump_section=$'[dump]\nformat = elf\nlevel = 0\n\n' ;;
+  default) dump_section="" ;;
+  *) echo "DUMP is elf or default" >&2; exit 2 ;;
+esac
 work=$(mktemp -d /var/tmp/kdf-bench-lvm-XXXXXX)
 loop=""
 cleanup() {
@@ -35,8 +44,10 @@ make_vg() {
   lvm lvcreate -qq -l 100%FREE -n lv-bench vg-bench --config "$cfg" 2>/dev/null
 }
 
-printf '[chain]\ntargets = lv\n\n[target lv]\ntype = lvm\nvg = vg-bench\nlv = lv-bench\ndevices = %s\n' "$loop" > "$work/lvm.conf"
-printf '[chain]\ntargets = disk\n\n[target disk]\ntype = local\nmode = raw\ndevice = %s\n' "$loop" > "$work/local.conf"
+printf '%s[chain]\ntargets = lv\n\n[target lv]\ntype = lvm\nvg = vg-bench\nlv = lv-bench\ndevices = %s\n' \
+  "$dump_section" "$loop" > "$work/lvm.conf"
+printf '%s[chain]\ntargets = disk\n\n[target disk]\ntype = local\nmode = raw\ndevice = %s\n' \
+  "$dump_section" "$loop" > "$work/local.conf"
 
 timed_dump() {  # CONFIG -> seconds
   sync; echo 3 > /proc/sys/vm/drop_caches
@@ -58,8 +69,8 @@ for ((r = 1; r <= rounds; r++)); do
   best_lvm=$(awk -v a="$l" -v b="${best_lvm:-$l}" 'BEGIN { print (a < b ? a : b) }')
   best_local=$(awk -v a="$d" -v b="${best_local:-$d}" 'BEGIN { print (a < b ? a : b) }')
 done
-awk -v n="$bytes" -v l="$best_lvm" -v d="$best_local" 'BEGIN {
-  printf "input             %d bytes (kdf-mkvmcore --size, default [dump] settings)\n", n
+awk -v n="$bytes" -v l="$best_lvm" -v d="$best_local" -v dump="$dump" 'BEGIN {
+  printf "input             %d bytes (kdf-mkvmcore --size), dump settings: %s\n", n, dump
   printf "lvm raw (best)    %.2f s  %.0f MB/s of input\n", l, n / l / 1e6
   printf "local raw (best)  %.2f s  %.0f MB/s of input\n", d, n / d / 1e6
   printf "lvm / local speed %.1f%% (target >= 95%%)\n", 100 * d / l }'

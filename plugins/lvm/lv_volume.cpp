@@ -71,12 +71,17 @@ Status LvVolume::write_at(uint64_t offset, std::span<const std::byte> data, cons
     return guarded("lvm", [&]() -> Status {
         if (Status s = check_range("write", offset, data.size(), opts); !s.is_ok()) return s;
         for (const MappedPiece& p : map_.map(offset, data.size())) {
-            const Pv& pv = pvs_[p.pv];
+            Pv& pv = pvs_[p.pv];
             const std::string what = "lvm: write " + location_ + " to " + pv.device;
             if (Status s =
                     pwrite_full(pv.fd.get(), data.data() + (p.lv_offset - offset), p.length, p.pv_offset, what.c_str());
                 !s.is_ok())
                 return s;
+            if (!pv.writeback_started) {
+                pv.writeback = BackgroundSync(pv.fd.get());
+                pv.writeback_started = true;
+            }
+            pv.writeback.wrote(p.length);
         }
         return Status::ok();
     });
@@ -86,9 +91,13 @@ Status LvVolume::flush(const CallOptions& opts) noexcept {
     return guarded("lvm", [&]() -> Status {
         // Every PV: the header lives on one, the data on all of them, and the header must not say
         // "complete" before every piece is stable.
-        for (const Pv& pv : pvs_) {
+        for (Pv& pv : pvs_) {
             if (!pv.fd) continue;
             if (Status s = check_deadline(opts, "flushing " + pv.device); !s.is_ok()) return s;
+            if (pv.writeback_started) {
+                pv.writeback_started = false;  // the next write starts a new helper
+                if (Status s = pv.writeback.finish(); !s.is_ok()) return s.with_context("lvm: " + pv.device);
+            }
             if (::fsync(pv.fd.get()) != 0)
                 return Status::from_errno(errno, "lvm: fsync " + pv.device + " (" + location_ + ")");
         }
@@ -132,7 +141,8 @@ Result<std::unique_ptr<LvVolume>> open_lv_volume(const LvVolumeRequest& request,
         UniqueFd fd(::open(device.c_str(), (request.writable ? O_RDWR : O_RDONLY) | O_CLOEXEC));
         if (!fd) return Status::from_errno(errno, "lvm: open PV " + located->vg.pvs[i].uuid + " at " + device);
         block_size = std::max(block_size, logical_block_size(fd.get()));
-        pvs[i] = LvVolume::Pv{device, std::move(fd)};
+        pvs[i].device = device;
+        pvs[i].fd = std::move(fd);
     }
     for (size_t i = 0; i < pvs.size(); ++i)
         if (!pvs[i].fd) pvs[i].device = located->pv_devices[i];

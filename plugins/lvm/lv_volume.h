@@ -3,7 +3,8 @@
 // and sent to the PV devices at the offsets lvm2's metadata gives.
 //
 // Writes go through the page cache of each PV device (no O_DIRECT), so any range works: the
-// kernel merges a partial block with what the device holds (read-modify-write). flush() fsyncs
+// kernel merges a partial block with what the device holds (read-modify-write). A helper thread
+// per PV writes the data back during the dump; flush() collects its first error, then fsyncs
 // every PV the LV lies on. No byte outside the LV's extents is ever written: every range is
 // checked against the LV's size and mapped before any I/O, and one past the end fails with
 // Code::no_space having written nothing.
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "kdf/background_sync.h"
 #include "kdf/raw_volume.h"
 #include "kdf/unique_fd.h"
 #include "lv_extent_map.h"
@@ -31,6 +33,11 @@ public:
     struct Pv {
         std::string device;
         UniqueFd fd;  // null for PVs of the VG this LV does not use
+        // Writes this PV's share of the dump back while the dump goes on, so flush() at commit
+        // finds little left (kdf/background_sync.h). Started at the first write after a flush:
+        // the header's durable writes at open would otherwise stop it again at once.
+        BackgroundSync writeback;
+        bool writeback_started = false;
     };
 
     LvVolume(std::string location, LvExtentMap map, std::vector<Pv> pvs, uint32_t block_size);
