@@ -95,7 +95,10 @@ else
     cp -a "$module" "$work/dracut-base/modules.d/"
     mkdir -p "$work/dracut-tmp" "$work/dracut-conf"
     # crash-init.sh brings the network up itself (dracut's ip= handling is dracut's init's job).
-    printf 'kdump_failover_ip="none"\n' > "$work/dracut-conf/e2e.conf"
+    # network-legacy, not network-manager: where NetworkManager is installed on the host, dracut's network module
+    # picks it and pulls in systemd and dbus, and the image no longer fits the crash kernel's rootfs
+    # (the appended /init is then lost and dracut's systemd boots instead).
+    printf 'kdump_failover_ip="none"\nadd_dracutmodules+=" network-legacy "\nomit_dracutmodules+=" network-manager "\n' > "$work/dracut-conf/e2e.conf"
     if ! KDUMP_FAILOVER_BIN=$bin KDUMP_FAILOVER_CONFIG=$config dracutbasedir=$work/dracut-base \
         dracut --force --no-kernel --no-hostonly --no-hostonly-cmdline --modules "base kdump-failover" \
         --no-early-microcode --tmpdir "$work/dracut-tmp" --conf /dev/null --confdir "$work/dracut-conf" \
