@@ -49,7 +49,9 @@ TEST(Loader, MissingPluginNamesSearchPathAndInstalledOnes) {
     EXPECT_EQ(r.status().code(), kdf::Code::not_found);
     std::string msg = r.status().to_string();
     EXPECT_NE(msg.find("plugin 'nfz' not found in " + std::string(KDF_PLUGIN_BUILD_DIR)), std::string::npos) << msg;
-    EXPECT_NE(msg.find("installed: local"), std::string::npos) << msg;
+    const auto installed = msg.find("installed: ");
+    ASSERT_NE(installed, std::string::npos) << msg;
+    EXPECT_NE(msg.find("local", installed), std::string::npos) << msg;
 }
 
 TEST(Loader, RefusesAFileThatIsNotALibrary) {
