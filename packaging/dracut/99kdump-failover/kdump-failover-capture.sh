@@ -10,7 +10,8 @@
 #      failed mount only fails that target: the chain moves on; no fstab unit, so never kdump's
 #      emergency path);
 #   4. runs `kdump-failover dump` (exit 0: first target; 10+i: target i; 1: all failed; 2: config);
-#   5. success: post.d and kdump_post with status 0, kexec-dmesg.log beside a local dump, the
+#   5. success (one of those exit statuses AND the chain's "dump saved by target" line; a chain killed
+#      by a signal, 128+N, or a shell's 126/127 is a failure): post.d and kdump_post with status 0, kexec-dmesg.log beside a local dump, the
 #      `kdumpctl test` status, then kdump's final_action (default reboot) right away, so kdump.sh
 #      never runs: no second dump, no failure_action;
 #      failure: records it in /run/kdump-failover/chain-failed (the kdump_post wrapper then does not
@@ -124,6 +125,19 @@ local_dump_dir() {
     [ -n "$loc" ] && [ -f "$loc" ] && dirname "$loc"
 }
 
+# Whether the chain's run ($1: its exit status, $2: its standard output) saved the dump. `dump`
+# exits 0 or 10+i only after printing "dump saved by target ..."; any other status (1, 2, a
+# shell's 126/127, 128+N for signal N: an out-of-memory kill is 137, a crash 139 or 134) means no
+# target is known to hold the dump, so kdump's own dump must run.
+chain_saved_dump() {
+    case "$1" in
+        0) ;;
+        1[0-9] | [2-9][0-9] | 1[01][0-9] | 12[0-5]) ;;
+        *) return 1 ;;
+    esac
+    grep -q "^dump saved by target '" "$2" 2> /dev/null
+}
+
 "$KDF_BIN" fence-notices --config "$KDUMP_FAILOVER_CONFIG" --kdump-conf "$KDUMP_CONF" &
 echo $! > "$STATE/fence-notices.pid"
 
@@ -137,7 +151,7 @@ say "running the chain: $KDF_BIN dump --config $KDUMP_FAILOVER_CONFIG"
 "$KDF_BIN" dump --config "$KDUMP_FAILOVER_CONFIG" --vmcore "$VMCORE" --no-fence-notices > "$STATE/dump.out"
 rc=$?
 cat "$STATE/dump.out"
-if [ $rc -eq 0 ] || [ $rc -ge 10 ]; then
+if chain_saved_dump "$rc" "$STATE/dump.out"; then
     echo "$rc" > "$STATE/chain-ok"
     say "the chain saved the dump (exit $rc); kdump's own dump is skipped"
     sync
