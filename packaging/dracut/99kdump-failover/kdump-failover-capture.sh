@@ -6,7 +6,11 @@
 #   1. starts the fence_kdump notices (`kdump-failover fence-notices`: [fence_kdump], else kdump.conf's
 #      fence_kdump_nodes), before anything that can take time; they go on until the reboot;
 #   2. runs kdump_pre and /etc/kdump/pre.d as kdump does (a failing kdump_pre: no dump, final action);
-#   3. mounts the local targets' filesystems listed in /etc/kdump-failover/mounts, each bounded (a
+#   3. assembles the local backups' MD arrays, LUKS mappings and LVM logical volumes listed in
+#      /etc/kdump-failover/storage (nothing on the kernel command line asks dracut to: its initqueue
+#      would wait for them and a dead backup disk would end in its emergency shell), each step
+#      retried for at most KDF_DEVICE_WAIT seconds and each try bounded; then
+#      mounts the local targets' filesystems listed in /etc/kdump-failover/mounts, each bounded (a
 #      failed mount only fails that target: the chain moves on; no fstab unit, so never kdump's
 #      emergency path);
 #   4. runs `kdump-failover dump` (exit 0: first target; 10+i: target i; 1: all failed; 2: config);
@@ -26,6 +30,7 @@ export PATH
 VMCORE=${KDF_VMCORE:-/proc/vmcore}
 STATE=${KDF_STATE_DIR:-/run/kdump-failover}
 MOUNTS=${KDF_MOUNTS:-/etc/kdump-failover/mounts}
+STORAGE=${KDF_STORAGE:-/etc/kdump-failover/storage}
 KDUMP_CONF=${KDF_KDUMP_CONF:-/etc/kdump.conf}
 # shellcheck disable=SC2034 # read by the sourced kdump-duties.sh
 KDUMP_HOOK_DIR=${KDF_KDUMP_HOOK_DIR:-/etc/kdump}
@@ -90,6 +95,66 @@ wait_for_source() {
     return 0
 }
 
+# Runs "$@" (one assembly step) until it succeeds, at most KDF_DEVICE_WAIT seconds (default 30)
+# in all, each try bounded to 20 s: the disks below may still be appearing, or never will.
+retry_bounded() {
+    waited=0
+    until bounded 20 "$@" > "$STATE/assemble.out" 2>&1; do
+        if [ "$waited" -ge "${KDF_DEVICE_WAIT:-30}" ]; then
+            sed 's/^/kdump-failover:   /' "$STATE/assemble.out"
+            return 1
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    return 0
+}
+
+# The device a crypttab-style source names (UUID=, PARTUUID=, LABEL= or a path).
+crypt_device() {
+    case "$1" in
+        UUID=*) echo "/dev/disk/by-uuid/${1#UUID=}" ;;
+        PARTUUID=*) echo "/dev/disk/by-partuuid/${1#PARTUUID=}" ;;
+        LABEL=*) echo "/dev/disk/by-label/${1#LABEL=}" ;;
+        *) echo "$1" ;;
+    esac
+}
+
+# The local backups' device stacks, bottom layer first. A layer that cannot be assembled only
+# fails the targets above it: the chain moves on to its other targets.
+assemble_storage() {
+    [ -r "$STORAGE" ] || return 0
+    while IFS="$TAB" read -r layer a b c; do
+        case "$layer" in
+            md)
+                [ -e "/dev/disk/by-id/md-uuid-$a" ] && continue
+                if retry_bounded mdadm --assemble --scan --uuid="$a"; then
+                    say "assembled MD array $a"
+                else
+                    say "could not assemble MD array $a in ${KDF_DEVICE_WAIT:-30} s; targets on it will fail"
+                fi
+                ;;
+            crypt)
+                [ -e "/dev/mapper/$a" ] && continue
+                dev=$(crypt_device "$b")
+                if retry_bounded cryptsetup open --key-file "$c" "$dev" "$a"; then
+                    say "unlocked $b as /dev/mapper/$a"
+                else
+                    say "could not unlock $b as $a in ${KDF_DEVICE_WAIT:-30} s; targets on it will fail"
+                fi
+                ;;
+            lvm)
+                [ -e "/dev/$a" ] && continue
+                if retry_bounded lvm lvchange -ay "$a"; then
+                    say "activated logical volume $a"
+                else
+                    say "could not activate logical volume $a in ${KDF_DEVICE_WAIT:-30} s; targets on it will fail"
+                fi
+                ;;
+        esac
+    done < "$STORAGE"
+}
+
 mounted=""
 mount_targets() {
     [ -r "$MOUNTS" ] || return 0
@@ -146,6 +211,7 @@ if ! run_kdump_pre; then
     perform_final_action
 fi
 
+assemble_storage
 mount_targets
 say "running the chain: $KDF_BIN dump --config $KDUMP_FAILOVER_CONFIG"
 "$KDF_BIN" dump --config "$KDUMP_FAILOVER_CONFIG" --vmcore "$VMCORE" --no-fence-notices > "$STATE/dump.out"
