@@ -21,6 +21,7 @@
 #include "core/integration/config_file_update.h"
 #include "core/integration/initramfs_manifest.h"
 #include "core/integration/input_digest.h"
+#include "core/integration/module_host_inputs.h"
 #include "core/integration/kdump_conf_edit.h"
 #include "core/integration/kdump_tools_edit.h"
 #include "core/plugin/search_path.h"
@@ -201,6 +202,9 @@ int cmd_generate(const Args& args) {
         std::vector<std::string> inputs{self_path(), wants.kdump_post, config_path};
         inputs.insert(inputs.end(), manifest.plugins.begin(), manifest.plugins.end());
         inputs.insert(inputs.end(), manifest.files.begin(), manifest.files.end());
+        // What the dracut module reads besides: crypttab and key files, network profiles, hosts.
+        const auto host_inputs = integration::module_host_inputs(manifest);
+        inputs.insert(inputs.end(), host_inputs.begin(), host_inputs.end());
         wants.inputs_digest = integration::input_digest(inputs);
         std::erase_if(wants.extra_bins, [&](const std::string& f) {
             bool blank = f.find_first_of(" \t") != std::string::npos;

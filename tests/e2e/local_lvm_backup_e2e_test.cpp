@@ -4,9 +4,10 @@
 // The guest's disk is an LVM physical volume made by lvm2 on the host (volume group "kdf-vg",
 // logical volume "dump-lv": dashes, which device-mapper doubles) with an ext4 filesystem in the
 // LV's byte range. The chain's first target is a directory whose filesystem is missing; the second
-// is the LV. Our module must pull dracut's lvm module into the image and write
-// rd.lvm.lv=kdf-vg/dump-lv; the crash kernel activates it (the harness's /init does what dracut's lvm
-// module would), the capture script waits for the filesystem's UUID and mounts it, and the LV holds
+// is the LV. Our module must pull dracut's lvm module (for its lvm binary) into the image and list
+// kdf-vg/dump-lv in /etc/kdump-failover/storage, with no rd.lvm.lv= (a dead backup disk must not hold
+// dracut's initqueue); the capture script activates it itself (bounded), waits for the filesystem's
+// UUID and mounts it, and the LV holds
 // the dump: read on the host from the LV's range of the disk image (debugfs, no mount), checked by
 // makedumpfile and our verify.
 //
@@ -193,7 +194,7 @@ TEST_F(LocalLvmBackupE2E, LogicalVolumeHoldsTheDumpThenKdumpsDutiesRun) {
     EXPECT_NE(read_text(dir / "guest/dracut.log").find("Including module: lvm"), std::string::npos)
         << "dracut's lvm module was not pulled in";
     const std::string& c = run.console;
-    EXPECT_NE(c.find("KDF-E2E: activated LV kdf-vg/dump-lv"), std::string::npos) << run.console_tail();
+    EXPECT_NE(c.find("kdump-failover: activated logical volume kdf-vg/dump-lv"), std::string::npos) << run.console_tail();
     EXPECT_NE(c.find("mounted UUID=" + fs_uuid + " on " + mp + " (ext4)"), std::string::npos) << run.console_tail();
     EXPECT_NE(c.find("target 'primary' failed; trying the next target, 'lvm'"), std::string::npos) << run.console_tail();
     ASSERT_TRUE(run.chain_saved) << run.console_tail();

@@ -11,6 +11,8 @@
 #      our kdump_post wrapper, as kdump_post, does not run the chain again;
 #   2. kdump_pre fails: as with kdump, no dump is taken and the final action follows;
 #   3. every target fails: no kdump_post, no final action; the script returns so kdump.sh runs;
+#   3b. the chain is killed by a signal (exit 137, before or after its "saved" line) or cannot be
+#      started (126/127): the same as 3, kdump.sh's own dump runs;
 #   4. kdump-failover.conf does not load: the notices to kdump.conf's nodes go out all the same;
 #   and in every case a local backup whose device never appears is waited for a bounded time.
 #   capture_duties.sh SOURCE_DIR BUILD_DIR
@@ -188,6 +190,38 @@ stop_notices chain-fails
 [[ -f $d/state/chain-failed && ! -e $d/state/chain-ok ]] || fail "chain-fails: state files"
 [[ ! -e $d/kdumpdisk/var ]] || fail "chain-fails: a kdumpctl test status was written"
 grep -q "kdump's own dump runs next as the last resort" "$d/console.log" || fail "chain-fails: not said"
+# The chain killed by a signal (as the out-of-memory killer does: 128+9 = 137) before or after it
+# printed its "saved" line, or not even started (126/127): nothing is taken for a saved dump, so the
+# script returns for kdump.sh's own dump: no chain-ok, no kdump_post, no final action.
+# $1 scenario, $2 the KDF_BIN the capture script runs, $3 the exit status expected in chain-failed.
+expect_fallback() {
+  setup "$1" "$work/$1/crash" 0 "$(free_udp_port)"
+  d=$work/$1
+  printf 'KDF_BIN=%s\nKDUMP_FAILOVER_CONFIG=%s\n' "$2" "$d/kdf.conf" > "$d/initramfs.env"
+  run_capture "$1" dash || fail "$1: exit status"
+  stop_notices "$1"
+  [[ $(cat "$d/state/chain-failed" 2> /dev/null) == "$3" && ! -e $d/state/chain-ok ]] ||
+    fail "$1: chain-failed should hold $3 and there should be no chain-ok: $(cat "$d/console.log")"
+  [[ $(cat "$d/calls.log") == $'kdump_pre \npre.d/10-first \npre.d/20-failing ' ]] ||
+    fail "$1: hooks ran as: $(cat "$d/calls.log")"
+  [[ ! -e $d/kdumpdisk/var ]] || fail "$1: a kdumpctl test status was written"
+  grep -q "no target of the chain holds the dump (exit $3); kdump's own dump runs next" "$d/console.log" ||
+    fail "$1: not said: $(cat "$d/console.log")"
+}
+mkdir -p "$work/bin"
+# The real chain process, SIGKILLed as soon as it starts.
+printf '#!/bin/sh\n"%s" "$@" &\nkill -KILL $!\nwait $!\n' "$build/bin/kdump-failover" > "$work/bin/killed-chain"
+# The real chain saves the dump and prints its line, then is SIGKILLed before it exits.
+printf '#!/bin/sh\n"%s" "$@"\nkill -KILL $$\n' "$build/bin/kdump-failover" > "$work/bin/killed-after-save"
+chmod +x "$work/bin/killed-chain" "$work/bin/killed-after-save"
+expect_fallback killed "$work/bin/killed-chain" 137
+expect_fallback killed-after-save "$work/bin/killed-after-save" 137
+grep -q "^dump saved by target 'disk'" "$work/killed-after-save/console.log" ||
+  fail "killed-after-save: the chain did not get as far as its saved line: $(cat "$work/killed-after-save/console.log")"
+expect_fallback binary-missing "$work/bin/no-such-kdump-failover" 127
+: > "$work/bin/not-executable"
+expect_fallback binary-not-executable "$work/bin/not-executable" 126
+
 # A broken kdump-failover.conf: the chain cannot run (exit 2) and kdump.sh takes over, but the
 # peers named in kdump.conf hear from this node from the start all the same.
 port=$(free_udp_port)

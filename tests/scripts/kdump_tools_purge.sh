@@ -79,4 +79,25 @@ seed "$d"
 mkdir -p "$work/elsewhere"
 run_start "$work/elsewhere"
 [[ $(find "$d" -mindepth 1 -maxdepth 1 | wc -l) -eq 8 ]] || fail "a dump saved elsewhere purged KDUMP_COREDIR: $(listing "$d")"
+
+# The chain killed by a signal (137, as by the out-of-memory killer), before or after its "saved"
+# line, or not startable (127): kdump-config savecore runs (the init script), no reboot, no purge.
+printf '#!/bin/sh\n"%s" "$@" &\nkill -KILL $!\nwait $!\n' "$build/bin/kdump-failover" > "$work/killed-chain"
+printf '#!/bin/sh\n"%s" "$@"\nkill -KILL $$\n' "$build/bin/kdump-failover" > "$work/killed-after-save"
+chmod +x "$work/killed-chain" "$work/killed-after-save"
+for bin_rc in "$work/killed-chain:137" "$work/killed-after-save:137" "$work/no-such-kdump-failover:127"; do
+  seed "$d"
+  printf '[chain]\ntargets = disk\n\n[target disk]\ntype = local\npath = %s\n' "$d" > "$work/chain.conf"
+  printf 'USE_KDUMP=1\nKDUMP_COREDIR=%s\nKDUMP_NUM_DUMPS=1\nKDUMP_FAILOVER_CONFIG=%s\n' "$d" "$work/chain.conf" > "$work/defaults"
+  KDUMP_FAILOVER_BIN=${bin_rc%:*} KDUMP_TOOLS_DEFAULTS=$work/defaults \
+    "$build/packaging/kdump-tools/kdump-tools-start" start > "$work/out" 2>&1 || { cat "$work/out"; fail "exit status"; }
+  if ! grep -q "^INIT-SCRIPT start$" "$work/out" || grep -q REBOOT "$work/out" ||
+    ! grep -q "no target of the chain holds the dump (exit ${bin_rc##*:}); falling back to kdump-config savecore" "$work/out"; then
+    cat "$work/out"
+    fail "${bin_rc%:*}: a killed or missing chain did not fall back to kdump-config savecore"
+  fi
+  ! grep -q 'too many dumps' "$work/out" || fail "${bin_rc%:*}: purged after a failed chain"
+  [[ $bin_rc != *killed-after-save* ]] || grep -q "^dump saved by target 'disk'" "$work/out" ||
+    { cat "$work/out"; fail "killed-after-save: the chain did not get as far as its saved line"; }
+done
 echo "kdump_tools_purge: OK"

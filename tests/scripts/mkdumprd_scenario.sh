@@ -138,6 +138,41 @@ contents_step() {
         grep -qw -- "$f" "$state/our-cmdline.txt" || fail "our network arguments lack $f: $(cat "$state/our-cmdline.txt")"
     done
     echo "ok  network arguments: $(cat "$state/our-cmdline.txt")"
+    # kdump's own target is local, so a chain NIC without link or DHCP must not hold dracut's
+    # initqueue (rd.neednet=1 makes it wait for enp1s0) until its emergency shell: the give-up job
+    # is in the image, and run from the image against dracut's own hook names it drops the waits
+    # for the chain's interface and NetworkManager, and nothing else.
+    local hooks='(usr/lib|var/lib|lib)/dracut/hooks/initqueue'
+    check "$hooks/settled/99-kdump-failover-net-giveup\.sh" "the network give-up job (initqueue/settled)"
+    check "$hooks/timeout/99-kdump-failover-net-giveup\.sh" "the network give-up job (initqueue/timeout)"
+    [[ $(lsinitrd -f etc/kdump-failover/net-ifaces "$img") == enp1s0 ]] ||
+        fail "net-ifaces should list enp1s0: $(lsinitrd -f etc/kdump-failover/net-ifaces "$img")"
+    local giveup=$state/giveup hook
+    # dracut hard-links the two copies; cpio stores the bytes with the last link only.
+    hook=$(grep -Eo "$hooks/timeout/99-kdump-failover-net-giveup\.sh" "$list" | head -n 1)
+    rm -rf "$giveup" && mkdir -p "$giveup/initqueue/finished" "$giveup/initqueue/settled" "$giveup/initqueue/timeout"
+    lsinitrd -f "$hook" "$img" > "$giveup/job.sh"
+    grep -q kdf_net_giveup "$giveup/job.sh" || fail "the give-up job in the image is empty"
+    lsinitrd -f etc/kdump-failover/net-ifaces "$img" > "$giveup/net-ifaces"
+    seed_waits() {
+        echo '[ -f /tmp/net.enp1s0.did-setup ]' > "$giveup/initqueue/finished/wait-enp1s0.sh"
+        echo '[ -f /tmp/nm.done ]' > "$giveup/initqueue/finished/nm.sh"
+        echo '[ -e /dev/disk/by-uuid/kdump-own ] || exit 1' > "$giveup/initqueue/finished/devexists-kdump.sh"
+    }
+    run_job() { # JOB_PATH KDF_NET_WAIT
+        # shellcheck disable=SC2016 # expanded by the inner sh
+        hookdir=$giveup KDF_NET_IFACES=$giveup/net-ifaces KDF_NET_WAIT=$2 job=$1 sh -c '. "$1"' _ "$giveup/job.sh" > /dev/null 2>&1
+    }
+    waits() { (cd "$giveup/initqueue/finished" && echo *); }
+    seed_waits
+    run_job "$giveup/initqueue/settled/99-kdump-failover-net-giveup.sh" 100000000
+    [[ $(waits) == "devexists-kdump.sh nm.sh wait-enp1s0.sh" ]] || fail "the settled job dropped waits too early: $(waits)"
+    run_job "$giveup/initqueue/settled/99-kdump-failover-net-giveup.sh" 0
+    [[ $(waits) == "devexists-kdump.sh" ]] || fail "the settled job after its wait left: $(waits)"
+    seed_waits
+    run_job "$giveup/initqueue/timeout/99-kdump-failover-net-giveup.sh" 100000000
+    [[ $(waits) == "devexists-kdump.sh" ]] || fail "the timeout job left: $(waits)"
+    echo "ok  a chain NIC that never comes up does not hold dracut's initqueue (waits dropped after the bound)"
     echo "mkdumprd_scenario contents: all checks passed"
 }
 

@@ -32,6 +32,7 @@ runtime_files=(
   "$prefix/lib/dracut/modules.d/99kdump-failover/kdump-failover-capture.sh"
   "$prefix/lib/dracut/modules.d/99kdump-failover/kdump-failover-hook.sh"
   "$prefix/lib/dracut/modules.d/99kdump-failover/kdump-failover-net.sh"
+  "$prefix/lib/dracut/modules.d/99kdump-failover/kdump-failover-net-giveup.sh"
   "$prefix/lib/dracut/modules.d/99kdump-failover/kdump-failover-capture.service"
   "$prefix/$libexecdir/kdump-failover/kdump-post"
   "$prefix/$libexecdir/kdump-failover/kdump-tools-start"

@@ -18,6 +18,7 @@ fail() { echo "packaging_scripts: FAIL: $*" >&2; exit 1; }
 scripts=("$gen/dracut/99kdump-failover/module-setup.sh" "$gen/dracut/99kdump-failover/kdump-failover-capture.sh"
          "$gen/dracut/99kdump-failover/kdump-failover-duties.sh"
          "$gen/dracut/99kdump-failover/kdump-failover-hook.sh" "$gen/dracut/99kdump-failover/kdump-failover-net.sh"
+         "$gen/dracut/99kdump-failover/kdump-failover-net-giveup.sh"
          "$gen/helpers/kdump-post"
          "$gen/kdump-tools/kdump-tools-start" "$gen/sysvinit/kdump-failover" "$gen/deb/prerm" "$gen/deb/postrm"
          "$src/tests/scripts/kdumpctl_rebuild.sh" "$src/tests/scripts/package_removal.sh"

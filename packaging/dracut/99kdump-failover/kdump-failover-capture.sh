@@ -6,11 +6,16 @@
 #   1. starts the fence_kdump notices (`kdump-failover fence-notices`: [fence_kdump], else kdump.conf's
 #      fence_kdump_nodes), before anything that can take time; they go on until the reboot;
 #   2. runs kdump_pre and /etc/kdump/pre.d as kdump does (a failing kdump_pre: no dump, final action);
-#   3. mounts the local targets' filesystems listed in /etc/kdump-failover/mounts, each bounded (a
+#   3. assembles the local backups' MD arrays, LUKS mappings and LVM logical volumes listed in
+#      /etc/kdump-failover/storage (nothing on the kernel command line asks dracut to: its initqueue
+#      would wait for them and a dead backup disk would end in its emergency shell), each step
+#      retried for at most KDF_DEVICE_WAIT seconds and each try bounded; then
+#      mounts the local targets' filesystems listed in /etc/kdump-failover/mounts, each bounded (a
 #      failed mount only fails that target: the chain moves on; no fstab unit, so never kdump's
 #      emergency path);
 #   4. runs `kdump-failover dump` (exit 0: first target; 10+i: target i; 1: all failed; 2: config);
-#   5. success: post.d and kdump_post with status 0, kexec-dmesg.log beside a local dump, the
+#   5. success (one of those exit statuses AND the chain's "dump saved by target" line; a chain killed
+#      by a signal, 128+N, or a shell's 126/127 is a failure): post.d and kdump_post with status 0, kexec-dmesg.log beside a local dump, the
 #      `kdumpctl test` status, then kdump's final_action (default reboot) right away, so kdump.sh
 #      never runs: no second dump, no failure_action;
 #      failure: records it in /run/kdump-failover/chain-failed (the kdump_post wrapper then does not
@@ -25,6 +30,7 @@ export PATH
 VMCORE=${KDF_VMCORE:-/proc/vmcore}
 STATE=${KDF_STATE_DIR:-/run/kdump-failover}
 MOUNTS=${KDF_MOUNTS:-/etc/kdump-failover/mounts}
+STORAGE=${KDF_STORAGE:-/etc/kdump-failover/storage}
 KDUMP_CONF=${KDF_KDUMP_CONF:-/etc/kdump.conf}
 # shellcheck disable=SC2034 # read by the sourced kdump-duties.sh
 KDUMP_HOOK_DIR=${KDF_KDUMP_HOOK_DIR:-/etc/kdump}
@@ -89,6 +95,66 @@ wait_for_source() {
     return 0
 }
 
+# Runs "$@" (one assembly step) until it succeeds, at most KDF_DEVICE_WAIT seconds (default 30)
+# in all, each try bounded to 20 s: the disks below may still be appearing, or never will.
+retry_bounded() {
+    waited=0
+    until bounded 20 "$@" > "$STATE/assemble.out" 2>&1; do
+        if [ "$waited" -ge "${KDF_DEVICE_WAIT:-30}" ]; then
+            sed 's/^/kdump-failover:   /' "$STATE/assemble.out"
+            return 1
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    return 0
+}
+
+# The device a crypttab-style source names (UUID=, PARTUUID=, LABEL= or a path).
+crypt_device() {
+    case "$1" in
+        UUID=*) echo "/dev/disk/by-uuid/${1#UUID=}" ;;
+        PARTUUID=*) echo "/dev/disk/by-partuuid/${1#PARTUUID=}" ;;
+        LABEL=*) echo "/dev/disk/by-label/${1#LABEL=}" ;;
+        *) echo "$1" ;;
+    esac
+}
+
+# The local backups' device stacks, bottom layer first. A layer that cannot be assembled only
+# fails the targets above it: the chain moves on to its other targets.
+assemble_storage() {
+    [ -r "$STORAGE" ] || return 0
+    while IFS="$TAB" read -r layer a b c; do
+        case "$layer" in
+            md)
+                [ -e "/dev/disk/by-id/md-uuid-$a" ] && continue
+                if retry_bounded mdadm --assemble --scan --uuid="$a"; then
+                    say "assembled MD array $a"
+                else
+                    say "could not assemble MD array $a in ${KDF_DEVICE_WAIT:-30} s; targets on it will fail"
+                fi
+                ;;
+            crypt)
+                [ -e "/dev/mapper/$a" ] && continue
+                dev=$(crypt_device "$b")
+                if retry_bounded cryptsetup open --key-file "$c" "$dev" "$a"; then
+                    say "unlocked $b as /dev/mapper/$a"
+                else
+                    say "could not unlock $b as $a in ${KDF_DEVICE_WAIT:-30} s; targets on it will fail"
+                fi
+                ;;
+            lvm)
+                [ -e "/dev/$a" ] && continue
+                if retry_bounded lvm lvchange -ay "$a"; then
+                    say "activated logical volume $a"
+                else
+                    say "could not activate logical volume $a in ${KDF_DEVICE_WAIT:-30} s; targets on it will fail"
+                fi
+                ;;
+        esac
+    done < "$STORAGE"
+}
+
 mounted=""
 mount_targets() {
     [ -r "$MOUNTS" ] || return 0
@@ -124,6 +190,19 @@ local_dump_dir() {
     [ -n "$loc" ] && [ -f "$loc" ] && dirname "$loc"
 }
 
+# Whether the chain's run ($1: its exit status, $2: its standard output) saved the dump. `dump`
+# exits 0 or 10+i only after printing "dump saved by target ..."; any other status (1, 2, a
+# shell's 126/127, 128+N for signal N: an out-of-memory kill is 137, a crash 139 or 134) means no
+# target is known to hold the dump, so kdump's own dump must run.
+chain_saved_dump() {
+    case "$1" in
+        0) ;;
+        1[0-9] | [2-9][0-9] | 1[01][0-9] | 12[0-5]) ;;
+        *) return 1 ;;
+    esac
+    grep -q "^dump saved by target '" "$2" 2> /dev/null
+}
+
 "$KDF_BIN" fence-notices --config "$KDUMP_FAILOVER_CONFIG" --kdump-conf "$KDUMP_CONF" &
 echo $! > "$STATE/fence-notices.pid"
 
@@ -132,12 +211,13 @@ if ! run_kdump_pre; then
     perform_final_action
 fi
 
+assemble_storage
 mount_targets
 say "running the chain: $KDF_BIN dump --config $KDUMP_FAILOVER_CONFIG"
 "$KDF_BIN" dump --config "$KDUMP_FAILOVER_CONFIG" --vmcore "$VMCORE" --no-fence-notices > "$STATE/dump.out"
 rc=$?
 cat "$STATE/dump.out"
-if [ $rc -eq 0 ] || [ $rc -ge 10 ]; then
+if chain_saved_dump "$rc" "$STATE/dump.out"; then
     echo "$rc" > "$STATE/chain-ok"
     say "the chain saved the dump (exit $rc); kdump's own dump is skipped"
     sync

@@ -71,20 +71,10 @@ fi
 hostname kdf-e2e-guest
 wait_dev /dev/vda && echo "KDF-E2E: disk /dev/vda present"
 
-# The logical volumes the image's command line asks for (rd.lvm.lv=VG/LV in /etc/cmdline.d, as
-# our module writes it for a local backup on LVM), activated the way dracut's lvm module would,
-# with the lvm binary that module put into the image; no udev here, so lvm makes the nodes itself.
-if command -v lvm > /dev/null 2>&1; then
-    mkdir -p /run/lock/lvm /run/lvm
-    for lv in $(cat /etc/cmdline.d/*.conf 2> /dev/null | tr ' ' '\n' | sed -n 's/^rd\.lvm\.lv=//p'); do
-        if lvm lvchange -ay --config 'devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 }
-            activation { udev_sync = 0 udev_rules = 0 monitoring = 0 }' "$lv"; then
-            echo "KDF-E2E: activated LV $lv"
-        else
-            echo "KDF-E2E: could not activate LV $lv"
-        fi
-    done
-fi
+# lvm's run and lock directories, as dracut's base module leaves them. Nothing activates the local
+# backup's logical volume here: the capture script does that itself, from the image's
+# /etc/kdump-failover/storage (no rd.lvm.lv= on the command line, so dracut's lvm module would not).
+mkdir -p /run/lock/lvm /run/lvm
 
 t0=$(cut -d' ' -f1 /proc/uptime)
 echo "KDF-E2E: chain starts at $t0 s"

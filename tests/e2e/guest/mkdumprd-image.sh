@@ -106,6 +106,15 @@ mkdir -p /dev/disk/by-uuid
 ln -sfn "../../${loop#/dev/}" "/dev/disk/by-uuid/$uuid"
 
 # --- the sandbox: the root and the staged install over the fixed paths ---------------------------
+# A third Debian difference: mkdumprd asks for dracut's squash module whenever mksquashfs is
+# installed, and Debian ships that module in a separate package (dracut-squash). Where the module is
+# absent, mksquashfs is hidden in the sandbox (an empty, non-executable file over it), as on a
+# machine without squashfs-tools, so mkdumprd builds the plain image RHEL builds without squash.
+hide_mksquashfs=''
+if mksquashfs_path=$(command -v mksquashfs) && ! compgen -G '/usr/lib/dracut/modules.d/*squash*' > /dev/null; then
+    hide_mksquashfs=$(readlink -f "$mksquashfs_path")
+    : > "$work/no-mksquashfs"
+fi
 cat > "$work/ns-run.sh" << EOF
 #!/bin/bash
 # Runs a command with kdump-utils and kdump-failover at their installed paths (see mkdumprd-image.sh).
@@ -115,6 +124,7 @@ exec unshare --mount --propagation private /bin/bash -c '
   mount -t overlay kdf-usrsbin -o "lowerdir=$root/usr/sbin:/usr/sbin" /usr/sbin
   mount -t overlay kdf-etc -o "lowerdir=$root/etc:/etc,upperdir=$work/etc-upper,workdir=$work/etc-work" /etc
   mount -t overlay kdf-prefix -o "lowerdir=$work/stage$prefix:$prefix" "$prefix"
+  if [[ -n "$hide_mksquashfs" ]]; then mount --bind "$work/no-mksquashfs" "$hide_mksquashfs"; fi
   export TMPDIR=$work/tmp
   exec "\$@"' ns-run "\$@"
 EOF
