@@ -1,9 +1,8 @@
-// raw_volume_safety_test.cpp - inspect_volume()/refuse_unless_forced() on real signatures: a file
-// formatted by mkfs.ext4, the shared lvm2-made PV, an sfdisk-made GPT, mkswap, a LUKS header made by
-// cryptsetup, and kdf raw dump headers of this host and another (written through RawVolumeSink);
-// byte patterns at the documented offsets for formats Debian's tools here cannot make (GFS2,
-// OCFS2, ASM, ZFS, iso9660, squashfs, bcache, VDO); damaged and newer-version kdf headers; data of
-// no known kind.
+// raw_volume_safety_test.cpp - inspect_volume()/refuse_unless_forced() on real signatures made by
+// real tools (mkfs.ext4, mkswap, sfdisk's GPT, cryptsetup's LUKS, mkfs.xfs, mksquashfs, genisoimage,
+// the shared lvm2-made PV) and kdf raw dump headers of this host and another (written through
+// RawVolumeSink); byte patterns at the documented offsets for what Debian cannot make here (GFS2,
+// OCFS2, Oracle ASM, ZFS, bcache, VDO); damaged and newer-version kdf headers; data of no known kind.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -109,6 +108,25 @@ TEST(RawVolumeSafety, LuksMadeByCryptsetupIsRefused) {
                               .c_str()),
               0);
     EXPECT_EQ(foreign_of(luks), "a LUKS encrypted volume header");
+}
+
+TEST(RawVolumeSafety, XfsSquashfsAndIsoMadeByTheirToolsAreRefused) {
+    kdf::test::TempDir tmp("kdf-safety");
+    // mkfs.xfs wants at least 300 MiB; the file is sparse.
+    const std::string xfs = blank(tmp, "xfs", 320);
+    ASSERT_EQ(std::system(("mkfs.xfs -q -f " + xfs + " >/dev/null 2>&1").c_str()), 0);
+    EXPECT_EQ(foreign_of(xfs), "an XFS filesystem");
+
+    const std::string tree = tmp.file("tree");
+    std::filesystem::create_directory(tree);
+    tmp.write("tree/notes.txt", "some files a cluster node shares\n");
+    const std::string squash = tmp.file("squash");
+    ASSERT_EQ(std::system(("mksquashfs " + tree + " " + squash + " -quiet -no-progress >/dev/null 2>&1").c_str()), 0);
+    EXPECT_EQ(foreign_of(squash), "a squashfs filesystem");
+
+    const std::string iso = tmp.file("iso");
+    ASSERT_EQ(std::system(("genisoimage -quiet -o " + iso + " " + tree + " >/dev/null 2>&1").c_str()), 0);
+    EXPECT_EQ(foreign_of(iso), "an ISO 9660 filesystem");
 }
 
 TEST(RawVolumeSafety, SharedStorageFormatsAreNamedAtTheirOffsets) {
