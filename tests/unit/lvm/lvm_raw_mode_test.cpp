@@ -11,6 +11,7 @@
 #include <cstring>
 #include <random>
 
+#include "kdf/dump_host.h"
 #include "kdf/raw_dump_header.h"
 #include "kdf/raw_volume_safety.h"
 #include "kdf/unique_fd.h"
@@ -304,6 +305,38 @@ TEST_F(RawMode, AnLvWithAFilesystemIsRefusedUnlessForced) {
     Result<std::unique_ptr<Sink>> sink = transport.open(t, dump_info(1u << 20), CallOptions{});
     ASSERT_TRUE(sink.is_ok()) << sink.take_status().message();
     ASSERT_TRUE(sink.value()->abort(CallOptions{}).is_ok());
+}
+
+// probe() gets no DumpInfo: it must name this host exactly as the chain's DumpInfo::host does, or
+// this host's own unsaved dump would look like a stranger's and the target fail its check.
+TEST_F(RawMode, ProbeAndOpenJudgeTheDumpsHostByTheSameName) {
+    LvmTransport transport;
+    TargetConfig t = target({{"vg", "vg-dump-test"}, {"lv", "lv-linear"}, {"devices", devices_}});
+    DumpInfo ours = dump_info(1u << 20);
+    ours.host = this_dump_host();
+    {
+        Result<std::unique_ptr<Sink>> sink = transport.open(t, ours, CallOptions{});
+        ASSERT_TRUE(sink.is_ok()) << sink.take_status().message();
+        ASSERT_TRUE(sink.value()->commit(CallOptions{}).is_ok());
+    }
+    Result<ProbeReport> probe = transport.probe(t, CallOptions{});
+    ASSERT_TRUE(probe.is_ok()) << probe.take_status().message();
+    EXPECT_NE(probe->summary.find("not saved yet"), std::string::npos) << probe->summary;
+
+    DumpInfo theirs = dump_info(1u << 20);
+    theirs.host = ours.host + "-other";
+    {
+        // Another host overwrites ours only by force: its open judges by its own name.
+        TargetConfig forced = target({{"vg", "vg-dump-test"}, {"lv", "lv-linear"}, {"devices", devices_}, {"force", "yes"}});
+        Result<std::unique_ptr<Sink>> sink = transport.open(forced, theirs, CallOptions{});
+        ASSERT_TRUE(sink.is_ok()) << sink.take_status().message();
+        ASSERT_TRUE(sink.value()->commit(CallOptions{}).is_ok());
+    }
+    probe = transport.probe(t, CallOptions{});
+    ASSERT_FALSE(probe.is_ok());
+    EXPECT_NE(probe.status().message().find("a dump of another host ('" + theirs.host + "'"), std::string::npos)
+        << probe.status().message();
+    EXPECT_EQ(transport.open(t, ours, CallOptions{}).status().code(), Code::invalid_config);
 }
 
 TEST_F(RawMode, ARaidLvIsRefusedByType) {
