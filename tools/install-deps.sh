@@ -21,6 +21,7 @@ packages=(
   libssh-dev openssh-server openssh-client  # ssh plugin (libssh) and the real sshd its tests start
   libnfs-dev libnfs-utils nfs-ganesha nfs-ganesha-vfs rpcbind  # nfs plugin (libnfs), ganesha for its tests, nfs-cp for bench/
   libiscsi-dev libiscsi-bin tgt e2fsprogs fdisk  # iscsi plugin (libiscsi), tgtd for its tests; mkfs.ext4, mkswap, sfdisk make the signatures raw targets refuse
+  xfsprogs squashfs-tools genisoimage     # mkfs.xfs, mksquashfs, genisoimage: more real signatures raw targets refuse (sdk tests)
   fence-agents                            # fence_kdump: the real listener our notices are tested against
   dpkg-dev rpm                            # CPack: .deb (dpkg-shlibdeps) and .rpm (rpmbuild) packages
   dracut-core dracut-network shellcheck   # initramfs module test (dracut-core, unlike dracut, leaves initramfs-tools alone)

@@ -1,20 +1,17 @@
 // core/chain/dump_host.h - the {host} of a dump's name: who crashed.
 //
-// A crash kernel's initramfs often has no hostname at all (uname says "(none)"), and every node of
-// a fleet dumping "(none)-2026-12-04-..." into one NFS export would leave nobody able to tell whose
-// dump is whose. kdumpctl names such dumps after the node's IP address; so do we: the hostname when
-// one is set, else the first address of an interface that is up and not loopback (IPv4 first),
-// else "localhost".
+// The rule lives in the SDK (kdf/dump_host.h), because raw plugins' probe() must name this host
+// exactly as the chain's DumpInfo::host does when it decides whether a dump header is our own.
 #pragma once
 
 #include <string>
 
+#include "kdf/dump_host.h"
+
 namespace kdf::chain {
 
-std::string dump_host_name();
+inline std::string dump_host_name() { return kdf::this_dump_host(); }
 
-// The rule itself, for tests: `nodename` from uname(2), `address` the first usable address ("" if
-// there is none).
-std::string pick_dump_host(const std::string& nodename, const std::string& address);
+using kdf::pick_dump_host;
 
 }  // namespace kdf::chain

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <string_view>
 
 #include "kdf/unique_fd.h"
 
@@ -49,15 +50,16 @@ Result<Secret> read_chap_secret(const std::string& path, const char* key) {
     do n = ::read(fd.get(), buf, sizeof buf);
     while (n < 0 && errno == EINTR);
     if (n < 0) return Status::from_errno(errno, std::string("iscsi: read ") + key + " " + path);
-    std::string line(buf, static_cast<size_t>(n));
+    // The whole file's bytes go straight into a wiping holder, before any check can return early.
+    const Secret file(buf, static_cast<size_t>(n));
     volatile char* p = buf;
     for (size_t i = 0; i < sizeof buf; ++i) p[i] = 0;
-    const size_t end = line.find_first_of("\r\n");
-    Secret secret(line.substr(0, end));
-    if (end == std::string::npos && static_cast<size_t>(n) == sizeof buf)
+    const std::string_view text(file.c_str(), static_cast<size_t>(n));
+    const std::string_view line = text.substr(0, text.find_first_of("\r\n"));
+    if (line.size() > 255)
         return Status::error(Code::invalid_config, std::string("iscsi: ") + key + " " + path +
                                                        ": the secret's line is longer than 255 bytes");
-    Secret wiped(std::move(line));  // zeroes the copy of the whole file
+    Secret secret(line.data(), line.size());
     if (secret.empty())
         return Status::error(Code::invalid_config, std::string("iscsi: ") + key + " " + path + " holds no secret on its first line");
     return secret;

@@ -18,6 +18,8 @@ class Secret {
 public:
     Secret() = default;
     explicit Secret(std::string s) : value_(std::move(s)) {}
+    // Copies the bytes straight into the holder: no temporary string keeps a copy.
+    Secret(const char* bytes, size_t n) : value_(bytes, n) {}
     Secret(Secret&& other) noexcept : value_(std::move(other.value_)) { other.wipe(); }
     Secret& operator=(Secret&& other) noexcept {
         wipe();

@@ -1,12 +1,11 @@
 // iscsi_transport.cpp - describe/check/probe/open of the `iscsi` transport.
 #include "iscsi_transport.h"
 
-#include <unistd.h>
-
 #include "chap_secret.h"
 #include "iscsi_options.h"
 #include "iscsi_volume.h"
 #include "kdf/call_helpers.h"
+#include "kdf/dump_host.h"
 #include "kdf/guard.h"
 #include "kdf/raw_dump_header.h"
 #include "kdf/raw_volume_safety.h"
@@ -17,12 +16,6 @@
 namespace kdf::iscsi {
 
 namespace {
-
-std::string this_host() {
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) != 0) return "";
-    return host;
-}
 
 // "10.0.0.5" of "10.0.0.5:3260", "fd00::5" of "[fd00::5]:3260".
 std::string portal_host(const std::string& portal) {
@@ -101,7 +94,7 @@ Result<ProbeReport> IscsiTransport::probe(const TargetConfig& target, const Call
         Result<IscsiOptions> o = parse_iscsi_options(target);
         if (!o.is_ok()) return o.take_status();
         VolumeContents contents;
-        Result<std::unique_ptr<IscsiVolume>> v = open_checked(o.value(), this_host(), contents, opts);
+        Result<std::unique_ptr<IscsiVolume>> v = open_checked(o.value(), this_dump_host(), contents, opts);
         if (!v.is_ok()) return with_call_stage(v.take_status(), opts, Stage::probe);
         ProbeReport r;
         r.free_bytes = v.value()->size() - raw::data_alignment;

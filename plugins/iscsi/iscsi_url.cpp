@@ -24,8 +24,19 @@ bool decode_percent(std::string_view in, std::string& out) {
     return true;
 }
 
-Status url_error(std::string_view shown, std::string_view what) {
-    return Status::error(Code::invalid_config, "iscsi: url '" + std::string(shown) + "': " + std::string(what));
+// `text` with everything between the scheme and the last '@' replaced by "...": whatever was given
+// as USER[%SECRET] never reaches an error message, however malformed the rest of the URL is. The
+// last '@' counts because a secret may itself hold '@', '/' or '?' (an IQN never holds '@').
+std::string redacted(std::string_view text) {
+    const size_t scheme_end = text.find("://");
+    const size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+    const size_t at = text.rfind('@');
+    if (at == std::string_view::npos || at < start) return std::string(text);
+    return std::string(text.substr(0, start)) + "...@" + std::string(text.substr(at + 1));
+}
+
+Status url_error(std::string_view text, std::string_view what) {
+    return Status::error(Code::invalid_config, "iscsi: url '" + redacted(text) + "': " + std::string(what));
 }
 
 }  // namespace
@@ -68,20 +79,19 @@ Result<IscsiUrl> parse_iscsi_url(std::string_view text) {
         query = rest.substr(q + 1);
         rest = rest.substr(0, q);
     }
+    // The user part first, before any error could echo it: everything up to the last '@'.
+    if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
+        std::string_view userinfo = rest.substr(0, at);
+        if (userinfo.find_first_of("%:/") != std::string_view::npos)
+            return url_error(text, "a CHAP secret in the URL is refused (anyone listing processes sees it); put it "
+                                   "in a root-only file and add ?chap_secret_file=FILE");
+        u.user = std::string(userinfo);
+        rest = rest.substr(at + 1);
+    }
     size_t slash = rest.find('/');
     if (slash == std::string_view::npos) return url_error(text, "needs /TARGET-IQN/LUN after the portal");
     std::string_view authority = rest.substr(0, slash);
     std::string_view path = rest.substr(slash + 1);
-
-    if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-        std::string_view userinfo = authority.substr(0, at);
-        if (userinfo.find('%') != std::string_view::npos || userinfo.find(':') != std::string_view::npos)
-            return url_error("iscsi://...@" + std::string(authority.substr(at + 1)) + "/" + std::string(path),
-                             "a CHAP secret in the URL is refused (anyone listing processes sees it); put it in "
-                             "a root-only file and add ?chap_secret_file=FILE");
-        u.user = std::string(userinfo);
-        authority = authority.substr(at + 1);
-    }
     u.portal = normalize_portal(authority);
     if (u.portal.empty()) return url_error(text, "'" + std::string(authority) + "' is not HOST[:PORT]");
 
@@ -104,7 +114,10 @@ Result<IscsiUrl> parse_iscsi_url(std::string_view text) {
         std::string key, value;
         if (eq == std::string_view::npos || !decode_percent(pair.substr(0, eq), key) ||
             !decode_percent(pair.substr(eq + 1), value) || key.empty())
-            return url_error(text, "query part '" + std::string(pair) + "' is not KEY=VALUE");
+            // A query part holding '@' may be the tail of a secret that held '?': not echoed.
+            return url_error(text, pair.find('@') == std::string_view::npos
+                                       ? "query part '" + std::string(pair) + "' is not KEY=VALUE"
+                                       : std::string("a query part is not KEY=VALUE"));
         u.args[key] = value;
     }
     return u;

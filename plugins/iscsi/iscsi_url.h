@@ -26,8 +26,9 @@ struct IscsiUrl {
     std::map<std::string, std::string> args;  // query keys, decoded
 };
 
-// Parses `text`; errors are Code::invalid_config, "iscsi: url '...': what is wrong" (never echoing
-// a password that was given anyway).
+// Parses `text`; errors are Code::invalid_config, "iscsi: url '...': what is wrong". Every error
+// shows the URL with its USER[%SECRET]@ part as "...@", so a password given anyway is never echoed,
+// whatever else is wrong with the URL.
 Result<IscsiUrl> parse_iscsi_url(std::string_view text);
 
 // "host:3260" for "host", "[::1]:3260" for "[::1]"; "" when `text` is not a usable host[:port].

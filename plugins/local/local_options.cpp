@@ -21,6 +21,10 @@ std::vector<OptionSpec> local_option_specs() {
         {"reserve", OptionType::size, false, "64M",
          "dir mode: do not start when the filesystem has less free space than this", ""},
         {"fsync", OptionType::boolean, false, "yes", "flush the dump to stable storage before committing it", ""},
+        {"force", OptionType::boolean, false, "no",
+         "raw mode: write even over a device holding a filesystem, partition table, other data or another "
+         "host's unsaved dump",
+         ""},
     };
 }
 
@@ -80,6 +84,7 @@ Result<LocalOptions> parse_local_options(const TargetConfig& target) {
     bool require_mount = false;
     if (auto err = boolean("require_mount", require_mount)) return *err;
     if (auto err = boolean("fsync", o.fsync)) return *err;
+    if (auto err = boolean("force", o.force)) return *err;
 
     std::string reserve = option_value(target, specs, "reserve");
     auto size = parse_size(reserve);
@@ -102,6 +107,7 @@ Result<LocalOptions> parse_local_options(const TargetConfig& target) {
         o.device = normalize_path(device);
         return o;
     }
+    if (o.force) return option_error(target, "local", "force", "force applies to mode raw only");
 
     if (path.empty()) return option_error(target, "local", "path", "mode dir needs `path` (the existing dump directory)");
     if (auto err = check_absolute(target, "path", path)) return *err;

@@ -24,6 +24,7 @@ struct LocalOptions {
     std::string mount_point;  // dir mode: must be a mount point holding `path`; "" = no check
     uint64_t reserve = 64ull << 20;  // dir mode: refuse to start below this much free space
     bool fsync = true;        // fsync the dump data before commit() reports success
+    bool force = false;       // raw mode: write even over a device that holds something (a filesystem...)
 };
 
 // The schema, in the order `kdump-failover plugins` prints it.

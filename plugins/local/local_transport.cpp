@@ -5,14 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <array>
-
 #include "directory_sink.h"
 #include "file_util.h"
 #include "kdf/call_helpers.h"
+#include "kdf/dump_host.h"
 #include "kdf/guard.h"
 #include "kdf/fd_raw_volume.h"
 #include "kdf/raw_dump_header.h"
+#include "kdf/raw_volume_safety.h"
 #include "kdf/raw_volume_sink.h"
 #include "kdf/reserve.h"
 #include "kdf/size_text.h"
@@ -48,7 +48,11 @@ Result<ProbeReport> probe_dir(const LocalOptions& o, const CallOptions& opts) {
     return r;
 }
 
-Result<ProbeReport> probe_raw(const LocalOptions& o, const CallOptions& opts) {
+// The device, opened and checked safe to overwrite: what probe and open share. O_EXCL on a block
+// device only guards against a mounted filesystem, and in the crash kernel nothing is mounted, so
+// what the device holds is read and refused unless `force` (kdf/raw_volume_safety.h).
+Result<std::unique_ptr<FdRawVolume>> open_checked(const LocalOptions& o, const std::string& our_host,
+                                                  const CallOptions& opts, VolumeContents& contents) {
     if (Status s = check_deadline(opts, "opening " + o.device); !s.is_ok()) return s;
     Result<RawDevice> dev = open_raw_device(o.device);
     if (!dev.is_ok()) return dev.take_status();
@@ -58,36 +62,34 @@ Result<ProbeReport> probe_raw(const LocalOptions& o, const CallOptions& opts) {
         return Status::error(Code::no_space, "local: device " + o.device + " holds " + size_text(size) +
                                                  ", less than the " + size_text(needed) +
                                                  " a raw dump needs before any data");
+    auto volume = std::make_unique<FdRawVolume>("local", std::move(dev.value().fd), o.device, size, o.fsync);
+    Result<VolumeContents> c = inspect_volume(*volume, our_host, opts);
+    if (!c.is_ok()) return c.take_status();
+    contents = std::move(c.value());
+    if (Status s = refuse_unless_forced("local", *volume, contents, o.force); !s.is_ok()) return s;
+    return volume;
+}
 
-    // Tell the operator what the next dump would overwrite.
-    std::string holds = "no dump header yet";
-    std::array<std::byte, raw::header_size> block{};
-    ssize_t n = ::pread(dev.value().fd.get(), block.data(), block.size(), 0);
-    if (n == static_cast<ssize_t>(block.size())) {
-        raw::DecodeError err = raw::DecodeError::none;
-        if (auto h = raw::decode(block, err)) {
-            holds = "holds dump '" + h->dump_name + "' (" + raw::to_string(h->state) + ")";
-            if (h->state == raw::State::complete) holds += ", not saved yet: the next dump overwrites it";
-        } else if (err != raw::DecodeError::not_raw_dump) {
-            holds = raw::to_string(err);
-        }
-    }
+Result<ProbeReport> probe_raw(const LocalOptions& o, const CallOptions& opts) {
+    VolumeContents contents;
+    Result<std::unique_ptr<FdRawVolume>> volume = open_checked(o, this_dump_host(), opts, contents);
+    if (!volume.is_ok()) return volume.take_status();
+    const uint64_t size = volume.value()->size();
     ProbeReport r;
     r.free_bytes = size - raw::data_alignment;
     r.free_known = true;
     r.summary = "raw device " + o.device + ", " + size_text(size) + " (" + size_text(r.free_bytes) +
-                " for dump data); " + holds;
+                " for dump data); " + contents.holds + (contents.foreign.empty() ? "" : " (force = yes)");
     return r;
 }
 
 // Mode raw: the SDK's raw layout (kdf/raw_volume_sink.h) over the opened device. With option
 // fsync a helper thread writes the data back during the dump, so the commit's flush has little left.
 Result<std::unique_ptr<Sink>> open_raw(const LocalOptions& o, const DumpInfo& dump, const CallOptions& opts) {
-    if (Status s = check_deadline(opts, "opening " + o.device); !s.is_ok()) return s;
-    Result<RawDevice> dev = open_raw_device(o.device);
-    if (!dev.is_ok()) return dev.take_status();
-    auto volume = std::make_unique<FdRawVolume>("local", std::move(dev.value().fd), o.device, dev.value().size, o.fsync);
-    return RawVolumeSink::open("local", std::move(volume), dump, opts);
+    VolumeContents contents;
+    Result<std::unique_ptr<FdRawVolume>> volume = open_checked(o, dump.host, opts, contents);
+    if (!volume.is_ok()) return volume.take_status();
+    return RawVolumeSink::open("local", std::move(volume.value()), dump, opts);
 }
 
 }  // namespace

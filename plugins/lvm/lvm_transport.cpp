@@ -1,9 +1,8 @@
 // lvm_transport.cpp - describe/check/probe/open of the `lvm` transport.
 #include "lvm_transport.h"
 
-#include <unistd.h>
-
 #include "kdf/call_helpers.h"
+#include "kdf/dump_host.h"
 #include "kdf/guard.h"
 #include "kdf/raw_volume_safety.h"
 #include "kdf/raw_volume_sink.h"
@@ -30,12 +29,6 @@ Result<std::unique_ptr<LvVolume>> open_checked(const LvmOptions& o, const std::s
     contents = std::move(c.value());
     if (Status s = refuse_unless_forced("lvm", *volume.value(), contents, o.force); !s.is_ok()) return s;
     return volume;
-}
-
-std::string this_host() {
-    char name[256] = {};
-    if (::gethostname(name, sizeof name - 1) != 0) return {};
-    return name;
 }
 
 }  // namespace
@@ -80,7 +73,7 @@ Result<ProbeReport> LvmTransport::probe(const TargetConfig& target, const CallOp
             return r;
         }
         VolumeContents contents;
-        Result<std::unique_ptr<LvVolume>> volume = open_checked(o.value(), this_host(), false, opts, contents);
+        Result<std::unique_ptr<LvVolume>> volume = open_checked(o.value(), this_dump_host(), false, opts, contents);
         if (!volume.is_ok()) return with_call_stage(volume.take_status(), opts, Stage::probe);
         const LvVolume& v = *volume.value();
         ProbeReport r;

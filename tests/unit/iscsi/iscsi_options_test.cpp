@@ -45,6 +45,23 @@ TEST(IscsiUrl, BadFormsAreOneLineErrorsAndASecretIsNeverEchoed) {
     EXPECT_FALSE(has(pw.status().to_string(), "TopSecret99")) << pw.status().to_string();
 }
 
+TEST(IscsiUrl, NoErrorEchoesTheSecretHoweverTheRestIsMalformed) {
+    // Each URL has a secret in its user part and something else wrong that an error could report.
+    for (const char* bad : {"iscsi://admin%TopSecret99@10.0.0.5", "iscsi://admin%TopSecret99@10.0.0.5/iqn.x",
+                            "iscsi://admin:TopSecret99@host:99999/iqn.x/1", "iscsi://admin%Top/Secret99@h/iqn.x/1",
+                            "iscsi://admin%Top?Secret99@10.0.0.5/iqn.x/1", "iscsi://admin%TopSecret99@/iqn.x/1",
+                            "nfs://admin:TopSecret99@10.0.0.5/export"}) {
+        auto u = parse_iscsi_url(bad);
+        ASSERT_FALSE(u.is_ok()) << bad;
+        EXPECT_EQ(u.status().code(), Code::invalid_config);
+        EXPECT_TRUE(has(u.status().message(), "iscsi: url")) << u.status().message();
+        EXPECT_FALSE(has(u.status().to_string(), "Secret99")) << u.status().to_string();
+        EXPECT_FALSE(has(u.status().to_string(), "Top")) << u.status().to_string();
+    }
+    auto shown = parse_iscsi_url("iscsi://admin%TopSecret99@10.0.0.5/iqn.x");
+    EXPECT_TRUE(has(shown.status().message(), "iscsi://...@10.0.0.5/iqn.x")) << shown.status().message();
+}
+
 TEST(IscsiOptions, PortalListTargetLunAndDefaults) {
     auto o = parse_iscsi_options(iscsi_target(
         {{"portal", "10.0.0.5, 10.0.0.6:3261 [fd00::7]"}, {"target", "iqn.2024-01.org.example:kdump"}, {"lun", "2"}}));
@@ -116,6 +133,18 @@ TEST(ChapSecret, ReadsTheFirstLineAndRefusesGroupOrWorldAccess) {
     auto empty = read_chap_secret(kdf_test::write_secret_file(tmp, "empty", ""), "chap_secret_file");
     ASSERT_FALSE(empty.is_ok());
     EXPECT_TRUE(has(empty.status().message(), "no secret"));
+    for (size_t length : {256u, 600u}) {
+        auto long_line = read_chap_secret(
+            kdf_test::write_secret_file(tmp, "long" + std::to_string(length), std::string(length, 'k') + "\n"),
+            "chap_secret_file");
+        ASSERT_FALSE(long_line.is_ok()) << length;
+        EXPECT_TRUE(has(long_line.status().message(), "longer than 255 bytes")) << long_line.status().message();
+        EXPECT_FALSE(has(long_line.status().to_string(), "kkkk")) << long_line.status().to_string();
+    }
+    auto longest = read_chap_secret(kdf_test::write_secret_file(tmp, "255", std::string(255, 'k') + "\n"),
+                                    "chap_secret_file");
+    ASSERT_TRUE(longest.is_ok()) << longest.status().to_string();
+    EXPECT_EQ(std::string(longest->c_str()).size(), 255u);
     auto missing = read_chap_secret(tmp.file("nope"), "chap_secret_file");
     EXPECT_EQ(missing.status().code(), Code::not_found);
 }

@@ -3,10 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "core/format/raw_save.h"
+#include "kdf/dump_host.h"
 #include "kdf/raw_dump_header.h"
 #include "kdf/unique_fd.h"
+#include "local_options.h"
 #include "local_transport.h"
 #include "test_support.h"
 
@@ -319,13 +324,85 @@ TEST_F(RawMode, ProbeReportsSizeAndWhatTheDeviceHolds) {
     EXPECT_EQ(empty.value().free_bytes, 7 * MiB);
     EXPECT_NE(empty.value().summary.find("no dump header"), std::string::npos) << empty.value().summary;
     {
-        auto sink = open();
-        ASSERT_TRUE(sink.is_ok());
+        // probe() names this host as the chain's DumpInfo::host does, so our own dump is no stranger.
+        DumpInfo ours = dump_info();
+        ours.host = this_dump_host();
+        auto sink = open(ours);
+        ASSERT_TRUE(sink.is_ok()) << sink.status().to_string();
         ASSERT_TRUE(sink.value()->commit(call).is_ok());
     }
     auto full = transport.probe(target({{"mode", "raw"}, {"device", device}}), call);
-    ASSERT_TRUE(full.is_ok());
+    ASSERT_TRUE(full.is_ok()) << full.status().to_string();
     EXPECT_NE(full.value().summary.find("not saved yet"), std::string::npos) << full.value().summary;
+}
+
+TEST_F(RawMode, AnotherHostsUnsavedDumpIsRefusedByProbeAndOpenUnlessForced) {
+    DumpInfo theirs = dump_info();
+    theirs.host = this_dump_host() + "-other";
+    {
+        auto sink = open(theirs);
+        ASSERT_TRUE(sink.is_ok()) << sink.status().to_string();
+        ASSERT_TRUE(sink.value()->commit(call).is_ok());
+    }
+    auto probed = transport.probe(target({{"mode", "raw"}, {"device", device}}), call);
+    ASSERT_FALSE(probed.is_ok());
+    EXPECT_EQ(probed.status().code(), Code::invalid_config);
+    EXPECT_EQ(probed.status().stage(), Stage::probe);
+    EXPECT_NE(probed.status().message().find("a dump of another host ('" + theirs.host + "'"), std::string::npos)
+        << probed.status().message();
+    DumpInfo ours = dump_info();
+    ours.host = this_dump_host();
+    EXPECT_EQ(open(ours).status().code(), Code::invalid_config);
+    EXPECT_EQ(header().host, theirs.host);  // untouched
+    auto forced = transport.probe(target({{"mode", "raw"}, {"device", device}, {"force", "yes"}}), call);
+    ASSERT_TRUE(forced.is_ok()) << forced.status().to_string();
+    EXPECT_NE(forced.value().summary.find("(force = yes)"), std::string::npos) << forced.value().summary;
+}
+
+TEST_F(RawMode, DeviceHoldingAFilesystemIsRefusedUnlessForced) {
+    ASSERT_EQ(std::system(("mkfs.ext4 -q -F " + device + " >/dev/null 2>&1").c_str()), 0);
+    const std::vector<std::byte> before = read_file(device);
+
+    auto probed = transport.probe(target({{"mode", "raw"}, {"device", device}}), call);
+    ASSERT_FALSE(probed.is_ok());
+    EXPECT_EQ(probed.status().code(), Code::invalid_config);
+    EXPECT_EQ(probed.status().stage(), Stage::probe);
+    EXPECT_NE(probed.status().message().find("local: " + device + " holds an ext2/3/4 filesystem"), std::string::npos)
+        << probed.status().message();
+    EXPECT_NE(probed.status().message().find("force = yes"), std::string::npos) << probed.status().message();
+
+    auto refused = open();
+    ASSERT_FALSE(refused.is_ok());
+    EXPECT_EQ(refused.status().code(), Code::invalid_config);
+    EXPECT_EQ(refused.status().stage(), Stage::open);
+    EXPECT_NE(refused.status().message().find("ext2/3/4 filesystem"), std::string::npos) << refused.status().message();
+    EXPECT_TRUE(read_file(device) == before) << "a refused open wrote to the device";
+
+    auto sink = transport.open(target({{"mode", "raw"}, {"device", device}, {"force", "yes"}}), dump_info(), call);
+    ASSERT_TRUE(sink.is_ok()) << sink.status().to_string();
+    ASSERT_TRUE(sink.value()->commit(call).is_ok());
+    EXPECT_EQ(header().state, raw::State::complete);
+}
+
+TEST_F(RawMode, UnknownDataIsRefusedNamingItsFirstNonZeroOffset) {
+    {
+        UniqueFd fd(::open(device.c_str(), O_WRONLY | O_CLOEXEC));
+        ASSERT_TRUE(fd);
+        ASSERT_EQ(::pwrite(fd.get(), "x", 1, 70000), 1);
+    }
+    auto refused = open();
+    ASSERT_FALSE(refused.is_ok());
+    EXPECT_EQ(refused.status().code(), Code::invalid_config);
+    EXPECT_NE(refused.status().message().find("first non-zero byte is at offset 70000"), std::string::npos)
+        << refused.status().message();
+}
+
+TEST(LocalCheck, ForceIsForModeRawOnly) {
+    EXPECT_TRUE(parse_local_options(target({{"mode", "raw"}, {"device", "/dev/sdb"}, {"force", "yes"}})).is_ok());
+    auto dir = parse_local_options(target({{"path", "/var/crash"}, {"force", "yes"}}));
+    ASSERT_FALSE(dir.is_ok());
+    EXPECT_NE(dir.status().message().find("force applies to mode raw only"), std::string::npos)
+        << dir.status().message();
 }
 
 }  // namespace

@@ -11,7 +11,9 @@
 #include <cstring>
 #include <random>
 
+#include "kdf/dump_host.h"
 #include "kdf/raw_dump_header.h"
+#include "kdf/raw_volume_safety.h"
 #include "kdf/unique_fd.h"
 #include "lvm_lab.h"
 #include "lvm_transport.h"
@@ -62,7 +64,8 @@ DumpInfo dump_info(uint64_t size_hint) {
 constexpr uint64_t disk_size = 8u << 20;
 
 // Three 8 MiB disks filled with a pattern before lvm2 touched them (so a stray write of any
-// value shows), then a VG with a linear, a two-PV and a striped LV, all names with '-'.
+// value shows), then a VG with a linear, a two-PV and a striped LV, all names with '-', each LV's
+// first 128 KiB zeroed (what a raw target must hold to be written without force).
 class RawMode : public ::testing::Test {
 protected:
     // lvm2 runs once for the suite; each test starts from the disks exactly as it left them.
@@ -83,10 +86,21 @@ protected:
         lab_->must("lvcreate -l 2 -n lv-two-pvs vg-dump-test " + d0);
         lab_->must("lvextend -l +2 vg-dump-test/lv-two-pvs " + d1);
         lab_->must("lvcreate -i 2 -I 64k -l 4 -n lv-striped vg-dump-test " + d1 + " " + d2);
-        pristine_ = new std::vector<Bytes>(snapshot());
         segments_ = lab_->segments("vg-dump-test");
         pe_start_ = lab_->pe_start_by_device();
         extent_ = lab_->extent_size("vg-dump-test");
+        // A raw target must start with zeros (or a dump header) to be written without force: the
+        // first 128 KiB of each LV are zeroed where lvm2 reports them; the pattern stays elsewhere.
+        for (const char* lv : {"lv-linear", "lv-two-pvs", "lv-striped"}) {
+            const Bytes zeros(512, std::byte{0});
+            for (uint64_t at = 0; at < volume_inspect_bytes; at += 512) {
+                auto [dev, where] = test::reported_location(segments_, pe_start_, extent_, lv, at);
+                UniqueFd fd(::open(dev.c_str(), O_WRONLY | O_CLOEXEC));
+                ASSERT_TRUE(fd) << dev;
+                ASSERT_TRUE(pwrite_full(fd.get(), zeros.data(), zeros.size(), where, "zero").is_ok());
+            }
+        }
+        pristine_ = new std::vector<Bytes>(snapshot());
     }
     static void TearDownTestSuite() {
         delete pristine_;
@@ -291,6 +305,38 @@ TEST_F(RawMode, AnLvWithAFilesystemIsRefusedUnlessForced) {
     Result<std::unique_ptr<Sink>> sink = transport.open(t, dump_info(1u << 20), CallOptions{});
     ASSERT_TRUE(sink.is_ok()) << sink.take_status().message();
     ASSERT_TRUE(sink.value()->abort(CallOptions{}).is_ok());
+}
+
+// probe() gets no DumpInfo: it must name this host exactly as the chain's DumpInfo::host does, or
+// this host's own unsaved dump would look like a stranger's and the target fail its check.
+TEST_F(RawMode, ProbeAndOpenJudgeTheDumpsHostByTheSameName) {
+    LvmTransport transport;
+    TargetConfig t = target({{"vg", "vg-dump-test"}, {"lv", "lv-linear"}, {"devices", devices_}});
+    DumpInfo ours = dump_info(1u << 20);
+    ours.host = this_dump_host();
+    {
+        Result<std::unique_ptr<Sink>> sink = transport.open(t, ours, CallOptions{});
+        ASSERT_TRUE(sink.is_ok()) << sink.take_status().message();
+        ASSERT_TRUE(sink.value()->commit(CallOptions{}).is_ok());
+    }
+    Result<ProbeReport> probe = transport.probe(t, CallOptions{});
+    ASSERT_TRUE(probe.is_ok()) << probe.take_status().message();
+    EXPECT_NE(probe->summary.find("not saved yet"), std::string::npos) << probe->summary;
+
+    DumpInfo theirs = dump_info(1u << 20);
+    theirs.host = ours.host + "-other";
+    {
+        // Another host overwrites ours only by force: its open judges by its own name.
+        TargetConfig forced = target({{"vg", "vg-dump-test"}, {"lv", "lv-linear"}, {"devices", devices_}, {"force", "yes"}});
+        Result<std::unique_ptr<Sink>> sink = transport.open(forced, theirs, CallOptions{});
+        ASSERT_TRUE(sink.is_ok()) << sink.take_status().message();
+        ASSERT_TRUE(sink.value()->commit(CallOptions{}).is_ok());
+    }
+    probe = transport.probe(t, CallOptions{});
+    ASSERT_FALSE(probe.is_ok());
+    EXPECT_NE(probe.status().message().find("a dump of another host ('" + theirs.host + "'"), std::string::npos)
+        << probe.status().message();
+    EXPECT_EQ(transport.open(t, ours, CallOptions{}).status().code(), Code::invalid_config);
 }
 
 TEST_F(RawMode, ARaidLvIsRefusedByType) {

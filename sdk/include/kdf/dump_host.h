@@ -1,4 +1,14 @@
-#include "core/chain/dump_host.h"
+// kdf/dump_host.h - the {host} of a dump's name: who crashed, as DumpInfo::host names it.
+//
+// A crash kernel's initramfs often has no hostname at all (uname says "(none)"), and every node of
+// a fleet dumping "(none)-2026-12-04-..." into one NFS export would leave nobody able to tell whose
+// dump is whose. kdumpctl names such dumps after the node's IP address; so do we: the hostname when
+// one is set, else the first address of an interface that is up and not loopback (IPv4 first),
+// else "localhost".
+//
+// The host fills DumpInfo::host with this_dump_host(). A raw plugin's probe(), which gets no
+// DumpInfo, calls it too, so that probe and open judge "our own dump header" by the same name.
+#pragma once
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -7,17 +17,18 @@
 #include <sys/utsname.h>
 
 #include <memory>
+#include <string>
 
-namespace kdf::chain {
+namespace kdf {
 
-namespace {
+namespace detail {
 
 struct IfaddrsFree {
     void operator()(ifaddrs* p) const { ::freeifaddrs(p); }
 };
 
 // The first address of the given family on an interface that is up and not loopback; "" if none.
-std::string first_address(int family) {
+inline std::string first_address(int family) {
     ifaddrs* raw = nullptr;
     if (::getifaddrs(&raw) != 0) return {};
     std::unique_ptr<ifaddrs, IfaddrsFree> list(raw);
@@ -34,20 +45,22 @@ std::string first_address(int family) {
     return {};
 }
 
-}  // namespace
+}  // namespace detail
 
-std::string pick_dump_host(const std::string& nodename, const std::string& address) {
+// The rule itself, for tests: `nodename` from uname(2), `address` the first usable address ("" if
+// there is none).
+inline std::string pick_dump_host(const std::string& nodename, const std::string& address) {
     if (!nodename.empty() && nodename != "(none)" && nodename != "localhost") return nodename;
     if (!address.empty()) return address;
     return "localhost";
 }
 
-std::string dump_host_name() {
+inline std::string this_dump_host() {
     utsname u{};
     const std::string nodename = ::uname(&u) == 0 ? u.nodename : "";
-    std::string address = first_address(AF_INET);
-    if (address.empty()) address = first_address(AF_INET6);
+    std::string address = detail::first_address(AF_INET);
+    if (address.empty()) address = detail::first_address(AF_INET6);
     return pick_dump_host(nodename, address);
 }
 
-}  // namespace kdf::chain
+}  // namespace kdf
