@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <system_error>
 
@@ -64,6 +65,45 @@ void print_lines(std::FILE* out, const std::string& prefix, const std::vector<st
     for (const auto& l : lines) std::fprintf(out, "%s%s\n", prefix.c_str(), l.c_str());
 }
 
+// Prints every planned edit's warnings and errors; returns how many errors there are (any error
+// means no file is written).
+size_t report_plan(const std::vector<PlannedEdit>& plan) {
+    size_t errors = 0;
+    for (const auto& p : plan) {
+        print_lines(stderr, "kdump-failover: warning: ", p.edit.warnings);
+        print_lines(stderr, "", p.edit.errors);
+        errors += p.edit.errors.size();
+    }
+    return errors;
+}
+
+// Writes each planned edit that changes its file (a dry run prints the changes instead); `unchanged`
+// is said of a file the edit leaves as it is, and `written` reports a file once it is on disk.
+// Returns 0, or kExitWriteFailed when a write failed (the other files are still written).
+int apply_plan(const std::vector<PlannedEdit>& plan, bool dry_run, const char* unchanged,
+               const std::function<void(const PlannedEdit&, const integration::FileUpdate&)>& written) {
+    int rc = 0;
+    for (const auto& p : plan) {
+        if (p.edit.text == p.old_text) {
+            std::printf("%s: %s\n", p.path.c_str(), unchanged);
+            continue;
+        }
+        if (dry_run) {
+            std::printf("%s: would change (dry run):\n", p.path.c_str());
+            print_lines(stdout, "  ", p.edit.changes);
+            continue;
+        }
+        auto done = integration::update_config_file(p.path, p.old_text, p.edit.text);
+        if (!done.is_ok()) {
+            error_line(p.path + ": " + done.status().to_string());
+            rc = kExitWriteFailed;
+            continue;
+        }
+        written(p, done.value());
+    }
+    return rc;
+}
+
 // `generate --remove`: every file first edited in memory; nothing is written unless all succeed.
 int remove_wiring(std::optional<std::string> kdump_conf, std::optional<std::string> kdump_tools, bool dry_run) {
     if (!kdump_conf && !kdump_tools) {
@@ -91,48 +131,26 @@ int remove_wiring(std::optional<std::string> kdump_conf, std::optional<std::stri
                         is_conf ? integration::remove_from_kdump_conf(*text, *path)
                                 : integration::remove_from_kdump_tools(*text, *path)});
     }
-    size_t errors = 0;
-    for (const auto& p : plan) {
-        print_lines(stderr, "kdump-failover: warning: ", p.edit.warnings);
-        print_lines(stderr, "", p.edit.errors);
-        errors += p.edit.errors.size();
-    }
-    if (errors) {
+    if (report_plan(plan)) {
         error_line("nothing was changed: remove the kdump-failover lines by hand (the file before the first generate "
                    "is kept as FILE" + std::string(integration::kBackupSuffix) + ")");
         return chain::kExitUsage;
     }
-    int rc = 0;
-    for (const auto& p : plan) {
-        if (p.edit.text == p.old_text) {
-            std::printf("%s: no kdump-failover lines; nothing to remove\n", p.path.c_str());
-            continue;
-        }
-        if (dry_run) {
-            std::printf("%s: would change (dry run):\n", p.path.c_str());
-            print_lines(stdout, "  ", p.edit.changes);
-            continue;
-        }
-        auto done = integration::update_config_file(p.path, p.old_text, p.edit.text);
-        if (!done.is_ok()) {
-            error_line(p.path + ": " + done.status().to_string());
-            rc = kExitWriteFailed;
-            continue;
-        }
+    return apply_plan(plan, dry_run, "no kdump-failover lines; nothing to remove",
+                      [](const PlannedEdit& p, const integration::FileUpdate& done) {
         std::printf("%s: kdump-failover removed\n", p.path.c_str());
         print_lines(stdout, "  ", p.edit.changes);
         // The backup holds the file before our first change; now equal to the file, it is clutter.
         // When the user changed their own lines since, it differs, and stays for them to compare.
-        auto backup = chain::read_small_file(done->backup_path);
+        auto backup = chain::read_small_file(done.backup_path);
         if (backup && *backup == p.edit.text) {
-            if (std::remove(done->backup_path.c_str()) == 0)
-                std::printf("  %s deleted: it equals the restored file\n", done->backup_path.c_str());
+            if (std::remove(done.backup_path.c_str()) == 0)
+                std::printf("  %s deleted: it equals the restored file\n", done.backup_path.c_str());
         } else if (backup) {
             std::printf("  %s kept: it is the file before kdump-failover's first change, and differs from the restored "
-                        "file by edits made since\n", done->backup_path.c_str());
+                        "file by edits made since\n", done.backup_path.c_str());
         }
-    }
-    return rc;
+    });
 }
 
 }  // namespace
@@ -222,41 +240,19 @@ int cmd_generate(const Args& args) {
         plan.push_back({*kdump_tools, *text, integration::edit_kdump_tools(*text, *kdump_tools, {config_path})});
     }
 
-    size_t errors = 0;
-    for (const auto& p : plan) {
-        print_lines(stderr, "kdump-failover: warning: ", p.edit.warnings);
-        print_lines(stderr, "", p.edit.errors);
-        errors += p.edit.errors.size();
-    }
-    if (errors) {
+    if (report_plan(plan)) {
         error_line("nothing was changed");
         return chain::kExitUsage;
     }
 
-    const bool dry_run = scan.flag("--dry-run");
-    int rc = 0;
     bool kdump_conf_changed = false;
-    for (const auto& p : plan) {
-        if (p.edit.text == p.old_text) {
-            std::printf("%s: up to date\n", p.path.c_str());
-            continue;
-        }
-        if (dry_run) {
-            std::printf("%s: would change (dry run):\n", p.path.c_str());
-            print_lines(stdout, "  ", p.edit.changes);
-            continue;
-        }
-        auto done = integration::update_config_file(p.path, p.old_text, p.edit.text);
-        if (!done.is_ok()) {
-            error_line(p.path + ": " + done.status().to_string());
-            rc = kExitWriteFailed;
-            continue;
-        }
+    const int rc = apply_plan(plan, scan.flag("--dry-run"), "up to date",
+                              [&](const PlannedEdit& p, const integration::FileUpdate& done) {
         std::printf("%s: updated%s\n", p.path.c_str(),
-                    done->backup_written ? (" (the original is kept as " + done->backup_path + ")").c_str() : "");
+                    done.backup_written ? (" (the original is kept as " + done.backup_path + ")").c_str() : "");
         print_lines(stdout, "  ", p.edit.changes);
         if (kdump_conf && p.path == *kdump_conf) kdump_conf_changed = true;
-    }
+    });
     if (kdump_conf_changed)
         std::printf("kdumpctl rebuilds its initramfs with the kdump-failover module at its next start "
                     "(kdumpctl restart, or the next boot)\n");
