@@ -195,8 +195,8 @@ TEST_F(IscsiTransportTest, ChapAndMutualChapWrongSecretAndOpenSecretFile) {
 
     chap["chap_secret_file"] = good;
     chap["mutual_chap_secret_file"] = wrong;
-    auto fake_target = transport.probe(iscsi_target(chap), call);
-    EXPECT_FALSE(fake_target.is_ok()) << "a target that does not know the mutual secret was accepted";
+    auto impostor_probe = transport.probe(iscsi_target(chap), call);
+    EXPECT_FALSE(impostor_probe.is_ok()) << "a target that does not know the mutual secret was accepted";
 
     chap["mutual_chap_secret_file"] = mutual;
     chap["chap_secret_file"] = open;
