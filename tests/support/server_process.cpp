@@ -227,6 +227,12 @@ void ServerProcess::kill_now() {
     reap(true);
 }
 
+bool ServerProcess::restart(std::string* why) {
+    Options again = options_;
+    kill_now();
+    return start(std::move(again), why);
+}
+
 void ServerProcess::stop() {
     if (pid_ <= 0 || exited_) return;
     signal_group(SIGCONT);

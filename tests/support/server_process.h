@@ -66,6 +66,8 @@ public:
     void freeze();                  // SIGSTOP to the process group
     void thaw();                    // SIGCONT to the process group
     void kill_now();                // SIGKILL to the process group, then reap
+    // kill_now(), then start again with the same options: a server that crashed and came back.
+    bool restart(std::string* why = nullptr);
     void stop();                    // SIGCONT, SIGTERM, wait stop_grace, SIGKILL; reap. Idempotent.
 
 private:

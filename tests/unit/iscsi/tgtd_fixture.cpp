@@ -11,7 +11,7 @@ namespace kdf_test {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-Tgtd::Tgtd(std::vector<TgtdLun> luns, TgtdChap chap) : tmp_("kdf-tgtd"), luns_(std::move(luns)) {
+Tgtd::Tgtd(std::vector<TgtdLun> luns, TgtdChap chap) : tmp_("kdf-tgtd"), luns_(std::move(luns)), chap_(std::move(chap)) {
     port_ = kdf::test::free_tcp_port();
     control_ = 1 + port_ % 32000;  // tgtd takes 0..32767; a port is unique among running fixtures
     kdf::test::ServerProcess::Options so;
@@ -22,7 +22,11 @@ Tgtd::Tgtd(std::vector<TgtdLun> luns, TgtdChap chap) : tmp_("kdf-tgtd"), luns_(s
         why_ = "tgtd did not start on " + portal() + ": " + why_ + " " + server_.log();
         return;
     }
-    if (!tgtadm("--op new --mode target --tid 1 -T " + std::string(kTgtdIqn))) return;
+    ok_ = configure();
+}
+
+bool Tgtd::configure() {
+    if (!tgtadm("--op new --mode target --tid 1 -T " + std::string(kTgtdIqn))) return false;
     for (TgtdLun& l : luns_) {
         if (l.backing.empty()) {
             l.backing = tmp_.file("lun" + std::to_string(l.lun) + ".img");
@@ -30,28 +34,39 @@ Tgtd::Tgtd(std::vector<TgtdLun> luns, TgtdChap chap) : tmp_("kdf-tgtd"), luns_(s
         }
         std::string args = "--op new --mode logicalunit --tid 1 --lun " + std::to_string(l.lun) + " -b " + l.backing;
         if (l.block_size != 512) args += " --blocksize=" + std::to_string(l.block_size);
-        if (!tgtadm(args)) return;
+        if (!tgtadm(args)) return false;
     }
-    if (!chap.user.empty()) {
-        if (!tgtadm("--op new --mode account --user " + chap.user + " --password " + chap.secret) ||
-            !tgtadm("--op bind --mode account --tid 1 --user " + chap.user))
-            return;
+    if (!chap_.user.empty()) {
+        if (!tgtadm("--op new --mode account --user " + chap_.user + " --password " + chap_.secret) ||
+            !tgtadm("--op bind --mode account --tid 1 --user " + chap_.user))
+            return false;
     }
-    if (!chap.mutual_user.empty()) {
-        if (!tgtadm("--op new --mode account --user " + chap.mutual_user + " --password " + chap.mutual_secret) ||
-            !tgtadm("--op bind --mode account --tid 1 --user " + chap.mutual_user + " --outgoing"))
-            return;
+    if (!chap_.mutual_user.empty()) {
+        if (!tgtadm("--op new --mode account --user " + chap_.mutual_user + " --password " + chap_.mutual_secret) ||
+            !tgtadm("--op bind --mode account --tid 1 --user " + chap_.mutual_user + " --outgoing"))
+            return false;
     }
-    if (!tgtadm("--op bind --mode target --tid 1 -I ALL")) return;
-    ok_ = true;
+    if (!tgtadm("--op bind --mode target --tid 1 -I ALL")) return false;
+    return true;
 }
 
-Tgtd::~Tgtd() {
+bool Tgtd::kill_and_restart() {
     server_.kill_now();
+    remove_control_socket();  // a killed tgtd leaves it behind
+    ok_ = server_.restart(&why_) && server_.wait_port(port_, 10s) && configure();
+    return ok_;
+}
+
+void Tgtd::remove_control_socket() {
     for (const char* suffix : {"", ".lock"}) {
         std::error_code ec;
         fs::remove("/var/run/tgtd/socket." + std::to_string(control_) + suffix, ec);
     }
+}
+
+Tgtd::~Tgtd() {
+    server_.kill_now();
+    remove_control_socket();
 }
 
 bool Tgtd::tgtadm(const std::string& args) {

@@ -57,13 +57,19 @@ public:
     void freeze() { server_.freeze(); }
     void thaw() { server_.thaw(); }
     void kill_now() { server_.kill_now(); }
+    // SIGKILL tgtd (a target that dies mid-transfer), then start it again on the same portal with
+    // the same target, LUNs (the same backing files) and accounts, as its own start-up would.
+    bool kill_and_restart();
 
 private:
     bool tgtadm(const std::string& args);
+    bool configure();  // the target, its LUNs, accounts and ACL, through tgtadm
+    void remove_control_socket();
 
     kdf::test::TempDir tmp_;
     kdf::test::ServerProcess server_;
     std::vector<TgtdLun> luns_;
+    TgtdChap chap_;
     uint16_t port_ = 0;
     int control_ = 0;
     bool ok_ = false;

@@ -67,7 +67,8 @@ Ganesha::Ganesha(std::vector<GaneshaExport> exports) : tmp_("kdf-ganesha"), expo
             mounts_.push_back(path);
         }
         conf << "EXPORT {\n  Export_Id = " << id++ << ";\n  Path = " << path << ";\n  Pseudo = " << e.pseudo
-             << ";\n  Access_Type = RW;\n  Squash = " << (e.root_squash ? "Root_Squash" : "No_Root_Squash")
+             << ";\n  Access_Type = " << (e.deny_all ? "None" : "RW")
+             << ";\n  Squash = " << (e.root_squash ? "Root_Squash" : "No_Root_Squash")
              << ";\n  SecType = sys;\n  Protocols = 3, 4;\n  Transports = TCP;\n  FSAL { Name = VFS; }\n}\n";
     }
     std::ofstream(d + "/ganesha.conf") << conf.str();
@@ -95,6 +96,11 @@ Ganesha::~Ganesha() {
     server_.stop();
     if (rpcbind_) rpcbind_->stop();
     for (const std::string& m : mounts_) std::system(("umount -l '" + m + "' 2>/dev/null").c_str());
+}
+
+bool Ganesha::kill_and_restart() {
+    ok_ = server_.restart(&why_) && server_.wait_port(nfs_port_, 15s) && server_.wait_port(mount_port_, 5s);
+    return ok_;
 }
 
 std::string Ganesha::dir_of(const std::string& pseudo) const { return tmp_.path() + "/" + dir_name(pseudo); }

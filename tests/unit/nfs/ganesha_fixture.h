@@ -23,6 +23,7 @@ struct GaneshaExport {
     std::string pseudo;          // "/export": what clients mount
     bool root_squash = false;
     std::string tmpfs_size;      // non-empty: the exported directory is a tmpfs of this size
+    bool deny_all = false;       // Access_Type = None: the server refuses every client access
 };
 
 class Ganesha {
@@ -45,6 +46,9 @@ public:
     void freeze() { server_.freeze(); }
     void thaw() { server_.thaw(); }
     void kill_now() { server_.kill_now(); }
+    // SIGKILL the server (a server that dies mid-transfer), then start it again with the same
+    // configuration and ports, and wait until both ports accept.
+    bool kill_and_restart();
 
 private:
     kdf::test::TempDir tmp_;

@@ -118,6 +118,12 @@ int Sshd::freeze_sessions() {
     return n;
 }
 
+bool Sshd::kill_and_restart() {
+    thaw_sessions();
+    for (pid_t p : descendants(server_.pid())) ::kill(p, SIGKILL);
+    return server_.restart() && server_.wait_port(port_, std::chrono::seconds(10));
+}
+
 void Sshd::thaw_sessions() {
     for (pid_t p : frozen_) ::kill(p, SIGCONT);
     frozen_.clear();

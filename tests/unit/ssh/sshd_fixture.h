@@ -42,6 +42,9 @@ public:
     // SIGSTOP/SIGCONT every process below the listener (the per-connection sshd and its children).
     int freeze_sessions();
     void thaw_sessions();
+    // SIGKILL every session and the listener (a server that dies mid-transfer), then start the
+    // same sshd again on the same port and wait until it accepts.
+    bool kill_and_restart();
 
 private:
     kdf::test::TempDir tmp_;
