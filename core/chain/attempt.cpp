@@ -26,6 +26,22 @@ using std::chrono::milliseconds;
 // gets the first chance, so its error message (more precise than ours) is what the user sees.
 constexpr milliseconds kGrace{1000};
 
+// How long a process gets to go away once it was sent SIGKILL. One blocked in the kernel on a
+// device that stopped answering (a dead disk or SAN path, a frozen filesystem) cannot die until
+// that I/O returns, which may be never: the chain leaves it behind and moves on rather than wait.
+constexpr milliseconds kReapGrace{300};
+
+// Reaps `pid` once it has exited, polling until `deadline`; false if it is still there then.
+bool reap_until(pid_t pid, Clock::time_point deadline, int& status, rusage& usage) {
+    for (;;) {
+        const pid_t r = ::wait4(pid, &status, WNOHANG, &usage);
+        if (r == pid) return true;
+        if (r < 0 && errno != EINTR) return true;  // not our child (any more): nothing to wait for
+        if (Clock::now() >= deadline) return false;
+        ::usleep(10'000);
+    }
+}
+
 std::string describe_duration(uint64_t ms) {
     if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
     return std::to_string(ms) + " ms";
@@ -187,18 +203,33 @@ AttemptOutcome Attempt::run() {
     }
     int status = 0;
     rusage usage{};
-    while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    bool reaped = false;
+    if (out.killed) {
+        reaped = reap_until(pid, Clock::now() + kReapGrace, status, usage);
+    } else {
+        // The report ended, so the process is exiting; it still answers to the clock that runs
+        // (an exit can block too: closing a block device flushes it).
+        reaped = reap_until(pid, std::max(next_deadline(w, t), Clock::now() + kGrace), status, usage);
+        if (!reaped) {
+            ::kill(-pid, SIGKILL);
+            out.killed = true;
+            timeout = "the attempt process did not exit after its report ended";
+            reaped = reap_until(pid, Clock::now() + kReapGrace, status, usage);
+        }
     }
     out.peak_rss_kib = static_cast<uint64_t>(usage.ru_maxrss);
     out.seconds = std::chrono::duration<double>(Clock::now() - w.started).count();
     out.stage = w.stage;
     out.bytes = w.bytes;
 
+    // Only a killed process can be left unreaped; it is said, because it still holds the device.
+    const std::string left_behind =
+        reaped ? "" : ", but it did not exit (blocked in the kernel: a device or filesystem that stopped answering?) and was left behind";
     if (w.garbled) {
         out.status = std::move(*w.garbled);
-        out.status.with_context("cannot trust the attempt's report; attempt killed");
+        out.status.with_context("cannot trust the attempt's report; attempt killed" + left_behind);
     } else if (out.killed) {
-        out.status = Status::error(Code::timeout, timeout + "; attempt killed");
+        out.status = Status::error(Code::timeout, timeout + "; attempt killed" + left_behind);
     } else if (WIFSIGNALED(status)) {
         out.status = Status::error(Code::system, "plugin '" + t.type + "' crashed with " +
                                                      signal_text(WTERMSIG(status)) + "; attempt abandoned");
