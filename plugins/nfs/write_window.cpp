@@ -44,6 +44,22 @@ void WriteWindow::finished(Slot& slot, int status, struct nfs_context* nfs) {
         return;
     }
     if (!failed_.is_ok()) return;
+    if (status > 0 && static_cast<uint64_t>(status) < slot.size) {
+        // A short WRITE: the server stored the first `status` bytes, as it does when its
+        // filesystem fills up. The rest is sent again, so the server's answer to it says why
+        // (NFS4ERR_NOSPC, NFS3ERR_DQUOT, ...) instead of a bare "wrote only N bytes"; each resend
+        // stores at least one more byte, or fails.
+        const auto stored = static_cast<size_t>(status);
+        acknowledged_ += stored;
+        slot.offset += stored;
+        slot.size -= stored;
+        slot.bytes.erase(slot.bytes.begin(), slot.bytes.begin() + static_cast<std::ptrdiff_t>(stored));
+        if (nfs_pwrite_async(nfs, fh_, slot.offset, slot.size, slot.bytes.data(), &on_written, &slot) == 0) {
+            slot.busy = true;
+            ++in_flight_;
+            return;
+        }
+    }
     // Never throw through libnfs (C); Status building already degrades instead of throwing.
     const char* text = status < 0 ? nfs_get_error(nfs) : nullptr;
     std::string what;
