@@ -2,9 +2,11 @@
 #include "iscsi_session.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
@@ -101,7 +103,9 @@ IscsiSession::~IscsiSession() {
 
 std::string IscsiSession::last_error() const {
     const char* e = ctx_ ? iscsi_get_error(ctx_) : nullptr;
-    return e && *e ? e : "no detail from libiscsi";
+    const std::string text = e && *e ? e : "no detail from libiscsi";
+    if (socket_errno_ != 0) return std::string(std::strerror(socket_errno_)) + " (libiscsi: " + text + ")";
+    return text;
 }
 
 std::string IscsiSession::task_failure(const scsi_task* task, int status) {
@@ -136,7 +140,14 @@ Status IscsiSession::run_until(const std::function<bool()>& done, const CallOpti
         } else {
             ::poll(nullptr, 0, wait_ms);  // libiscsi asks for a pause (between its reconnect steps)
         }
+        // Read before iscsi_service(), which closes the socket when it gives up on it.
+        int sock_err = 0;
+        if (n > 0 && (pfd.revents & (POLLERR | POLLHUP))) {
+            socklen_t len = sizeof sock_err;
+            if (::getsockopt(pfd.fd, SOL_SOCKET, SO_ERROR, &sock_err, &len) != 0) sock_err = 0;
+        }
         if (iscsi_service(ctx_, n > 0 ? pfd.revents : 0) < 0) {
+            if (sock_err != 0) socket_errno_ = sock_err;
             broken_error_ = Status::from_errno(ECONNRESET, where() + "connection lost while waiting for " +
                                                                waiting_for + ": " + last_error())
                                 .with_retryable(true);

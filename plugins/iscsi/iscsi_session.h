@@ -79,7 +79,8 @@ public:
 
     // "iscsi: PORTAL: " prefix for messages.
     std::string where() const { return "iscsi: " + portal_ + ": "; }
-    // libiscsi's last error text (never holds a secret: libiscsi does not print them).
+    // libiscsi's last error text (never holds a secret: libiscsi does not print them), after the
+    // socket's own error when the connection failed with one.
     std::string last_error() const;
     // A SCSI task's failure as one line: status, sense key and ASC/ASCQ.
     static std::string task_failure(const scsi_task* task, int status);
@@ -104,6 +105,10 @@ private:
     std::string portal_;
     int lun_;
     Status broken_error_;
+    // The socket's pending error (SO_ERROR) when libiscsi gave up on the connection: libiscsi's
+    // own text then only says it "can not reconnect right now", not that the port refused or the
+    // peer reset the connection.
+    int socket_errno_ = 0;
     bool login_done_ = false;
     int login_status_ = 0;
 };
