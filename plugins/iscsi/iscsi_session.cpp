@@ -15,6 +15,18 @@ namespace kdf::iscsi {
 
 namespace {
 
+// The SPC sense keys by number: libiscsi's own table leaves several out (MEDIUM ERROR among them,
+// which is what a target whose backing store failed a write answers).
+constexpr int kMediumError = 0x3;
+std::string sense_key_name(int key) {
+    static constexpr const char* names[] = {"NO SENSE",        "RECOVERED ERROR", "NOT READY",      "MEDIUM ERROR",
+                                            "HARDWARE ERROR",  "ILLEGAL REQUEST", "UNIT ATTENTION", "DATA PROTECT",
+                                            "BLANK CHECK",     "VENDOR SPECIFIC", "COPY ABORTED",   "ABORTED COMMAND",
+                                            "sense key 0xc",   "VOLUME OVERFLOW", "MISCOMPARE",     "COMPLETED"};
+    if (key >= 0 && key < 16) return names[key];
+    return "sense key " + std::to_string(key);
+}
+
 // How long one poll() waits at most, so libiscsi's own bookkeeping runs and the deadline is seen.
 constexpr int poll_slice_ms = 100;
 
@@ -116,8 +128,14 @@ std::string IscsiSession::task_failure(const scsi_task* task, int status) {
     if (task && status == SCSI_STATUS_CHECK_CONDITION) {
         char ascq[16];
         std::snprintf(ascq, sizeof ascq, "0x%04x", static_cast<unsigned>(task->sense.ascq));
-        s += std::string(" (CHECK CONDITION: ") + scsi_sense_key_str(task->sense.key) + ", " +
-             scsi_sense_ascq_str(task->sense.ascq) + " " + ascq + ")";
+        // libiscsi names only the codes in its tables and returns NULL for the rest (tgtd answers
+        // a write its backing store could not take with one of those).
+        const char* key = scsi_sense_key_str(task->sense.key);
+        const char* what = scsi_sense_ascq_str(task->sense.ascq);
+        s += std::string(" (CHECK CONDITION: ") + (key ? key : sense_key_name(task->sense.key)) + ", " +
+             (what ? what : "additional sense") + " " + ascq + ")";
+        if (task->sense.key == kMediumError)
+            s += "; the target could not store or read the blocks (its backing store full or failing?)";
     }
     return s;
 }
