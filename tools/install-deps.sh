@@ -13,7 +13,7 @@ packages=(
   libboost-dev                            # Boost.DLL (header-only with BOOST_DLL_USE_STD_FS)
   libgtest-dev libgmock-dev               # the test suite
   zstd xz-utils binutils                  # shared fixtures are zstd/xz; readelf checks generated vmcores
-  util-linux                              # mount (tmpfs for real ENOSPC), losetup
+  util-linux                              # mount (tmpfs for real ENOSPC), losetup, fsfreeze (a device that stops answering)
   makedumpfile libkdumpfile-dev           # independent dump readers the format tests check our output with
   python3-drgn crash                      # the debuggers users open dumps with (tests/readers)
   zlib1g-dev libdeflate-dev liblzo2-dev liblz4-dev libzstd-dev  # page codecs (core/compress)
