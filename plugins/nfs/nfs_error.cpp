@@ -18,6 +18,14 @@ int errno_of(int status, std::string_view text) {
         auto [p, ec] = std::from_chars(b, end, e);
         if (ec == std::errc() && p < end && *p == ')' && e > 0) return e;
     }
+    // A failed socket read or write: "Read from socket failed, errno:104. Closing socket." (a
+    // server killed in the middle of a reply resets the connection).
+    if (size_t e_at = text.find("errno:"); e_at != std::string_view::npos) {
+        int e = 0;
+        const char* b = text.data() + e_at + 6;
+        auto [p, ec] = std::from_chars(b, text.data() + text.size(), e);
+        if (ec == std::errc() && p != b && e > 0) return e;
+    }
     // Socket errors come as strerror text ("rpc_service: socket error Connection refused(111)").
     static const std::pair<const char*, int> socket_texts[] = {
         {"Connection refused", ECONNREFUSED}, {"Connection reset", ECONNRESET}, {"No route to host", EHOSTUNREACH},

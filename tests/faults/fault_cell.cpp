@@ -154,9 +154,8 @@ void FaultCell::watch() {
     const fs::path err = scratch_.path("run.err");
     while (watching_.load()) {
         if (contains(read_file(err), needle)) {
-            std::lock_guard<std::mutex> lock(next_mutex_);
             next_at_ = std::chrono::steady_clock::now();
-            next_seen_ = true;
+            next_seen_ = true;  // publishes next_at_ to seconds_to_next()
             return;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -215,8 +214,9 @@ void FaultCell::expect_failover(const CommandResult& r, const fs::path& vmcore) 
     std::ostringstream row;
     row.setf(std::ios::fixed);
     row.precision(2);
+    const std::string prefix = "kdump-failover: ";
     row << "fault-matrix: " << transport_ << " | " << fault_ << " | next target after " << next << " s (bound "
-        << bound_s_ + 2.0 << " s) | " << line.substr(std::string("kdump-failover: ").size() < line.size() ? 16 : 0);
+        << bound_s_ + 2.0 << " s) | " << (line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : line);
     std::cout << row.str() << std::endl;
     ::testing::Test::RecordProperty("next_target_seconds", std::to_string(next));
 }

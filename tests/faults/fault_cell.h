@@ -25,7 +25,6 @@
 #include <atomic>
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -121,8 +120,7 @@ private:
     std::chrono::steady_clock::time_point launched_, faulted_;
     std::atomic<bool> watching_{false};
     std::atomic<bool> next_seen_{false};
-    std::chrono::steady_clock::time_point next_at_;
-    std::mutex next_mutex_;
+    std::chrono::steady_clock::time_point next_at_;  // written by the watcher before next_seen_
     std::thread watcher_;
 };
 

@@ -97,6 +97,7 @@ void TcpRelay::loop() {
             }
         if (::poll(fds.data(), fds.size(), 100) < 0 && errno != EINTR) return;
         if (fds[0].revents) return;
+        const size_t polled = pairs.size();  // a pair accepted below has no pollfd in this round
         if (fds[1].revents & POLLIN) {
             kdf::UniqueFd client(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
             if (client && reset_.load()) {
@@ -115,8 +116,9 @@ void TcpRelay::loop() {
                 }
             }
         }
-        size_t at = 2;
-        for (auto& p : pairs) {
+        for (size_t k = 0; k < polled; ++k) {
+            Pair* p = pairs[k].get();
+            const size_t at = 2 + 2 * k;
             for (int side = 0; side < 2 && !p->closed; ++side) {
                 const short rev = fds[at + side].revents;
                 if ((rev & POLLOUT) && !p->pending[1 - side].empty()) {
@@ -141,7 +143,6 @@ void TcpRelay::loop() {
                     else if (n == 0 || (errno != EAGAIN && errno != EINTR)) p->closed = true;
                 }
             }
-            at += 2;
         }
         if (!reset_.load() && up_bytes_.load() >= reset_after_) reset_ = true;
         for (auto& p : pairs)

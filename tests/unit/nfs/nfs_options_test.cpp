@@ -119,6 +119,7 @@ TEST(NfsError, ErrnoComesFromTheNfsStatusText) {
     EXPECT_EQ(errno_of(-EFAULT, "NFS: Write failed with NFS3ERR_NOSPC(-28)"), ENOSPC);
     EXPECT_EQ(errno_of(-EACCES, "NFS: MKDIR of /d failed with NFS3ERR_ACCES(-13)"), EACCES);
     EXPECT_EQ(errno_of(0, "rpc_service: socket error Connection refused(111) while connecting."), ECONNREFUSED);
+    EXPECT_EQ(errno_of(-EIO, "Read from socket failed, errno:104. Closing socket."), ECONNRESET);
     EXPECT_EQ(errno_of(-ENOENT, "no text"), ENOENT);
     EXPECT_EQ(nfs_error("write x", -EFAULT, "NFS: Write failed with NFS3ERR_NOSPC(-28)").code(), Code::no_space);
     EXPECT_EQ(nfs_error("write x", -EINTR, "command timed out").code(), Code::timeout);
