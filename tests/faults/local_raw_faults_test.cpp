@@ -3,9 +3,7 @@
 // must take over. Refused, disk full and a device that stops answering apply to a local device;
 // there is no connection, no credential and no server process, so the other columns do not (the
 // reliability document says why for each).
-#include <fcntl.h>
-#include <unistd.h>
-
+#include <cstring>
 #include <vector>
 
 #include "kdf/raw_dump_header.h"

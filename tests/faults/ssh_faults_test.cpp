@@ -1,7 +1,5 @@
 // The fault matrix, ssh row: a real OpenSSH sshd on loopback in front of a directory that already
 // holds another host's dump, each fault made for real, then a local directory that must take over.
-#include <thread>
-
 #include "tests/faults/fault_cell.h"
 #include "tests/faults/tcp_relay.h"
 #include "tests/unit/ssh/sshd_fixture.h"
