@@ -2,7 +2,8 @@
 # The bench's network link lab (bench/link-lab/lab.sh) does what the network benchmarks rely on:
 # tbf holds a transfer to the rate it was given (and a rate changed mid-run takes effect), the
 # delay relay adds the round trip it was given while a direct path does not, and `down` leaves no
-# namespace, veth pair or process behind, also after a lab whose `up` was interrupted.
+# namespace, veth pair or process behind (sshd, ganesha and its private rpcbind included), also
+# after a lab whose `up` was interrupted.
 #   link_lab.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 src=$(realpath "$1")
@@ -112,6 +113,18 @@ mbs=$(awk -v t="$t" 'BEGIN { printf "%.1f", 24 * 1048576 / t / 1e6 }')
 echo "200mbit through the 20 ms relay: $mbs MB/s"
 between "$mbs" 17 25.5 || fail "through the 20 ms relay the 200mbit link moved $mbs MB/s (expected 17-25.5)"
 
+# The real servers the benchmarks use start inside the namespace and answer through the relay.
+"$lab" sshd "$state"
+"$lab" nfs "$state"
+ssh -i "$state/ssh/client" -p "$LAB_RELAY_SSH_PORT" -o BatchMode=yes -o StrictHostKeyChecking=yes \
+  -o "UserKnownHostsFile=$state/ssh/known_hosts" "root@$LAB_NS_ADDR" "echo hello > '$state/export/from-ssh'" \
+  || fail "ssh through the relay to the lab's sshd failed (log: $state/ssh/sshd.log)"
+nfs-ls "nfs://$LAB_NS_ADDR/export?version=3&nfsport=$LAB_RELAY_NFS_PORT&mountport=$LAB_RELAY_MNT_PORT" \
+  | grep -q from-ssh || fail "nfs-ls through the relay does not list the export's file"
+ganesha_pid=$(cut -d' ' -f1 "$state/ganesha.pid")
+rpcbind_pid=$(cut -d' ' -f1 "$state/rpcbind.pid")
+sshd_pid=$(cut -d' ' -f1 "$state/sshd.pid")
+
 kill "$py_pid"; wait "$py_pid" 2>/dev/null || true
 relay_pid=$(cut -d' ' -f1 "$state/relay.pid")
 "$lab" down "$state"
@@ -119,9 +132,11 @@ trap - EXIT
 ip netns list | grep -q "^$LAB_NS\b" && fail "down left the namespace $LAB_NS"
 ip link show "$LAB_HOST_IF" > /dev/null 2>&1 && fail "down left the veth $LAB_HOST_IF"
 [ -e "$state" ] && fail "down left $state"
-if [ -r "/proc/$relay_pid/stat" ] && [ "$(awk '{print $3}' "/proc/$relay_pid/stat")" != Z ]; then
-  fail "down left the relay (pid $relay_pid) running"
-fi
+for pid in "$relay_pid" "$ganesha_pid" "$rpcbind_pid" "$sshd_pid"; do
+  if [ -r "/proc/$pid/stat" ] && [ "$(awk '{print $3}' "/proc/$pid/stat")" != Z ]; then
+    fail "down left $(cat "/proc/$pid/comm" 2>/dev/null) (pid $pid) running"
+  fi
+done
 
 # An `up` killed half-way leaves nothing either: its trap takes down what it made.
 "$lab" up "$state" 1gbit & up_pid=$!
