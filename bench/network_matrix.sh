@@ -127,11 +127,14 @@ run_kdt() {  # run_kdt LEVEL: kdump-config savecore's ssh branch, the vmcore par
 }
 
 run_nfscp() {  # run_nfscp LEVEL
-  local w0 t0 t1 w1 f="$work/mdf-l-d$1"
+  # A new name each time: the copies are removed behind ganesha's back (clean_server), and its
+  # cache would still answer EXIST for an old name.
+  local w0 t0 t1 w1 f="$work/mdf-l-d$1" name
+  name="nfscp-$(date +%s%N)"
   w0=$(wire_bytes); t0=$(now)
-  nfs-cp "$f" "nfs://$LAB_NS_ADDR/export/nfscp?nfsport=$LAB_RELAY_NFS_PORT&mountport=$LAB_RELAY_MNT_PORT" > /dev/null
+  nfs-cp "$f" "nfs://$LAB_NS_ADDR/export/$name?nfsport=$LAB_RELAY_NFS_PORT&mountport=$LAB_RELAY_MNT_PORT" > /dev/null
   # nfs-cp sends UNSTABLE writes and no COMMIT, our dump COMMITs: sync its copy on the server.
-  sync "$state/export/nfscp"
+  sync "$state/export/$name"
   t1=$(now); w1=$(wire_bytes)
   echo "$(echo "$t1 - $t0" | bc -l) $((w1 - w0))"
 }
