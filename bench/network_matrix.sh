@@ -10,8 +10,9 @@
 #        rhel        RHEL kdump.sh's ssh path exactly: ssh mkdir -p; makedumpfile -F -l
 #                    --message-level 7 -d L | ssh -i KEY -o BatchMode=yes -o StrictHostKeyChecking=yes
 #                    HOST "umask 0077 && dd bs=512 of=DIR/vmcore-incomplete"; ssh HOST mv to vmcore.flat
-#        kdt         Debian kdump-config's ssh path: ssh mkdir -p; makedumpfile -F MAKEDUMP_ARGS
-#                    (its default "-c -d 31", here -d L) | ssh HOST dd of=DIR/dump-incomplete; ssh mv
+#        kdt         Debian kdump-config's ssh path (kdump-tools 1.8.1): ssh -i KEY HOST mkdir -p;
+#                    makedumpfile MAKEDUMP_ARGS (its default "-F -c -d 31", here -d L) | cat |
+#                    ssh -i KEY HOST dd of=DIR/dump-incomplete; ssh -i KEY HOST mv DIR/dump.STAMP
 #   nfs  ours        kdump-failover dump, compress = lzo, to an nfs target (NFSv3, libnfs)
 #        nfs-cp      libnfs's nfs-cp of the same makedumpfile -l -d L output (made beforehand, not
 #                    timed), then that copy synced on the server: the bytes moved, no compression
@@ -119,7 +120,8 @@ run_kdt() {  # run_kdt LEVEL: kdump-config savecore's ssh branch, the vmcore par
   local dir="$remote/kdt" w0 t0 t1 w1
   w0=$(wire_bytes); t0=$(now)
   ssh "${ssh_opts[@]}" "$host" mkdir -p "$dir"
-  makedumpfile -F -c -d "$1" "$vmcore" 2> "$work/kdt.log" \
+  # `cat`: kdump-config's compress() when KDUMP_COMPRESSION is unset (its default).
+  makedumpfile -F -c -d "$1" "$vmcore" 2> "$work/kdt.log" | cat \
     | ssh "${ssh_opts[@]}" "$host" dd "of=$dir/dump-incomplete" 2>> "$work/kdt.log"
   ssh "${ssh_opts[@]}" "$host" mv "$dir/dump-incomplete" "$dir/dump.202612051200"
   t1=$(now); w1=$(wire_bytes)
