@@ -21,7 +21,8 @@
 # delay relay. Every anchor uses the same link, the same servers and the same run as ours. Printed:
 # one markdown table of medians (seconds), ours' speed against each anchor, and ours' bytes on the
 # wire (host veth, both directions' payload + headers) against the link rate.
-# `--quick` is links "1gbit none", rtts "2 20", runs 1. Needs root, makedumpfile, openssh-server,
+# `--quick` is links "1gbit none", rtts "2 20", runs 1. OURS_SSH_EXTRA / OURS_NFS_EXTRA: more lines
+# for our target's section (e.g. OURS_SSH_EXTRA="requests_in_flight = 8"). Needs root, makedumpfile, openssh-server,
 # nfs-ganesha(-vfs), rpcbind, libnfs-utils, zstd, and a build with kdump-failover, its ssh and nfs
 # plugins and kdf-delay-relay.
 # The remote commands are built here on purpose, as kdump.sh and kdump-config build theirs.
@@ -89,10 +90,12 @@ host = $LAB_NS_ADDR
 port = $LAB_RELAY_SSH_PORT
 identity = $key
 known_hosts = $state/ssh/known_hosts
-path = $remote"
+path = $remote${OURS_SSH_EXTRA:+
+$OURS_SSH_EXTRA}"
   else
     body="type = nfs
-url = $nfs_url"
+url = $nfs_url${OURS_NFS_EXTRA:+
+$OURS_NFS_EXTRA}"
   fi
   printf '[dump]\ncompress = lzo\nlevel = %s\n\n[chain]\ntargets = t\n\n[target t]\n%s\nreserve = 0\n' \
     "$level" "$body" > "$work/ours.conf"
@@ -154,6 +157,7 @@ for level in $levels; do
 done
 
 printf '\ninput: %s (%d bytes), %s CPUs, load average %s\n' "$vmcore" "$(stat -c %s "$vmcore")" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'our ssh target: %s; our nfs target: %s\n' "${OURS_SSH_EXTRA:-defaults}" "${OURS_NFS_EXTRA:-defaults}"
 printf 'runs per cell: %s; seconds are medians; "x" = ours faster by (anchor time / our time)\n\n' "$runs"
 echo "| link | RTT ms | level | target | ours s | ours wire MB/s (% of link) | RHEL kdump.sh s | x | kdump-tools s | x | nfs-cp s | x |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
