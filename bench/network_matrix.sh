@@ -144,7 +144,8 @@ run_nfscp() {  # run_nfscp LEVEL
   echo "$(echo "$t1 - $t0" | bc -l) $((w1 - w0))"
 }
 
-clean_server() { rm -rf "${remote:?}"/* "$state/export"/*; sync; }
+# The next run starts with the removal written back (syncfs of that file system, not all of them).
+clean_server() { rm -rf "${remote:?}"/* "$state/export"/*; sync -f "$remote"; }
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 link_mbs() { case "$1" in none) echo 0 ;; *) awk -v r="$1" 'BEGIN { n = r + 0; u = tolower(r); sub(/^[0-9.]+/, "", u);
