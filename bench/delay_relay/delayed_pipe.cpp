@@ -50,6 +50,9 @@ void DelayedPipe::read_side() {
       return;
     }
     buffer.resize(static_cast<std::size_t>(n));
+    // A short read keeps only what it holds: the queue's bound counts bytes, and many small
+    // chunks (ssh's acknowledgements, NFS replies) must not each pin a whole read buffer.
+    if (buffer.size() < kChunkBytes / 4) buffer.shrink_to_fit();
     if (!push(Chunk{due, std::move(buffer)})) return;
   }
 }
