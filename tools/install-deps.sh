@@ -29,6 +29,7 @@ packages=(
   lvm2 cryptsetup-bin e2fsprogs dash     # local backups on LVM/LUKS (dracut_storage), ext4 backup disk (e2e), the capture script under dash
   network-manager dbus ethtool iproute2 e2fsprogs  # kdump-utils' mkdumprd (tests mkdumprd_*): NM in the image, nmcli keyfiles
   mmdebstrap                              # tests/e2e/debian: a real Debian 12 root (with e2fsprogs: mkfs.ext4 -d, debugfs)
+  iproute2 python3 bc                     # the link lab (ip netns, veth, tc tbf) and its test's socket timing; bench/ arithmetic
 )
 
 SUDO=""
