@@ -42,7 +42,7 @@ void CodecChooser::observe_sink(uint64_t bytes, double blocked_seconds, double n
     const double taken = static_cast<double>(window_bytes_) / wall;
     if (window_blocked_ >= options_.saturated * wall) {
         // The sink was the bottleneck: what it took is what it can take.
-        drain_ = std::isinf(drain_) ? taken : drain_ + options_.smoothing * (taken - drain_);
+        drain_ = std::isinf(drain_) ? taken : drain_ + options_.drain_smoothing * (taken - drain_);
         drain_ = std::max(drain_, 1.0);
         last_saturated_ = now;
     } else if (!std::isinf(drain_)) {
@@ -81,10 +81,9 @@ size_t CodecChooser::choose(double now) {
         rival_since_ = -1;
         return current_;
     }
-    if (rival_since_ < 0 || rival_ != best) {
-        rival_ = best;
-        rival_since_ = now;
-    }
+    // The hold counts from when any rival got ahead: two rivals of near equal rate taking turns
+    // as the best must not keep restarting it. The switch goes to the best at that moment.
+    if (rival_since_ < 0) rival_since_ = now;
     const bool held = now - rival_since_ >= options_.hold_seconds && now - last_switch_ >= options_.hold_seconds;
     if (held || unknown_current) {
         current_ = best;

@@ -19,9 +19,10 @@
 // again and the true rate is measured. The wait keeps the probing rare where the CPU and the
 // sink are evenly matched.
 //
-// Hysteresis: a rival replaces the current codec only when its rate beats the current one's by
-// `margin` for `hold_seconds` without a break, and never sooner than `hold_seconds` after the last
-// switch. Estimates are smoothed (exponential moving averages), so one odd page changes nothing.
+// Hysteresis: the current codec is replaced only when rivals have beaten its rate by `margin` for
+// `hold_seconds` without a break (then by the best of them), and never sooner than `hold_seconds`
+// after the last switch. Estimates are smoothed (exponential moving averages), so one odd page
+// changes nothing.
 //
 // Pure logic: no clock, no threads, no I/O. The caller passes the time (seconds from any origin,
 // never decreasing); tests drive it with synthetic rates. One thread uses a chooser.
@@ -49,7 +50,8 @@ struct ChooserOptions {
     double saturated = 0.5;        // blocked fraction of a window at which the sink is the bottleneck
     double probe_after_seconds = 2.0;  // the sink kept up this long: probe for a faster one
     double probe_growth = 1.1;     // per window, while probing
-    double smoothing = 0.3;        // weight of a new sample in the moving averages
+    double smoothing = 0.1;        // weight of a new page sample in the codec estimates
+    double drain_smoothing = 0.5;  // weight of a new window in the drain rate (windows are long)
 };
 
 class CodecChooser {
@@ -89,7 +91,6 @@ private:
     uint64_t switches_ = 0;
     double last_switch_ = -1e300;
     double rival_since_ = -1;  // < 0: no rival is ahead
-    size_t rival_ = 0;
     double drain_;             // +inf until the sink is seen limiting
     bool window_open_ = false;
     double window_start_ = 0;
