@@ -411,7 +411,7 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
             stats.zero_pages += p.zero;
             stats.stored_raw += compress && !p.packed;
             stats.output_page_bytes += p.size;
-            handed += p.size;
+            if (!(p.zero && options.zero_pages_dropped)) handed += p.size;  // a dropped zero page stores nothing
             if (is_auto && p.packed) stats.codec_pages[b->codec].pages++;
         }
         if (chooser && s.is_ok()) {
