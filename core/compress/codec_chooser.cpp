@@ -29,6 +29,12 @@ void CodecChooser::observe_codec(size_t i, uint64_t in, uint64_t out, double cpu
     e.ratio += a * (ratio - e.ratio);
 }
 
+void CodecChooser::observe_worker(double cpu_seconds, double wall_seconds) {
+    if (wall_seconds <= 0 || cpu_seconds < 0) return;
+    const double share = std::clamp(cpu_seconds / wall_seconds, 0.05, 1.0);
+    cpu_share_ += options_.smoothing * (share - cpu_share_);
+}
+
 void CodecChooser::observe_sink(uint64_t bytes, double blocked_seconds, double now) {
     if (!window_open_) {
         window_open_ = true;
@@ -58,7 +64,7 @@ void CodecChooser::observe_sink(uint64_t bytes, double blocked_seconds, double n
 double CodecChooser::estimated_rate(size_t i) const {
     if (i >= estimates_.size() || !estimates_[i].known) return 0;
     const Estimate& e = estimates_[i];
-    const double cpu = e.cpu_per_byte / options_.threads;
+    const double cpu = e.cpu_per_byte / (options_.threads * cpu_share_);
     const double sink = std::isinf(drain_) ? 0.0 : e.ratio / drain_;
     const double per_byte = std::max(cpu, sink);
     return per_byte > 0 ? 1.0 / per_byte : std::numeric_limits<double>::infinity();
@@ -100,11 +106,12 @@ std::string CodecChooser::explain() const {
     const Estimate& e = estimates_[current_];
     const unsigned threads = options_.threads;
     if (std::isinf(drain_) || !e.known) {
-        std::snprintf(buf, sizeof buf, ", cpu-bound (the sink keeps up, %u thread%s)", threads, threads == 1 ? "" : "s");
+        std::snprintf(buf, sizeof buf, ", cpu-bound (the sink keeps up, %u thread%s at %.0f%% of a CPU)", threads,
+                      threads == 1 ? "" : "s", cpu_share_ * 100);
     } else {
-        const bool link = e.ratio / drain_ > e.cpu_per_byte / threads;
-        std::snprintf(buf, sizeof buf, ", %s (sink drains %.1f MB/s, %u thread%s)", link ? "link-bound" : "cpu-bound",
-                      drain_ / 1e6, threads, threads == 1 ? "" : "s");
+        const bool link = e.ratio / drain_ > e.cpu_per_byte / (threads * cpu_share_);
+        std::snprintf(buf, sizeof buf, ", %s (sink drains %.1f MB/s, %u thread%s at %.0f%% of a CPU)",
+                      link ? "link-bound" : "cpu-bound", drain_ / 1e6, threads, threads == 1 ? "" : "s", cpu_share_ * 100);
     }
     out += buf;
     out += "; est. input MB/s:";

@@ -1,14 +1,17 @@
 // core/compress/codec_chooser.h - `compress = auto`: which codec compresses the next batch.
 //
 // A dump lands when its last byte is on the target. Per input byte, codec c costs
-//     cpu_c / threads      seconds of compression (the workers run in parallel), and
+//     cpu_c / (threads * share)  seconds of compression (the workers run in parallel, each
+//                          getting `share` of a CPU: on a busy machine, or beside the transport's
+//                          own encryption, a worker is off its CPU part of the time), and
 //     ratio_c / drain      seconds of the sink (its drain rate in output bytes per second);
 // the two overlap in the pipeline, so the slower one sets the pace: c lands the dump at
-//     rate_c = 1 / max(cpu_c / threads, ratio_c / drain)   input bytes per second.
+//     rate_c = 1 / max(cpu_c / (threads * share), ratio_c / drain)   input bytes per second.
 // Where the sink (a network link) is the bottleneck a stronger codec wins; where the CPU is, a
 // lighter one does. The chooser keeps an estimate of cpu_c and ratio_c for every candidate (fed
 // with the same sample pages compressed by each, so the comparison is fair) and of the drain rate
-// (fed with what the writer handed the sink and how long it was blocked doing so), and picks the
+// (fed with what the writer handed the sink and how long it was blocked doing so) and of the
+// workers' CPU share (their CPU time over their wall time while compressing), and picks the
 // candidate with the highest rate_c.
 //
 // The drain rate can only be measured while the sink is the bottleneck (the writer blocks on it
@@ -61,6 +64,8 @@ public:
 
     // Candidate i compressed `in` bytes into `out` bytes in `cpu_seconds` of one thread's time.
     void observe_codec(size_t i, uint64_t in, uint64_t out, double cpu_seconds);
+    // A worker compressing a batch got `cpu_seconds` of CPU in `wall_seconds`.
+    void observe_worker(double cpu_seconds, double wall_seconds);
     // The writer handed the sink `bytes` and was blocked on it for `blocked_seconds`, up to `now`.
     void observe_sink(uint64_t bytes, double blocked_seconds, double now);
     // The candidate for the next batch (applies the hysteresis; call once per batch).
@@ -71,6 +76,8 @@ public:
     uint64_t switches() const { return switches_; }
     // Estimated landing rate of candidate i in input bytes per second; 0 while unknown.
     double estimated_rate(size_t i) const;
+    // The workers' estimated share of a CPU each (1 = a CPU of their own).
+    double cpu_share() const { return cpu_share_; }
     // Estimated drain rate in bytes per second; 0 while unknown, +inf when the sink never limited.
     double drain_rate() const { return drain_; }
     // One line: the choice and why, e.g. "zstd-3, link-bound (sink drains 118.2 MB/s, 2 threads);
@@ -92,6 +99,7 @@ private:
     double last_switch_ = -1e300;
     double rival_since_ = -1;  // < 0: no rival is ahead
     double drain_;             // +inf until the sink is seen limiting
+    double cpu_share_ = 1.0;   // of a CPU, per worker, while compressing
     bool window_open_ = false;
     double window_start_ = 0;
     uint64_t window_bytes_ = 0;

@@ -86,7 +86,7 @@ TEST(CodecChooser, KeepsTheLightestWhenTheSinkKeepsUp) {
     d.run(3, 0);
     EXPECT_EQ(d.label(), "lzo");
     EXPECT_EQ(d.chooser.switches(), 0u);
-    EXPECT_NE(d.chooser.explain().find("cpu-bound (the sink keeps up, 2 threads)"), std::string::npos) << d.chooser.explain();
+    EXPECT_NE(d.chooser.explain().find("cpu-bound (the sink keeps up, 2 threads at 100% of a CPU)"), std::string::npos) << d.chooser.explain();
 }
 
 // A 1 Gbit/s link (119 MB/s) with two threads: lzo lands 119/0.45 = 264 MB/s of input, zstd-1
@@ -116,11 +116,32 @@ TEST(CodecChooser, TheThreadCountMovesTheChoice) {
 }
 
 // 10 MB/s: only the ratio counts, and zstd-9's is the best by far.
+// Workers that get half a CPU each (a busy machine, the transport's encryption beside them) make
+// the CPU the limit sooner: two threads at 50% compress zstd-3 at 200 MB/s, not 400, and zstd-1
+// (330 MB/s, link-limited to 372) wins over the link of the test above.
+TEST(CodecChooser, AWorkersShareOfTheCpuCounts) {
+    CodecChooser c(auto_ladder("any"), Drive::with_threads({}, 2));
+    for (int i = 0; i < 100; ++i) {
+        for (size_t k = 0; k < 4; ++k)
+            c.observe_codec(k, 4096, static_cast<uint64_t>(4096 * kCosts[k].ratio), 4096 * kCosts[k].cpu_per_byte);
+        c.observe_worker(0.005, 0.010);
+    }
+    EXPECT_NEAR(c.cpu_share(), 0.5, 0.01);
+    c.observe_sink(0, 0, 0);
+    c.observe_sink(static_cast<uint64_t>(119 * kMB * 0.3), 0.3, 0.3);  // saturated at 119 MB/s
+    EXPECT_NEAR(c.estimated_rate(2) / kMB, 200, 1);
+    EXPECT_NEAR(c.estimated_rate(1) / kMB, 330, 1);
+    c.choose(0.3);
+    c.choose(1.0);
+    EXPECT_EQ(c.ladder()[c.current()].label, "zstd-1") << c.explain();
+    EXPECT_NE(c.explain().find("2 threads at 50% of a CPU"), std::string::npos) << c.explain();
+}
+
 TEST(CodecChooser, ASlowLinkGetsTheStrongestCodec) {
     Drive d(2);
     d.run(8, 10);
     EXPECT_EQ(d.label(), "zstd-9") << d.chooser.explain();
-    EXPECT_NE(d.chooser.explain().find("zstd-9, link-bound (sink drains 10.0 MB/s, 2 threads)"), std::string::npos)
+    EXPECT_NE(d.chooser.explain().find("zstd-9, link-bound (sink drains 10.0 MB/s, 2 threads at 100% of a CPU)"), std::string::npos)
         << d.chooser.explain();
 }
 
