@@ -29,9 +29,9 @@ void CodecChooser::observe_codec(size_t i, uint64_t in, uint64_t out, double cpu
     e.ratio += a * (ratio - e.ratio);
 }
 
-void CodecChooser::observe_worker(double cpu_seconds, double wall_seconds) {
-    if (wall_seconds <= 0 || cpu_seconds < 0) return;
-    const double share = std::clamp(cpu_seconds / wall_seconds, 0.05, 1.0);
+void CodecChooser::observe_worker(double cpu_seconds, double wanted_seconds) {
+    if (wanted_seconds <= 0 || cpu_seconds < 0) return;
+    const double share = std::clamp(cpu_seconds / wanted_seconds, 0.05, 1.0);
     cpu_share_ += options_.smoothing * (share - cpu_share_);
 }
 

@@ -11,7 +11,7 @@
 // lighter one does. The chooser keeps an estimate of cpu_c and ratio_c for every candidate (fed
 // with the same sample pages compressed by each, so the comparison is fair) and of the drain rate
 // (fed with what the writer handed the sink and how long it was blocked doing so) and of the
-// workers' CPU share (their CPU time over their wall time while compressing), and picks the
+// workers' CPU share (their CPU time over the time they wanted a CPU), and picks the
 // candidate with the highest rate_c.
 //
 // The drain rate can only be measured while the sink is the bottleneck (the writer blocks on it
@@ -64,8 +64,9 @@ public:
 
     // Candidate i compressed `in` bytes into `out` bytes in `cpu_seconds` of one thread's time.
     void observe_codec(size_t i, uint64_t in, uint64_t out, double cpu_seconds);
-    // A worker compressing a batch got `cpu_seconds` of CPU in `wall_seconds`.
-    void observe_worker(double cpu_seconds, double wall_seconds);
+    // A worker got `cpu_seconds` of CPU while it wanted one for `wanted_seconds` (running, or
+    // runnable and waiting in the run queue).
+    void observe_worker(double cpu_seconds, double wanted_seconds);
     // The writer handed the sink `bytes` and was blocked on it for `blocked_seconds`, up to `now`.
     void observe_sink(uint64_t bytes, double blocked_seconds, double now);
     // The candidate for the next batch (applies the hysteresis; call once per batch).

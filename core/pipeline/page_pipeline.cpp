@@ -18,6 +18,7 @@
 #include "core/compress/auto_ladder.h"
 #include "core/compress/codec_chooser.h"
 #include "core/compress/codec_registry.h"
+#include "core/pipeline/thread_cpu_share.h"
 
 namespace kdf::pipeline {
 
@@ -42,8 +43,8 @@ struct Batch {
     uint32_t codec = 0;               // index of the worker's codec to use (the auto candidate)
     bool sample = false;              // auto: also time one page with every candidate
     std::vector<SampleCost> samples;  // per candidate, filled by the worker when `sample`
-    double cpu_seconds = 0;           // auto: the worker's CPU time and wall time compressing it
-    double wall_seconds = 0;
+    double cpu_seconds = 0;           // auto: the worker's CPU time since its previous batch, and that
+    double wanted_seconds = 0;        // plus its time waiting for a CPU (0: not measured)
     uint64_t first_pfn = 0;
     uint32_t span = 0;                // pfns covered, kept or excluded
     uint32_t count = 0;               // kept pages, packed in raw/pages in pfn order
@@ -166,6 +167,8 @@ public:
     // Worker body: take batches, compress, publish.
     void work(Codecs& codecs) {
         std::vector<std::byte> scratch(slot_);
+        const ThreadCpuShare share;
+        ThreadCpuShare::Reading last = share.read();
         // A codec's first page pays for its lazily set up tables (zstd's context, per level): do
         // that here, so the first samples time only the compression.
         if (codecs.size() > 1) {
@@ -181,11 +184,14 @@ public:
                 b = todo_.front();
                 todo_.pop_front();
             }
-            const double cpu_start = thread_cpu_seconds();
-            const auto wall_start = std::chrono::steady_clock::now();
+            // The wait for a CPU after being woken for this batch is counted by now.
+            const ThreadCpuShare::Reading now = share.read();
+            if (now.ok && last.ok) {
+                b->cpu_seconds = now.cpu_seconds - last.cpu_seconds;
+                b->wanted_seconds = b->cpu_seconds + (now.waited_seconds - last.waited_seconds);
+            }
+            last = now;
             process(*b, *codecs[b->codec]);
-            b->cpu_seconds = thread_cpu_seconds() - cpu_start;
-            b->wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
             if (b->sample && b->status.is_ok()) sample(*b, codecs, scratch);
             {
                 std::lock_guard lock(mu_);
@@ -423,7 +429,7 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
         if (chooser && s.is_ok()) {
             // The time the writer held the main thread is the time the sink took the bytes.
             const double blocked = std::chrono::duration<double>(SteadyClock::now() - writing).count();
-            if (b->wall_seconds > 0) chooser->observe_worker(b->cpu_seconds, b->wall_seconds);
+            if (b->wanted_seconds > 0) chooser->observe_worker(b->cpu_seconds, b->wanted_seconds);
             for (size_t c = 0; c < b->samples.size(); ++c)
                 if (b->samples[c].in) chooser->observe_codec(c, b->samples[c].in, b->samples[c].out, b->samples[c].cpu_seconds);
             const double now = seconds_since_start();
@@ -448,7 +454,7 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
         b->codec = chooser ? static_cast<uint32_t>(chooser->choose(seconds_since_start())) : 0;
         b->sample = chooser && seq % kSampleEvery == 0;
         b->samples.clear();
-        b->cpu_seconds = b->wall_seconds = 0;
+        b->cpu_seconds = b->wanted_seconds = 0;
         auto more = source.next(*b, core);
         if (!more.is_ok() || !more.value()) {
             pool.recycle(b);
