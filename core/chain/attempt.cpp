@@ -117,6 +117,9 @@ void apply(Watch& w, AttemptMessage& m, ProgressReporter* progress, const std::s
     case AttemptMessage::Kind::beat: w.last_progress = now; break;
     case AttemptMessage::Kind::done: w.done = std::move(m.text); break;
     case AttemptMessage::Kind::fail: w.fail = std::move(m.status); break;
+    case AttemptMessage::Kind::note:
+        if (progress && w.opened) progress->note(m.text);
+        break;
     }
 }
 

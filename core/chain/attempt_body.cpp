@@ -64,7 +64,10 @@ Status write_dump_to_sink(const vmcore::ElfVmcore& core, Sink& sink, bool write_
     pipeline::DumpJobOptions job;
     job.format = format == "flat" ? "kdump" : format;
     job.level = request.settings.level;
-    job.codec = request.settings.compress;
+    // A target's own compress/readers win over [dump]'s (a slow link and a local disk differ).
+    job.codec = request.target.compress.empty() ? request.settings.compress : request.target.compress;
+    job.readers = request.target.readers.empty() ? request.settings.readers : request.target.readers;
+    job.auto_note = [&report](const std::string& line) { report.note("codec " + line); };
     job.threads = request.settings.threads;
     job.progress = [&report](uint64_t done, uint64_t total) { report.bytes(done, total); };
     if (format != "flat") {

@@ -196,6 +196,19 @@ void AttemptReporter::fail(const Status& status) const {
     }
 }
 
+void AttemptReporter::note(std::string_view text) const {
+    try {
+        send(encode_note(text));
+    } catch (...) {
+        // Out of memory: a note is only information; the dump goes on without it.
+    }
+}
+
+std::string encode_note(std::string_view text) {
+    std::string line = "note ";
+    return line + escape(text, kMaxReportLine - line.size());
+}
+
 std::string encode_done(std::string_view text) {
     std::string line = "done ";
     return line + escape(text, kMaxReportLine - line.size());
@@ -227,6 +240,13 @@ Result<AttemptMessage> parse_attempt_message(std::string_view line) {
         auto text = unescape(rest);
         if (!text.is_ok()) return garbled(line, text.status().message());
         m.kind = AttemptMessage::Kind::done;
+        m.text = std::move(text).value();
+        return m;
+    }
+    if (*word == "note") {
+        auto text = unescape(rest);
+        if (!text.is_ok()) return garbled(line, text.status().message());
+        m.kind = AttemptMessage::Kind::note;
         m.text = std::move(text).value();
         return m;
     }

@@ -5,13 +5,14 @@
 //   stage <name>          the attempt entered a stage (load, config, probe, open, write, commit, ...)
 //   bytes <done> <total>  dump bytes accepted by the sink so far
 //   beat <n>              the plugin reported progress inside a long call (CallOptions::progress)
+//   note <text>           something for the progress line: what `compress = auto` chose and why
 //   done <text>           committed; where the dump is (a probe: what it found)
 //   fail <code> <stage> <errno> <retryable> <message>
 //                         the attempt failed: the Status as data, e.g.
 //                         "fail no_space write 28 0 local: write vmcore-incomplete"
 //                         code and stage are kdf::to_string() names ("-" for no stage), errno is
 //                         decimal, retryable is 0 or 1.
-// Free text (done's text, fail's message) is escaped: '%', control characters and DEL travel as
+// Free text (done's and note's text, fail's message) is escaped: '%', control characters and DEL travel as
 // %XX, so a message can never split a line. A message too long for one line is cut at a character
 // boundary and ends in "..."; the line is never split.
 // The supervisor parses strictly: an unknown word, a bad number or escape, an unknown code or stage
@@ -35,6 +36,7 @@ public:
     void bytes(uint64_t done, uint64_t total) const;
     void beat(uint64_t n) const;
     void done(std::string_view location) const;
+    void note(std::string_view text) const;
     void fail(const Status& status) const;
 
     // For CallOptions::progress: `context` is an AttemptReporter*.
@@ -50,12 +52,13 @@ inline constexpr size_t kMaxReportLine = 4095;  // PIPE_BUF - 1 on Linux; the ne
 
 // "done <escaped text>" and "fail ..." as sent (no newline), at most kMaxReportLine bytes.
 std::string encode_done(std::string_view text);
+std::string encode_note(std::string_view text);
 std::string encode_fail(const Status& status);
 
 struct AttemptMessage {
-    enum class Kind { stage, bytes, beat, done, fail } kind = Kind::beat;
+    enum class Kind { stage, bytes, beat, done, fail, note } kind = Kind::beat;
     Stage stage = Stage::none;  // stage
-    std::string text;           // done: the location or probe summary
+    std::string text;           // done: the location or probe summary; note: the text
     uint64_t done = 0;          // bytes; beat: the count
     uint64_t total = 0;         // bytes
     Status status;              // fail: the child's Status (no target)

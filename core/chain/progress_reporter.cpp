@@ -10,6 +10,7 @@ ProgressReporter::ProgressReporter(std::FILE* out, bool live, std::chrono::milli
 void ProgressReporter::begin(const std::string& target, uint64_t total_bytes) {
     target_ = target;
     total_ = total_bytes;
+    note_.clear();
     bytes_ = 0;
     started_ = last_print_ = Clock::now();
     active_ = true;
@@ -23,6 +24,16 @@ void ProgressReporter::update(uint64_t bytes) {
         last_print_ = now;
         print();
     }
+}
+
+void ProgressReporter::note(const std::string& text) {
+    note_ = text;
+    if (!active_) return;
+    if (live_) {
+        std::fprintf(out_, "\r\033[Kkdump-failover: %s: %s\n", target_.c_str(), note_.c_str());
+    }
+    last_print_ = Clock::now();
+    print();
 }
 
 void ProgressReporter::end() {
@@ -61,7 +72,8 @@ void ProgressReporter::print() {
         std::fprintf(out_, "\r\033[Kkdump-failover: %s [%s] %s", target_.c_str(), bar.c_str(), text.c_str());
     }
     else {
-        std::fprintf(out_, "kdump-failover: %s: %s\n", target_.c_str(), text.c_str());
+        std::fprintf(out_, "kdump-failover: %s: %s%s%s\n", target_.c_str(), text.c_str(), note_.empty() ? "" : "; ",
+                     note_.c_str());
     }
     std::fflush(out_);
 }

@@ -10,6 +10,7 @@
 
 #include "core/config/makedumpfile_options.h"
 #include "core/chain/progress_reporter.h"
+#include "core/compress/auto_ladder.h"
 #include "core/cli/command.h"
 #include "core/format/file_output.h"
 #include "core/format/flattened.h"
@@ -24,7 +25,7 @@ int write_kernel_log(const std::string& command, const std::string& vmcore, cons
 namespace {
 
 constexpr const char* kUsage =
-    "usage: kdump-failover collect [-c|-l|-z|--lz4] [-d 0|1] [-E] [-F] [-f] [--num-threads N] "
+    "usage: kdump-failover collect [-c|-l|-z|--lz4|--auto [--readers any|makedumpfile-1.7.2]] [-d 0|1] [-E] [-F] [-f] [--num-threads N] "
     "[--message-level N] [--non-mmap] VMCORE [OUT]   (-F: the flattened stream goes to stdout, no OUT)";
 
 // makedumpfile's exit status for a failed dump.
@@ -49,6 +50,14 @@ int cmd_collect(const Args& args) {
     }
     if (m.compress == "snappy") {
         error_line("collect: -p (snappy) is not supported; use -c (zlib), -l (lzo), -z (zstd) or --lz4");
+        ++errors;
+    }
+    if (m.readers && m.compress != "auto") {
+        error_line("collect: --readers applies only to --auto (the codec chosen during the dump)");
+        ++errors;
+    }
+    if (m.readers && compress::auto_ladder(*m.readers).empty()) {
+        error_line("collect: --readers " + *m.readers + ": unknown reader set (any, makedumpfile-1.7.2)");
         ++errors;
     }
     const int level = m.level.value_or(0);
@@ -82,10 +91,13 @@ int cmd_collect(const Args& args) {
     job.format = elf ? "elf" : "kdump";
     job.level = level;
     job.codec = m.compress.value_or("none");  // makedumpfile without -c/-l/-z stores pages raw
+    job.readers = m.readers.value_or("any");
     job.threads = m.threads.value_or(0) > 0 ? static_cast<unsigned>(*m.threads) : 0;
     // Message level bit 1 is makedumpfile's progress indicator (its default, 7, has it).
     const bool progress = (m.message_level.value_or(7) & 1) != 0;
     chain::ProgressReporter reporter(stderr, ::isatty(STDERR_FILENO) == 1, std::chrono::milliseconds(5000));
+    // --auto: the choice and its reason, about once a second, with the progress line.
+    if (progress && job.codec == "auto") job.auto_note = [&](const std::string& line) { reporter.note("codec " + line); };
     if (progress) {
         reporter.begin("collect", 0);
         job.progress = [&](uint64_t done, uint64_t total) {
@@ -95,12 +107,17 @@ int cmd_collect(const Args& args) {
     }
 
     Status status;
+    pipeline::PipelineStats stats;
+    auto keep = [&](Result<pipeline::DumpJobResult>& written) {
+        if (written.is_ok()) stats = written.value().stats;
+        return written.is_ok();
+    };
     if (flat) {
         format::FlattenedOutput out([](std::span<const std::byte> bytes) {
             return write_full(STDOUT_FILENO, bytes.data(), bytes.size(), "collect: write to stdout");
         });
         auto written = pipeline::write_dump(core.value(), out, job);
-        status = written.is_ok() ? out.end() : written.take_status();
+        status = keep(written) ? out.end() : written.take_status();
     } else {
         const std::string& out_path = m.operands[1];
         int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (m.force ? O_TRUNC : O_EXCL);
@@ -110,13 +127,19 @@ int cmd_collect(const Args& args) {
         } else {
             format::FileOutput out(std::move(fd), out_path);
             auto written = pipeline::write_dump(core.value(), out, job);
-            status = written.is_ok() ? out.sync() : written.take_status();
+            status = keep(written) ? out.sync() : written.take_status();
         }
     }
     if (progress) reporter.end();
     if (!status.is_ok()) {
         error_line("collect: " + status.to_string());
         return kFailed;
+    }
+    if (progress && !stats.codec_pages.empty()) {
+        std::string line = "collect: pages per codec:";
+        for (const pipeline::CodecPages& c : stats.codec_pages) line += " " + c.label + " " + std::to_string(c.pages) + ",";
+        line += " " + std::to_string(stats.codec_switches) + " switches";
+        error_line(line);
     }
     return 0;
 }

@@ -30,7 +30,9 @@ namespace kdf::chain {
 // [dump]: how the vmcore is written. Defaults are the values a file without [dump] gets.
 struct DumpSettings {
     int level = 0;                // makedumpfile dump level 0..31 (bitmask of page types dropped)
-    std::string compress = "zlib";  // none|zlib|lzo|lz4|zstd; zlib: every reader (crash, makedumpfile, drgn) has it
+    std::string compress = "zlib";  // none|zlib|lzo|lz4|zstd|auto; zlib: every reader (crash, makedumpfile, drgn) has it
+                                    // auto: chosen per batch from the sink's drain rate (codec_chooser.h)
+    std::string readers = "any";    // auto only: the readers the dump must suit (any|makedumpfile-1.7.2)
     std::string format = "auto";  // auto|kdump|flat|elf; auto = chosen from the sink's capabilities
     std::string format_where;     // "file:line" of the format key; empty for the default
     bool dmesg = true;            // write vmcore-dmesg.txt before the vmcore
@@ -57,6 +59,8 @@ struct TargetSpec {
     uint64_t total_ms = 0;       // 0 = unlimited
     std::string format;          // auto|kdump|flat|elf for this target; empty = [dump] format
     std::string format_where;    // "file:line" of the target's format key, when it has one
+    std::string compress;        // this target's compression; empty = [dump] compress
+    std::string readers;         // this target's reader set for compress = auto; empty = [dump] readers
     std::map<std::string, kdf::OptionValue> plugin_options;
 };
 

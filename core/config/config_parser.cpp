@@ -9,6 +9,7 @@
 #include <cstring>
 #include <set>
 
+#include "core/compress/auto_ladder.h"
 #include "core/compress/codec_registry.h"
 #include "core/config/config.h"
 #include "core/config/dump_name.h"
@@ -37,7 +38,7 @@ const std::vector<std::string>& section_names() {
     return v;
 }
 const std::vector<std::string>& dump_keys() {
-    static const std::vector<std::string> v{"level", "compress", "format", "dmesg", "threads", "mmap"};
+    static const std::vector<std::string> v{"level", "compress", "readers", "format", "dmesg", "threads", "mmap"};
     return v;
 }
 const std::vector<std::string>& chain_keys() {
@@ -74,9 +75,13 @@ std::vector<std::string> split(std::string_view s, char sep) {
     return out;
 }
 
-// The values `compress` takes: every codec the registry has.
+// The values `compress` takes: every codec the registry has, and auto (chosen during the dump).
 const std::vector<std::string>& codec_names() {
-    static const std::vector<std::string> v = compress::builtin_codecs().names();
+    static const std::vector<std::string> v = [] {
+        std::vector<std::string> names = compress::builtin_codecs().names();
+        names.push_back("auto");
+        return names;
+    }();
     return v;
 }
 // The values `format` takes: auto (chosen from the target's write mode) and every dump format.
@@ -133,6 +138,7 @@ private:
     struct TargetSection {
         TargetSpec spec;
         int line = 0;
+        int compress_line = 0;
         bool has_type = false;
     };
 
@@ -263,6 +269,11 @@ private:
         } else if (l.key == "compress") {
             if (!contains(codec_names(), l.value)) return bad_value(l, expected_one_of(l.value, codec_names()));
             d.compress = l.value;
+            dump_compress_line_ = l.line;
+        } else if (l.key == "readers") {
+            if (!contains(compress::auto_reader_sets(), l.value))
+                return bad_value(l, expected_one_of(l.value, compress::auto_reader_sets()));
+            d.readers = l.value;
         } else if (l.key == "format") {
             if (check_format(l)) {
                 d.format = l.value;
@@ -332,6 +343,14 @@ private:
                 t.format = l.value;
                 t.format_where = where(file_, l.line);
             }
+        } else if (l.key == "compress") {
+            if (!contains(codec_names(), l.value)) return bad_value(l, expected_one_of(l.value, codec_names()));
+            t.compress = l.value;
+            targets_.back().compress_line = l.line;
+        } else if (l.key == "readers") {
+            if (!contains(compress::auto_reader_sets(), l.value))
+                return bad_value(l, expected_one_of(l.value, compress::auto_reader_sets()));
+            t.readers = l.value;
         } else {
             t.plugin_options[l.key] = kdf::OptionValue{l.value, where(file_, l.line)};
         }
@@ -402,6 +421,17 @@ private:
                 error(t.line, "[target " + t.spec.name + "] is not used: add '" + t.spec.name +
                                   "' to targets in [chain] or remove the section");
         }
+        // ELF stores pages uncompressed: `auto` would have nothing to choose, so it is refused
+        // rather than quietly meaning none.
+        for (const TargetSection& t : targets_) {
+            const std::string& format = t.spec.format.empty() ? config_.dump.format : t.spec.format;
+            const std::string& codec = t.spec.compress.empty() ? config_.dump.compress : t.spec.compress;
+            if (codec != "auto" || format != "elf") continue;
+            error(t.compress_line ? t.compress_line : dump_compress_line_,
+                  "compress = auto: target '" + t.spec.name +
+                      "' is written as ELF (format = elf), which stores pages uncompressed; use format = kdump, flat "
+                      "or auto, or compress = none");
+        }
         if (fence_line_ != 0 && !fence_nodes_seen_)
             error(fence_line_, "[fence_kdump] has no 'nodes' (the cluster nodes to tell that this one is dumping)");
 
@@ -417,6 +447,7 @@ private:
     std::string section_label_;
     std::map<std::string, int> seen_;  // keys of the current section -> line
     int dump_line_ = 0, chain_line_ = 0, fence_line_ = 0;
+    int dump_compress_line_ = 0;
     int chain_targets_line_ = 0;       // 0 = not set, -1 = set but empty
     std::vector<std::string> chain_target_words_;
     bool fence_nodes_seen_ = false;

@@ -69,6 +69,12 @@ MakedumpfileOptions parse_makedumpfile_args(const std::vector<std::string>& word
             }
             if (name == "lz4") {
                 set_compress("lz4", w);
+            } else if (name == "auto") {
+                set_compress("auto", w);
+            } else if (name == "readers") {
+                auto v = take_value(inline_value);
+                if (!v) out.unknown(w);
+                else out.readers = *v;
             } else if (name == "message-level" || name == "num-threads") {
                 auto v = take_value(inline_value);
                 auto n = v ? small_int(*v) : std::nullopt;

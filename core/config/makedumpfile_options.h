@@ -5,7 +5,7 @@
 // vmcore ourselves, so the command is not run; its options are read so the migration can carry the
 // user's intent over (dump level, compression, format) and say what this build cannot apply yet.
 // Understood: -d N, -c (zlib), -l (lzo), -z (zstd), -p (snappy), --lz4, -F (flat), -E (elf),
-// --message-level N, --num-threads N (also "--opt=N" and glued short forms such as "-d31", "-ld 31"),
+// --message-level N, --num-threads N, our --auto and --readers NAME (also "--opt=N" and glued short forms such as "-d31", "-ld 31"),
 // -f (overwrite), --dump-dmesg, --non-mmap.
 #pragma once
 
@@ -21,7 +21,8 @@ struct MakedumpfileOptions {
     bool is_makedumpfile = false;
     std::optional<int> level;            // -d
     std::string level_flag;              // as written, e.g. "-d 31"
-    std::optional<std::string> compress; // zlib|lzo|snappy|zstd|lz4
+    std::optional<std::string> compress; // zlib|lzo|snappy|zstd|lz4|auto (--auto: ours, not makedumpfile's)
+    std::optional<std::string> readers;  // --readers NAME (ours): the reader set --auto must suit
     std::string compress_flag;           // "-l"
     std::optional<std::string> format;   // flat|elf
     std::string format_flag;             // "-F"

@@ -191,6 +191,7 @@ Status KdumpCompressedWriter::add_page(const PageRecord& page) {
         d.offset = data_.cursor();
         d.size = static_cast<uint32_t>(page.data.size());
         d.flags = page.flags;
+        codec_flags_seen_ |= page.flags;
         if (Status s = data_.append(page.data); !s.is_ok()) return fail(s);
     }
     descs_.resize(descs_.size() + kdump::kPageDescSize);
@@ -226,7 +227,7 @@ Status KdumpCompressedWriter::finish() {
     }
     if (Status s = flush_bitmap2_window(); !s.is_ok()) return fail(s);
     if (Status s = flush_descriptors(); !s.is_ok()) return fail(s);
-    if (Status s = write_disk_header(plan_.codec_flag); !s.is_ok()) return fail(s);
+    if (Status s = write_disk_header(plan_.codec_flag | codec_flags_seen_); !s.is_ok()) return fail(s);
     state_ = State::finished;
     return Status::ok();
 }

@@ -10,7 +10,9 @@
 //              bytes at the data cursor (buffered 1 MiB); an excluded page gets no descriptor
 //              and its bit cleared in a 64 KiB window of the 2nd bitmap, rewritten when the
 //              pages move past it (begin() wrote the 2nd bitmap as a copy of the 1st)
-//   finish()   the last descriptors and data, then block 0 again without INCOMPLETE
+//   finish()   the last descriptors and data, then block 0 again without INCOMPLETE; its status
+//              is the plan's codec flag or'ed with the flag of every codec a page used, so a
+//              dump that mixes codecs (`compress = auto`) names each of them
 // Memory: fixed (descriptor batch + data buffer + one bitmap window), whatever the dump size.
 // Page data is flushed before the descriptors that point at it, so a descriptor on disk never
 // refers to bytes that were not written. One thread drives a writer.
@@ -66,6 +68,7 @@ private:
     std::vector<std::byte> bm2_;     // the 2nd bitmap window being edited (empty: none)
     uint64_t bm2_first_byte_ = 0;    // its first byte within the bitmap
     uint64_t excluded_seen_ = 0;     // excluded records received
+    uint32_t codec_flags_seen_ = 0;  // or of the page flags received (the codecs used)
     enum class State { fresh, begun, finished, failed } state_ = State::fresh;
 };
 

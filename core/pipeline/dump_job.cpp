@@ -10,6 +10,7 @@
 namespace kdf::pipeline {
 
 Result<uint32_t> kdump_flag_of(const std::string& codec) {
+    if (codec == "auto") return 0u;  // the writer names every codec the pages used when it finishes
     auto c = compress::builtin_codecs().create(codec);
     if (!c.is_ok()) return c.take_status();
     return c.value()->kdump_flag();
@@ -48,6 +49,8 @@ Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutp
     if (Status s = writer->begin(); !s.is_ok()) return s;
     PipelineOptions popts;
     popts.codec = codec;
+    popts.auto_readers = options.readers;
+    popts.auto_note = options.auto_note;
     popts.level = options.codec_level;
     popts.threads = options.threads ? options.threads : online_cpus();
     popts.zero_pages_dropped = (options.level & 1) != 0;

@@ -21,7 +21,10 @@ struct DumpJobOptions {
     std::string format = "kdump";  // a dump_format.h name; "flat" lays out the kdump file the caller's
                                    // FlattenedOutput turns into records
     int level = 0;                 // makedumpfile's dump level, 0..31
-    std::string codec = "zlib";
+    std::string codec = "zlib";    // a codec name, or "auto" (chosen per batch; ELF: none, as for any codec)
+    std::string readers = "any";   // auto: the reader set whose codecs it may use (auto_ladder.h)
+    // auto: the choice and why, about once a second and once at the end. Unset: not reported.
+    std::function<void(const std::string& line)> auto_note;
     std::optional<int> codec_level;
     unsigned threads = 0;          // 0 = online CPUs
     std::function<void(uint64_t input_bytes, uint64_t total_input_bytes)> progress;
@@ -39,7 +42,8 @@ struct DumpJobResult {
     std::string warning;           // what was reported through `warning`, if anything
 };
 
-// The kdump page flag written for `codec` (0 for none), or an error for an unknown codec.
+// The kdump page flag written for `codec` (0 for none and for auto, whose pages carry their own), or
+// an error for an unknown codec.
 Result<uint32_t> kdump_flag_of(const std::string& codec);
 
 Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutput& out, const DumpJobOptions& options);

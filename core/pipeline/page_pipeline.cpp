@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <time.h>
+
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -12,7 +15,10 @@
 #include <vector>
 
 #include "core/common/zero_bytes.h"
+#include "core/compress/auto_ladder.h"
+#include "core/compress/codec_chooser.h"
 #include "core/compress/codec_registry.h"
+#include "core/pipeline/thread_cpu_share.h"
 
 namespace kdf::pipeline {
 
@@ -25,8 +31,20 @@ struct PageOut {
     bool packed = false;  // data is in Batch::packed at i * slot, else in Batch::raw
 };
 
+// One sample page compressed by one candidate codec (auto).
+struct SampleCost {
+    uint64_t in = 0;
+    uint64_t out = 0;
+    double cpu_seconds = 0;
+};
+
 struct Batch {
     uint64_t seq = 0;
+    uint32_t codec = 0;               // index of the worker's codec to use (the auto candidate)
+    bool sample = false;              // auto: also time one page with every candidate
+    std::vector<SampleCost> samples;  // per candidate, filled by the worker when `sample`
+    double cpu_seconds = 0;           // auto: the worker's CPU time since its previous batch, and that
+    double wanted_seconds = 0;        // plus its time waiting for a CPU (0: not measured)
     uint64_t first_pfn = 0;
     uint32_t span = 0;                // pfns covered, kept or excluded
     uint32_t count = 0;               // kept pages, packed in raw/pages in pfn order
@@ -42,6 +60,21 @@ struct Batch {
 // How many pfns one batch may cover, per page it may carry: a level-31 dump keeps about one page
 // in ten, so batches stay full without letting the keep mask grow large.
 constexpr unsigned kMaxSpanFactor = 64;
+
+// auto: one batch in this many carries a sample. Compressing one page with every candidate costs
+// about as much as a few dozen pages with the light codec, so this keeps sampling near 2% of the
+// work while still giving the chooser many fresh samples per second.
+constexpr uint64_t kSampleEvery = 16;
+
+// The calling thread's CPU time: a worker's compression time, not counting the time other threads
+// (on a loaded machine) kept it off a CPU.
+double thread_cpu_seconds() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+using Codecs = std::vector<std::unique_ptr<compress::Codec>>;  // one worker's: one per candidate
 
 // Cuts the PageSet's runs into batches as the dump goes: the next pfns of the current run, until
 // the batch holds batch_pages kept pages or spans its maximum.
@@ -132,7 +165,16 @@ public:
     }
 
     // Worker body: take batches, compress, publish.
-    void work(compress::Codec& codec) {
+    void work(Codecs& codecs) {
+        std::vector<std::byte> scratch(slot_);
+        const ThreadCpuShare share;
+        ThreadCpuShare::Reading last = share.read();
+        // A codec's first page pays for its lazily set up tables (zstd's context, per level): do
+        // that here, so the first samples time only the compression.
+        if (codecs.size() > 1) {
+            std::vector<std::byte> page(page_size_, std::byte{0x5a});
+            for (auto& c : codecs) (void)c->compress(page, scratch);
+        }
         for (;;) {
             Batch* b = nullptr;
             {
@@ -142,7 +184,15 @@ public:
                 b = todo_.front();
                 todo_.pop_front();
             }
-            process(*b, codec);
+            // The wait for a CPU after being woken for this batch is counted by now.
+            const ThreadCpuShare::Reading now = share.read();
+            if (now.ok && last.ok) {
+                b->cpu_seconds = now.cpu_seconds - last.cpu_seconds;
+                b->wanted_seconds = b->cpu_seconds + (now.waited_seconds - last.waited_seconds);
+            }
+            last = now;
+            process(*b, *codecs[b->codec]);
+            if (b->sample && b->status.is_ok()) sample(*b, codecs, scratch);
             {
                 std::lock_guard lock(mu_);
                 done_.push_back(b);
@@ -182,6 +232,26 @@ public:
                 out.flags = codec.kdump_flag();
                 out.packed = true;
             }
+        }
+    }
+
+    // Compresses one page of the batch (a non-zero one, chosen by the batch's sequence number so
+    // samples move through the batch) with every candidate, timing each.
+    void sample(Batch& b, Codecs& codecs, std::vector<std::byte>& scratch) const {
+        b.samples.assign(codecs.size(), SampleCost{});
+        uint32_t pick = b.count;
+        for (uint32_t k = 0; k < b.count && pick == b.count; ++k) {
+            const uint32_t i = static_cast<uint32_t>((b.seq / kSampleEvery + k) % b.count);
+            if (!b.pages[i].zero) pick = i;
+        }
+        if (pick == b.count) return;  // only zero pages: they say nothing about the codecs
+        const std::span<const std::byte> page(b.raw.data() + static_cast<size_t>(pick) * page_size_, page_size_);
+        for (size_t c = 0; c < codecs.size(); ++c) {
+            const double start = thread_cpu_seconds();
+            auto r = codecs[c]->compress(page, scratch);
+            const double cpu = thread_cpu_seconds() - start;
+            if (!r.is_ok()) continue;  // the batch's own pages report codec errors
+            b.samples[c] = SampleCost{page_size_, std::min<uint64_t>(r.value(), page_size_), cpu};
         }
     }
 
@@ -282,22 +352,49 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
     const unsigned batch_pages = std::max(1u, options.batch_pages);
     const unsigned batches = options.in_flight ? std::max(2u, options.in_flight) : 2 * threads + 2;
 
-    // One codec per worker: codecs keep per-thread state and are not shared.
-    const compress::CodecRegistry& registry = compress::builtin_codecs();
-    std::vector<std::unique_ptr<compress::Codec>> codecs;
-    for (unsigned i = 0; i < threads; ++i) {
-        auto c = registry.create(options.codec, options.level);
-        if (!c.is_ok()) return c.take_status();
-        codecs.push_back(std::move(c).value());
+    // The candidates: the auto ladder, or the one configured codec.
+    const bool is_auto = options.codec == "auto" && writer.wants_compressed_pages();
+    std::vector<compress::AutoCandidate> candidates;
+    if (is_auto) {
+        candidates = compress::auto_ladder(options.auto_readers);
+        if (candidates.empty())
+            return Status::error(Code::invalid_config, "compress = auto: unknown readers '" + options.auto_readers + "'");
+    } else {
+        candidates.push_back({options.codec == "auto" ? "none" : options.codec, options.level.value_or(0), options.codec});
     }
-    const bool compress = writer.wants_compressed_pages() && codecs.front()->kdump_flag() != 0;
-    const size_t slot = compress ? codecs.front()->max_compressed_size(page_size) : 0;
+
+    // One set of codecs per worker: codecs keep per-thread state and are not shared.
+    const compress::CodecRegistry& registry = compress::builtin_codecs();
+    std::vector<Codecs> codecs(threads);
+    for (Codecs& mine : codecs) {
+        for (const compress::AutoCandidate& c : candidates) {
+            auto made = registry.create(c.codec, is_auto ? std::optional<int>(c.level) : options.level);
+            if (!made.is_ok()) return made.take_status();
+            mine.push_back(std::move(made).value());
+        }
+    }
+    const bool compress = writer.wants_compressed_pages() && codecs.front().front()->kdump_flag() != 0;
+    size_t slot = 0;
+    for (const auto& c : codecs.front()) slot = std::max(slot, compress ? c->max_compressed_size(page_size) : 0);
+
+    std::optional<compress::CodecChooser> chooser;
+    if (is_auto) {
+        compress::ChooserOptions copts;
+        copts.threads = threads;
+        chooser.emplace(candidates, copts);
+    }
+    using SteadyClock = std::chrono::steady_clock;
+    const auto started = SteadyClock::now();
+    auto seconds_since_start = [&] { return std::chrono::duration<double>(SteadyClock::now() - started).count(); };
+    double last_note = 0;
 
     Pool pool(core, page_size, compress, options.zero_pages_dropped, slot, batches, batch_pages);
     std::vector<std::jthread> workers;
-    for (unsigned i = 0; i < threads; ++i) workers.emplace_back([&pool, &codec = *codecs[i]] { pool.work(codec); });
+    for (unsigned i = 0; i < threads; ++i) workers.emplace_back([&pool, &mine = codecs[i]] { pool.work(mine); });
 
     PipelineStats stats;
+    if (is_auto)
+        for (const compress::AutoCandidate& c : candidates) stats.codec_pages.push_back({c.label, 0});
     Status failure;
     PieceSource source(pages, batch_pages, options.filter);
     uint64_t next_write = 0, submitted = 0;
@@ -306,6 +403,8 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
         Batch* b = pool.wait_done(next_write++);
         Status s = b->status;
         uint32_t k = 0;
+        uint64_t handed = 0;  // bytes of page data given to the writer
+        const auto writing = SteadyClock::now();
         for (uint32_t i = 0; s.is_ok() && i < b->span; ++i) {
             const uint64_t pfn = b->first_pfn + i;
             if (!b->kept(i)) {
@@ -324,6 +423,21 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
             stats.zero_pages += p.zero;
             stats.stored_raw += compress && !p.packed;
             stats.output_page_bytes += p.size;
+            if (!(p.zero && options.zero_pages_dropped)) handed += p.size;  // a dropped zero page stores nothing
+            if (is_auto && p.packed) stats.codec_pages[b->codec].pages++;
+        }
+        if (chooser && s.is_ok()) {
+            // The time the writer held the main thread is the time the sink took the bytes.
+            const double blocked = std::chrono::duration<double>(SteadyClock::now() - writing).count();
+            if (b->wanted_seconds > 0) chooser->observe_worker(b->cpu_seconds, b->wanted_seconds);
+            for (size_t c = 0; c < b->samples.size(); ++c)
+                if (b->samples[c].in) chooser->observe_codec(c, b->samples[c].in, b->samples[c].out, b->samples[c].cpu_seconds);
+            const double now = seconds_since_start();
+            chooser->observe_sink(handed, blocked, now);
+            if (options.auto_note && now - last_note >= 1.0) {
+                last_note = now;
+                options.auto_note(chooser->explain());
+            }
         }
         stats.input_bytes += static_cast<uint64_t>(b->span) * page_size;
         pool.recycle(b);
@@ -337,6 +451,10 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
         if (!failure.is_ok()) break;
         Batch* b = pool.take_free();
         b->seq = seq;
+        b->codec = chooser ? static_cast<uint32_t>(chooser->choose(seconds_since_start())) : 0;
+        b->sample = chooser && seq % kSampleEvery == 0;
+        b->samples.clear();
+        b->cpu_seconds = b->wanted_seconds = 0;
         auto more = source.next(*b, core);
         if (!more.is_ok() || !more.value()) {
             pool.recycle(b);
@@ -352,6 +470,10 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
     pool.stop();
     workers.clear();  // join
     if (!failure.is_ok()) return failure;
+    if (chooser) {
+        stats.codec_switches = chooser->switches();
+        if (options.auto_note) options.auto_note(chooser->explain());
+    }
     return stats;
 }
 

@@ -15,13 +15,22 @@
 // Excluded pages (the filter's verdict) are neither read nor compressed: the writer receives a
 // PageRecord with `excluded` set, in pfn order like every other page.
 //
+// `codec = auto`: each worker holds one codec per candidate of the ladder, and each batch carries
+// the candidate the main thread's CodecChooser picked when it cut the batch. Every kSampleEvery-th
+// batch one of its pages is also compressed by every candidate (timed in the worker's own CPU
+// time), and the main thread times each batch's hand-over to the writer: the sink's drain rate.
+// Pages carry their codec's flag, so the formats that store the codec per page (kdump, flat) mix
+// them freely.
+//
 // Errors: the first error (read, codec, writer) stops everything; run() returns it after joining
 // the workers. The writer is left as it was (its output stays marked incomplete).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/format/dump_writer.h"
 #include "core/filter/page_filter.h"
@@ -32,7 +41,8 @@
 namespace kdf::pipeline {
 
 struct PipelineOptions {
-    std::string codec = "none";      // a name CodecRegistry knows
+    std::string codec = "none";      // a name CodecRegistry knows, or "auto"
+    std::string auto_readers = "any";  // auto: the reader set whose ladder it uses (auto_ladder.h)
     std::optional<int> level;        // codec level; default: the codec's
     unsigned threads = 1;            // compressor threads (>= 1)
     unsigned batch_pages = 64;       // pages per batch (256 KiB at 4 KiB pages)
@@ -44,6 +54,14 @@ struct PipelineOptions {
     filter::PageFilter::Cursor* filter = nullptr;
     // Called after each batch is handed to the writer: input bytes consumed so far.
     std::function<void(uint64_t input_bytes)> progress;
+    // auto: the choice and why (CodecChooser::explain), about once a second and once at the end.
+    std::function<void(const std::string& line)> auto_note;
+};
+
+// Pages one codec of an auto ladder compressed (stored compressed, not raw).
+struct CodecPages {
+    std::string label;  // "lzo", "zstd-3"
+    uint64_t pages = 0;
 };
 
 struct PipelineStats {
@@ -53,6 +71,8 @@ struct PipelineStats {
     uint64_t stored_raw = 0;     // pages that did not get smaller and were stored uncompressed
     uint64_t input_bytes = 0;     // present pages covered (excluded ones too) x page size
     uint64_t output_page_bytes = 0;
+    std::vector<CodecPages> codec_pages;  // auto: per candidate, in ladder order; else empty
+    uint64_t codec_switches = 0;          // auto: how often the choice moved
 };
 
 // Streams every page of `pages` from `core` through the codec into `writer` (begin/add/finish are

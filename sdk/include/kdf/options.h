@@ -54,10 +54,11 @@ struct OptionValue {
 };
 
 // Keys of a [target NAME] section that belong to the chain, not to the plugin: the supervisor
-// applies them (timeouts, the dump format for this target) and never hands them to the plugin, and
+// applies them (timeouts, the dump format and compression for this target) and never hands them to the plugin, and
 // a plugin may not declare an option with one of these names.
 inline const std::vector<std::string>& chain_target_keys() {
-    static const std::vector<std::string> keys = {"type", "connect_timeout", "stall_timeout", "total_timeout", "format"};
+    static const std::vector<std::string> keys = {"type",   "connect_timeout", "stall_timeout", "total_timeout",
+                                                  "format", "compress",        "readers"};
     return keys;
 }
 

@@ -132,6 +132,14 @@ TEST(AttemptReport, ALongMessageIsCutToOneLineNeverSplit) {
     EXPECT_LE(encode_done(std::string(9000, '\n')).size(), kMaxReportLine);
 }
 
+// compress = auto's note: free text, escaped like done's, parsed back exactly.
+TEST(AttemptReport, ANoteRoundTrips) {
+    auto note = parse_attempt_message(kdf::chain::encode_note("codec zstd-3, link-bound (sink drains 9.8 MB/s)\n%"));
+    ASSERT_TRUE(note.is_ok()) << note.status().to_string();
+    EXPECT_EQ(note->kind, AttemptMessage::Kind::note);
+    EXPECT_EQ(note->text, "codec zstd-3, link-bound (sink drains 9.8 MB/s)\n%");
+}
+
 TEST(AttemptReport, RefusesGarbledLinesWithAReason) {
     const std::vector<std::pair<std::string, std::string>> bad = {
         {"bytes 12", "bytes needs two numbers"},

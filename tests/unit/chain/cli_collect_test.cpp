@@ -10,7 +10,8 @@ TEST(CliCollect, WritesEachCodecAndFormatReadableBack) {
     Scratch s;
     fs::path vmcore = s.make_vmcore("8M", 9);
     for (const char* opts : {"-c -d 1", "-l -d 1", "-z -d 1", "--lz4 -d 0", "-d 1", "-E -d 1", "-c -d 1 --num-threads 2",
-                             "-ld1 --message-level 1", "-c -d 1 --non-mmap"}) {
+                             "-ld1 --message-level 1", "-c -d 1 --non-mmap", "--auto -d 1",
+                             "--auto --readers makedumpfile-1.7.2 -d 0"}) {
         fs::path out = s.path("out");
         fs::remove(out);
         CommandResult r = s.run(std::string("collect ") + opts + " " + vmcore.string() + " " + out.string());
@@ -47,6 +48,14 @@ TEST(CliCollect, RefusesWhatItCannotDoNamingTheOption) {
     EXPECT_NE(r.err.find("-p (snappy) is not supported"), std::string::npos) << r.err;
     r = s.run("collect -E -c " + vmcore.string() + " " + out.string());
     EXPECT_NE(r.err.find("-E writes pages uncompressed"), std::string::npos) << r.err;
+    r = s.run("collect -E --auto " + vmcore.string() + " " + out.string());
+    EXPECT_NE(r.err.find("-E writes pages uncompressed; --auto cannot be combined with it"), std::string::npos) << r.err;
+    r = s.run("collect -c --readers any " + vmcore.string() + " " + out.string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--readers applies only to --auto"), std::string::npos) << r.err;
+    r = s.run("collect --auto --readers crash-7 " + vmcore.string() + " " + out.string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--readers crash-7: unknown reader set (any, makedumpfile-1.7.2)"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(out));
 }
 

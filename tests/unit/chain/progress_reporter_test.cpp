@@ -28,4 +28,24 @@ TEST(ProgressReporter, PrintsPlainLinesWhenNotATerminal) {
     EXPECT_EQ(text.back(), '\n');
 }
 
+// A note (what compress = auto chose) is printed when it comes, with the progress line, and stays
+// on the plain lines after it.
+TEST(ProgressReporter, PrintsANoteWithTheProgressLine) {
+    char* buf = nullptr;
+    size_t len = 0;
+    std::FILE* out = ::open_memstream(&buf, &len);
+    ProgressReporter p(out, false, std::chrono::milliseconds(0));
+    p.begin("backup", 100);
+    p.note("codec zstd-1, link-bound (sink drains 9.8 MB/s, 2 threads)");
+    p.update(60);
+    p.end();
+    std::fclose(out);
+    std::string text(buf, len);
+    std::free(buf);
+    EXPECT_EQ(text.rfind("kdump-failover: backup: 0% ", 0), 0u) << text;
+    EXPECT_NE(text.find("ETA --:--; codec zstd-1, link-bound (sink drains 9.8 MB/s, 2 threads)\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("kdump-failover: backup: 60% "), std::string::npos) << text;
+    EXPECT_NE(text.find("codec", text.find("60% ")), std::string::npos) << text;
+}
+
 }  // namespace

@@ -16,6 +16,24 @@ void expect_errors(const std::string& text, const std::vector<std::string>& expe
 // smallest_config() with the backup section (lines 8-10) extended by `extra` from line 11 on.
 std::string with_backup_line(const std::string& extra) { return std::string(smallest_config()) + extra; }
 
+// compress = auto: its reader sets, and ELF (no compression to choose) refused at the line that
+// asks for auto, for the target written as ELF.
+TEST(ConfigErrors, CompressAutoAndReaders) {
+    expect_errors("[dump]\nreaders = makedumpfile-1.6\n" + std::string(smallest_config()),
+                  {"{F}:2: readers = makedumpfile-1.6: expected one of any, makedumpfile-1.7.2; did you mean "
+                   "'makedumpfile-1.7.2'?"});
+    expect_errors("[dump]\ncompress = auto\nformat = elf\n" + std::string(smallest_config()),
+                  {"{F}:2: compress = auto: target 'primary' is written as ELF (format = elf), which stores pages "
+                   "uncompressed; use format = kdump, flat or auto, or compress = none",
+                   "{F}:2: compress = auto: target 'backup' is written as ELF (format = elf), which stores pages "
+                   "uncompressed; use format = kdump, flat or auto, or compress = none"});
+    expect_errors(with_backup_line("format = elf\ncompress = auto\n"),
+                  {"{F}:12: compress = auto: target 'backup' is written as ELF (format = elf), which stores pages "
+                   "uncompressed; use format = kdump, flat or auto, or compress = none"});
+    expect_errors(with_backup_line("readers = crash\n"),
+                  {"{F}:11: readers = crash: expected one of any, makedumpfile-1.7.2"});
+}
+
 TEST(ConfigErrors, UnknownKeySuggestsNearest) {
     expect_errors("[dump]\nlevle = 0\n" + std::string(smallest_config()),
                   {"{F}:2: unknown key 'levle' in [dump]; did you mean 'level'?"});
@@ -23,7 +41,7 @@ TEST(ConfigErrors, UnknownKeySuggestsNearest) {
 
 TEST(ConfigErrors, UnknownKeyWithNothingNearListsTheKeys) {
     expect_errors("[dump]\nspeed = fast\n" + std::string(smallest_config()),
-                  {"{F}:2: unknown key 'speed' in [dump] (keys: level, compress, format, dmesg, threads, mmap)"});
+                  {"{F}:2: unknown key 'speed' in [dump] (keys: level, compress, readers, format, dmesg, threads, mmap)"});
 }
 
 TEST(ConfigErrors, UnknownKeyInChainAndFence) {
@@ -71,7 +89,7 @@ TEST(ConfigErrors, EveryDumpLevelIsAccepted) {
 
 TEST(ConfigErrors, CompressChoiceAndSupport) {
     expect_errors("[dump]\ncompress = gzip\n" + std::string(smallest_config()),
-                  {"{F}:2: compress = gzip: expected one of none, zlib, lzo, lz4, zstd"});
+                  {"{F}:2: compress = gzip: expected one of none, zlib, lzo, lz4, zstd, auto"});
     for (const char* codec : {"none", "zlib", "lzo", "lz4", "zstd"}) {
         ConfigFile f("[dump]\ncompress = " + std::string(codec) + "\n" + std::string(smallest_config()));
         ASSERT_TRUE(f.result().config.has_value()) << codec;
@@ -82,7 +100,7 @@ TEST(ConfigErrors, CompressChoiceAndSupport) {
 // The names come from the codec registry and the format table; a near miss gets a hint.
 TEST(ConfigErrors, AMisspeltCodecOrFormatGetsTheNearestName) {
     expect_errors("[dump]\ncompress = zstdd\nformat = flatt\n" + std::string(smallest_config()),
-                  {"{F}:2: compress = zstdd: expected one of none, zlib, lzo, lz4, zstd; did you mean 'zstd'?",
+                  {"{F}:2: compress = zstdd: expected one of none, zlib, lzo, lz4, zstd, auto; did you mean 'zstd'?",
                    "{F}:3: format = flatt: expected one of auto, kdump, flat, elf; did you mean 'flat'?"});
 }
 

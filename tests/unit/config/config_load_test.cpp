@@ -61,6 +61,23 @@ TEST(ConfigLoad, TargetsComeInChainOrderNotFileOrder) {
     EXPECT_EQ(f.result().config->targets[1].name, "b");
 }
 
+// compress = auto and readers in [dump]; a target's own compress/readers are the chain's keys, not
+// the plugin's, and default to [dump]'s (empty here).
+TEST(ConfigLoad, CompressAutoPerDumpAndPerTarget) {
+    ConfigFile f("[dump]\ncompress = auto\nreaders = makedumpfile-1.7.2\n[chain]\ntargets = a b\n"
+                 "[target a]\ntype = ssh\ncompress = auto\nreaders = any\n[target b]\ntype = local\ncompress = lzo\n");
+    ASSERT_TRUE(f.result().config) << f.result().errors.front();
+    const Config& c = *f.result().config;
+    EXPECT_EQ(c.dump.compress, "auto");
+    EXPECT_EQ(c.dump.readers, "makedumpfile-1.7.2");
+    EXPECT_EQ(c.targets[0].compress, "auto");
+    EXPECT_EQ(c.targets[0].readers, "any");
+    EXPECT_EQ(c.targets[0].plugin_options.count("compress"), 0u);
+    EXPECT_EQ(c.targets[0].plugin_options.count("readers"), 0u);
+    EXPECT_EQ(c.targets[1].compress, "lzo");
+    EXPECT_EQ(c.targets[1].readers, "");
+}
+
 TEST(ConfigLoad, CommentsSpacingAndCrLf) {
     ConfigFile f("# full-line comment\r\n"
                  "   ; another one, indented\r\n"
@@ -182,7 +199,7 @@ TEST(ConfigLoad, ShippedExampleParses) {
     std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();
-    for (const char* key : {"level", "compress", "format", "dmesg", "threads", "targets", "name", "mirror",
+    for (const char* key : {"level", "compress", "readers", "format", "dmesg", "threads", "targets", "name", "mirror",
                             "plugin_path", "type", "connect_timeout", "stall_timeout", "total_timeout", "nodes",
                             "port", "interval", "mode = raw", "device = /dev/disk/by-partlabel/kdump"})
         EXPECT_NE(text.str().find(key), std::string::npos) << key;

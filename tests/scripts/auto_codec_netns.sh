@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# compress = auto follows the link: `kdump-failover dump` saves the real 6.1 vmcore to an ssh target
+# (OpenSSH's sshd, SFTP) across a veth link shaped with tbf (lib/ssh_link_netns.sh: network
+# namespaces of our own, torn down at exit, also on failure). The link starts wide, so the CPU is
+# the bottleneck and auto keeps lzo; once the codec notes show the vmcore being written, `tc qdisc
+# change` tightens the link, and the notes must show the codec moving to a zstd level, link-bound.
+# The dump must then complete, verify, and open in libkdumpfile.
+#   auto_codec_netns.sh BUILD_DIR VMCORE
+# Needs root (namespaces, tc), iproute2, openssh-server, the ssh plugin built.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "$1" && pwd)
+vmcore=$2
+fail() { echo "auto_codec_netns: FAIL: $*" >&2; exit 1; }
+[[ $(id -u) == 0 ]] || fail "needs root (network namespaces, tc)"
+[[ -x /usr/sbin/sshd ]] || fail "openssh-server is not installed (tools/install-deps.sh)"
+[[ -r $vmcore ]] || fail "no vmcore fixture at $vmcore"
+cli=$build/bin/kdump-failover
+pages=$build/bin/kdf-kdumpfile-pages
+# shellcheck source=tests/scripts/lib/ssh_link_netns.sh
+source "$here/lib/ssh_link_netns.sh"
+
+work=$(mktemp -d /tmp/kdf-auto-netns.XXXXXX)
+dump_pid=
+cleanup() {
+    if [[ -n $dump_pid ]]; then
+        kill "$dump_pid" 2> /dev/null || true
+        wait "$dump_pid" 2> /dev/null || true
+    fi
+    link_teardown
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Wide enough that compression, not the link, limits the dump at first.
+link_setup "kdfauto$$" "$work" 10gbit 4mb || fail "cannot set up the link"
+mkdir "$work/remote"
+cat > "$work/kdump-failover.conf" << CONF
+[dump]
+level = 1
+compress = auto
+dmesg = no
+
+[chain]
+targets = server
+
+[target server]
+type = ssh
+host = $LINK_HOST
+identity = $work/client_key
+known_hosts = $work/known_hosts
+path = $work/remote
+stall_timeout = 60s
+CONF
+link_run "$cli" dump --config "$work/kdump-failover.conf" --vmcore "$vmcore" --no-fence-notices \
+    > "$work/dump.out" 2> "$work/dump.log" &
+dump_pid=$!
+
+# Wait for the first codec note (the vmcore is being written), then tighten the link to 80 Mbit/s.
+for _ in $(seq 300); do
+    grep -q 'codec ' "$work/dump.log" && break
+    kill -0 "$dump_pid" 2> /dev/null || break
+    sleep 0.1
+done
+grep -q 'codec ' "$work/dump.log" || fail "no codec note from the dump: $(cat "$work/dump.log")"
+before=$(grep -o 'codec [a-z0-9-]*' "$work/dump.log" | tail -n 1)
+link_shape 80mbit 1mb
+tightened_at=$(wc -l < "$work/dump.log")
+
+status=0
+wait "$dump_pid" || status=$?
+dump_pid=
+cat "$work/dump.log"
+[[ $status == 0 ]] || fail "the dump failed ($status)"
+
+# The last note before tightening: lzo. After it: a zstd level, link-bound.
+[[ $before == "codec lzo" ]] || fail "before the link was tightened the codec was '$before', not lzo"
+after=$(tail -n +"$((tightened_at + 1))" "$work/dump.log" | grep -o 'codec zstd-[0-9]*, link-bound' | head -n 1 || true)
+[[ -n $after ]] || fail "after the link was tightened no note shows a zstd level, link-bound"
+echo "auto_codec_netns: $before -> ${after%,*} when the link went from 10 Gbit/s to 80 Mbit/s"
+
+# A complete kdump-compressed file, every page decodable, and libkdumpfile opens it.
+dump_file=$(find "$work/remote" -name vmcore -type f | head -n 1)
+[[ -n $dump_file ]] || fail "no vmcore under $work/remote: $(cat "$work/dump.out")"
+"$cli" verify "$dump_file" > "$work/verify.out" 2>&1 || fail "verify: $(cat "$work/verify.out")"
+"$pages" "$dump_file" "$work/pages.bin" 4096 1000 100000 1000000 > "$work/pages.fmt" ||
+    fail "libkdumpfile cannot open $dump_file"
+grep -qx diskdump "$work/pages.fmt" || fail "libkdumpfile sees $(cat "$work/pages.fmt"), not diskdump"
+echo "auto_codec_netns: PASS"
