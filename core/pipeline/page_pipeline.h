@@ -16,7 +16,11 @@
 // PageRecord with `excluded` set, in pfn order like every other page.
 //
 // Errors: the first error (read, codec, writer) stops everything; run() returns it after joining
-// the workers. The writer is left as it was (its output stays marked incomplete).
+// the workers. The writer is left as it was (its output stays marked incomplete). Except memory
+// the vmcore cannot give (ElfVmcore::is_unreadable_memory: EIO, SIGBUS through mmap, a range that
+// vanished): the failed stretch is read again page by page, the pages that still fail go to the
+// writer as `unreadable` records (left out as if filtered), each range of them is announced once
+// through `unreadable_range`, and the dump goes on.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +30,7 @@
 #include "core/format/dump_writer.h"
 #include "core/filter/page_filter.h"
 #include "core/format/page_set.h"
+#include "core/pipeline/unreadable_ranges.h"
 #include "core/vmcore/elf_reader.h"
 #include "kdf/status.h"
 
@@ -42,6 +47,9 @@ struct PipelineOptions {
     // Which pages the dump level drops; nullptr = none (levels 0 and 1). Used from the calling
     // thread only, in ascending pfn order.
     filter::PageFilter::Cursor* filter = nullptr;
+    // Called once per range of unreadable pages, when the range closes: one line naming it
+    // (UnreadableRanges::describe). Unset: the ranges are only counted and put in the note.
+    std::function<void(const std::string& line)> unreadable_range;
     // Called after each batch is handed to the writer: input bytes consumed so far.
     std::function<void(uint64_t input_bytes)> progress;
 };
@@ -53,6 +61,9 @@ struct PipelineStats {
     uint64_t stored_raw = 0;     // pages that did not get smaller and were stored uncompressed
     uint64_t input_bytes = 0;     // present pages covered (excluded ones too) x page size
     uint64_t output_page_bytes = 0;
+    uint64_t unreadable_pages = 0;   // pages the vmcore could not be read at, left out
+    uint64_t unreadable_ranges = 0;
+    std::string unreadable_note;     // the text for vmcore-unreadable.txt; empty when all was read
 };
 
 // Streams every page of `pages` from `core` through the codec into `writer` (begin/add/finish are
