@@ -224,6 +224,19 @@ TEST_F(UnreadableMemory, ChainPutsTheNoteBesideTheCommittedDump) {
     expect_left_out_and_rest_exact(*in_, dump.string(), ranges_);
 }
 
+// Through mmap windows, as /proc/vmcore is read in the crash kernel: the fault layer makes the
+// ranges' pages raise SIGBUS when touched (and EIO for the pread fallback). The dump completes
+// without them, every other page exact, and the windows stay in use.
+TEST_F(UnreadableMemory, MappedReadsSurviveSigbusInsideTheFile) {
+    const fs::path out = scratch_.path("mapped.kdump");
+    auto r = kdf::format::test::run(env_ + " " + kdf::format::test::q(KDF_MAPPED_DUMP) + " " + vmcore_.string() + " " +
+                                    out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    expect_each_range_once(r.output);
+    EXPECT_NE(r.output.find("unreadable 88 pages, mmap still on: yes"), std::string::npos) << r.output;
+    expect_left_out_and_rest_exact(*in_, out.string(), ranges_);
+}
+
 // Through mmap: the vmcore shrinks under a reader that mapped it, so touching the lost pages raises
 // SIGBUS (and pread finds the end of the file). The dump completes without them and the reader
 // keeps its windows for the pages that still work.
