@@ -57,9 +57,11 @@ Result<PreparedTarget> prepare(const AttemptRequest& request, const AttemptRepor
 }
 
 // Writes the dump through the sink in the chosen format, reporting input progress.
-// `write_at`: the sink's hook is write_at (Description::ops), else append.
+// `write_at`: the sink's hook is write_at (Description::ops), else append. `unreadable_note` gets
+// the text for vmcore-unreadable.txt when some memory could not be read (empty otherwise).
 Status write_dump_to_sink(const vmcore::ElfVmcore& core, Sink& sink, bool write_at, const std::string& format,
-                          const AttemptRequest& request, Clock::time_point attempt_end, const AttemptReporter& report) {
+                          const AttemptRequest& request, Clock::time_point attempt_end, const AttemptReporter& report,
+                          std::string& unreadable_note) {
     SinkOutput output(sink, write_at, request.target.stall_ms, attempt_end, report);
     pipeline::DumpJobOptions job;
     job.format = format == "flat" ? "kdump" : format;
@@ -72,7 +74,9 @@ Status write_dump_to_sink(const vmcore::ElfVmcore& core, Sink& sink, bool write_
     job.progress = [&report](uint64_t done, uint64_t total) { report.bytes(done, total); };
     if (format != "flat") {
         auto written = pipeline::write_dump(core, output, job);
-        return written.is_ok() ? Status::ok() : written.take_status().with_stage(Stage::write);
+        if (!written.is_ok()) return written.take_status().with_stage(Stage::write);
+        unreadable_note = std::move(written->stats.unreadable_note);
+        return Status::ok();
     }
     // A stream target: every positional write of the kdump writer becomes a flattened record, sent
     // front to back (append, or write_at at contiguous offsets). A positional target forced to
@@ -80,6 +84,7 @@ Status write_dump_to_sink(const vmcore::ElfVmcore& core, Sink& sink, bool write_
     format::FlattenedOutput flat([&output](std::span<const std::byte> bytes) { return output.write_next(bytes); });
     auto written = pipeline::write_dump(core, flat, job);
     if (!written.is_ok()) return written.take_status().with_stage(Stage::write);
+    unreadable_note = std::move(written->stats.unreadable_note);
     return flat.end();
 }
 
@@ -114,6 +119,23 @@ void put_dmesg(Sink& sink, const std::string& text, const AttemptRequest& reques
     const auto bytes = std::as_bytes(std::span(text.data(), text.size()));
     if (Status s = sink.put_file("vmcore-dmesg.txt", bytes, opts); !s.is_ok())
         warn(request, "vmcore-dmesg.txt not written: " + s.to_string());
+}
+
+// Writes vmcore-unreadable.txt after the dump data, before the commit: which ranges of memory are
+// missing from this dump and why. A sink that keeps side files in front of the data (a raw
+// volume, an ssh stream) refuses a late one; the ranges were already on the console, so that
+// costs one more warning, never the dump.
+void put_unreadable_note(Sink& sink, const std::string& text, const AttemptRequest& request,
+                         Clock::time_point attempt_end, const AttemptReporter& report) {
+    CallOptions opts;
+    opts.stage = Stage::write;
+    opts.deadline = std::min(after(Clock::now(), request.target.stall_ms), attempt_end);
+    opts.progress = &AttemptReporter::heartbeat;
+    opts.progress_context = const_cast<AttemptReporter*>(&report);
+    const auto bytes = std::as_bytes(std::span(text.data(), text.size()));
+    if (Status s = sink.put_file(pipeline::kUnreadableNoteName, bytes, opts); !s.is_ok())
+        warn(request, std::string(pipeline::kUnreadableNoteName) + " not written (the console lines above name the ranges): " +
+                          s.to_string());
 }
 
 Status run_probe(const AttemptRequest& request, PreparedTarget& target, const AttemptReporter& report,
@@ -165,7 +187,10 @@ Status run_attempt_body(const AttemptRequest& request, const AttemptReporter& re
     report.stage(Stage::write);
     if (dmesg_text) put_dmesg(*sink, *dmesg_text, request, attempt_end, report);
     const bool write_at = (prepared->plugin.describe().ops & static_cast<uint32_t>(SinkOp::write_at)) != 0;
-    Status written = write_dump_to_sink(core.value(), *sink, write_at, dump.format, request, attempt_end, report);
+    std::string unreadable_note;
+    Status written =
+        write_dump_to_sink(core.value(), *sink, write_at, dump.format, request, attempt_end, report, unreadable_note);
+    if (written.is_ok() && !unreadable_note.empty()) put_unreadable_note(*sink, unreadable_note, request, attempt_end, report);
 
     CallOptions end_opts;
     end_opts.progress = &AttemptReporter::heartbeat;

@@ -31,6 +31,21 @@ constexpr const char* kUsage =
 // makedumpfile's exit status for a failed dump.
 constexpr int kFailed = 1;
 
+// vmcore-unreadable.txt in OUT's directory, where kdumpctl also puts vmcore-dmesg.txt: which ranges
+// of memory could not be read and are missing from the dump. A failure to write it is reported
+// but does not fail the dump (the console lines name the ranges too).
+void write_unreadable_note(const std::string& out_path, const std::string& text) {
+    const size_t slash = out_path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : out_path.substr(0, slash + 1);
+    const std::string path = dir + (dir.ends_with('/') ? "" : "/") + pipeline::kUnreadableNoteName;
+    // O_NOFOLLOW: a symlink planted under this name must not send the note somewhere else.
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+    Status s = fd ? write_full(fd.get(), text.data(), text.size(), ("collect: write " + path).c_str())
+                  : Status::from_errno(errno, "collect: create " + path);
+    if (s.is_ok()) s = fd.close(("collect: close " + path).c_str());
+    if (!s.is_ok()) error_line("collect: warning: " + s.to_string());
+}
+
 }  // namespace
 
 int cmd_collect(const Args& args) {
@@ -118,6 +133,7 @@ int cmd_collect(const Args& args) {
         });
         auto written = pipeline::write_dump(core.value(), out, job);
         status = keep(written) ? out.end() : written.take_status();
+        // The stream has no directory to put a note in: the console lines are the record.
     } else {
         const std::string& out_path = m.operands[1];
         int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (m.force ? O_TRUNC : O_EXCL);
@@ -128,6 +144,8 @@ int cmd_collect(const Args& args) {
             format::FileOutput out(std::move(fd), out_path);
             auto written = pipeline::write_dump(core.value(), out, job);
             status = keep(written) ? out.sync() : written.take_status();
+            if (status.is_ok() && !stats.unreadable_note.empty())
+                write_unreadable_note(out_path, stats.unreadable_note);
         }
     }
     if (progress) reporter.end();

@@ -12,7 +12,9 @@
 // Page filtering (dump level bits 2-16) does not change the PageSet: a page the level drops is
 // still handed over, as a record with `excluded` set and no data, so both writers see every pfn
 // in order and lay out holes themselves; the plan says up front how many such records will come
-// (the kdump format sizes its descriptor table from it).
+// (the kdump format sizes its descriptor table from it). A page the vmcore could not be read at
+// comes as a record with `unreadable` set: the plan could not count it, so the kdump format leaves
+// its descriptor slot unused (zeroed at finish(); readers index descriptors by 2nd-bitmap bits).
 #pragma once
 
 #include <cstdint>
@@ -40,6 +42,14 @@ struct PageRecord {
     uint32_t flags = 0;               // kdump page_desc flags: 0 (stored raw) or the codec's flag
     bool zero = false;                // the page is all zero bytes (dump level bit 1 drops it)
     bool excluded = false;            // dropped by its page class (free, cache, user...): no data
+    // The vmcore could not be read here (EIO, SIGBUS): left out of the dump as if filtered, but not
+    // one of the plan's excluded_pages (nobody knew before the read). `data` is a page of zeros
+    // and `zero` is set, so a writer that cannot mark the page absent stores zeros: the kdump
+    // format clears its 2nd-bitmap bit (readers see "not in the dump"); ELF, which has no way to
+    // mark a hole inside a PT_LOAD without program headers reserved up front, stores it like a
+    // zero page (zeros, or no file bytes when level bit 1 drops zero pages). The ranges are named
+    // beside the dump (the pipeline's UnreadableRanges), never guessed from zeros.
+    bool unreadable = false;
 };
 
 // What a writer knows before the first page.

@@ -177,6 +177,12 @@ Status KdumpCompressedWriter::add_page(const PageRecord& page) {
         return fail(error(msg));
     }
     if (Status s = order_.accept(page.pfn, "kdump writer"); !s.is_ok()) return fail(s);
+    if (page.unreadable) {
+        // Left out like a filtered page; its descriptor slot stays unused (see finish()).
+        ++unreadable_seen_;
+        if (Status s = clear_bitmap2_bit(page.pfn); !s.is_ok()) return fail(s);
+        return Status::ok();
+    }
     if (page.excluded) {
         if (++excluded_seen_ > plan_.excluded_pages) return fail(error("more excluded pages than the plan announced"));
         if (Status s = clear_bitmap2_bit(page.pfn); !s.is_ok()) return fail(s);
@@ -210,6 +216,20 @@ Status KdumpCompressedWriter::flush_descriptors() {
     return Status::ok();
 }
 
+// The descriptor slots of unreadable pages, at the table's end: readers never index them (they
+// count 2nd-bitmap bits), but on a raw device they would otherwise hold old bytes.
+Status KdumpCompressedWriter::zero_unused_descriptors() {
+    std::vector<std::byte> zeros(static_cast<size_t>(std::min<uint64_t>(unreadable_seen_, kDescBatch) * kdump::kPageDescSize));
+    for (uint64_t left = unreadable_seen_; left > 0;) {
+        const uint64_t n = std::min<uint64_t>(left, kDescBatch);
+        std::span<const std::byte> part(zeros.data(), static_cast<size_t>(n * kdump::kPageDescSize));
+        if (Status s = write(desc_offset_ + desc_flushed_ * kdump::kPageDescSize, part); !s.is_ok()) return s;
+        desc_flushed_ += n;
+        left -= n;
+    }
+    return Status::ok();
+}
+
 Status KdumpCompressedWriter::finish() {
     if (state_ != State::begun)
         return error(state_ == State::failed ? "an earlier error stopped this dump" : "finish() without begin()");
@@ -227,6 +247,7 @@ Status KdumpCompressedWriter::finish() {
     }
     if (Status s = flush_bitmap2_window(); !s.is_ok()) return fail(s);
     if (Status s = flush_descriptors(); !s.is_ok()) return fail(s);
+    if (Status s = zero_unused_descriptors(); !s.is_ok()) return fail(s);
     if (Status s = write_disk_header(plan_.codec_flag | codec_flags_seen_); !s.is_ok()) return fail(s);
     state_ = State::finished;
     return Status::ok();

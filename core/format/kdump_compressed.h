@@ -48,6 +48,7 @@ private:
     Status write_disk_header(uint32_t status);
     Status write_bitmaps(uint64_t first_offset, uint64_t bytes_per_bitmap);
     Status flush_descriptors();
+    Status zero_unused_descriptors();
     Status clear_bitmap2_bit(uint64_t pfn);
     Status flush_bitmap2_window();
     Status fail(Status s);
@@ -69,6 +70,7 @@ private:
     uint64_t bm2_first_byte_ = 0;    // its first byte within the bitmap
     uint64_t excluded_seen_ = 0;     // excluded records received
     uint32_t codec_flags_seen_ = 0;  // or of the page flags received (the codecs used)
+    uint64_t unreadable_seen_ = 0;   // unreadable records received (descriptor slots left unused)
     enum class State { fresh, begun, finished, failed } state_ = State::fresh;
 };
 

@@ -56,6 +56,10 @@ Result<DumpJobResult> write_dump(const vmcore::ElfVmcore& core, format::DumpOutp
     popts.zero_pages_dropped = (options.level & 1) != 0;
     const uint64_t total = pages.count() * page_size;
     if (options.progress) popts.progress = [&](uint64_t done) { options.progress(done, total); };
+    popts.unreadable_range = [&options](const std::string& line) {
+        if (options.warning) options.warning(line);
+        else std::fprintf(stderr, "kdump-failover: warning: %s\n", line.c_str());
+    };
     std::optional<filter::PageFilter::Cursor> cursor;
     if (filtering.filter) {
         cursor.emplace(filtering.filter->cursor());

@@ -29,13 +29,13 @@ struct DumpJobOptions {
     unsigned threads = 0;          // 0 = online CPUs
     std::function<void(uint64_t input_bytes, uint64_t total_input_bytes)> progress;
     // One line for the user when filtering could not do all the level asks (the pages concerned
-    // are dumped). Unset: printed to stderr as "kdump-failover: warning: ..." (the attempt
+    // are dumped), and one per range of memory the vmcore could not be read at (left out). Unset: printed to stderr as "kdump-failover: warning: ..." (the attempt
     // process's stderr is the supervisor's, so the console or the kdump log shows it).
     std::function<void(const std::string& line)> warning;
 };
 
 struct DumpJobResult {
-    PipelineStats stats;
+    PipelineStats stats;           // stats.unreadable_note: the text for vmcore-unreadable.txt, if any
     uint64_t output_bytes = 0;
     uint64_t excluded_pages = 0;   // dropped by page class (stats.excluded_pages too)
     double filter_seconds = 0;     // the counting pass over mem_map (the second pass runs inside the pipeline)

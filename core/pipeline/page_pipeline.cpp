@@ -49,12 +49,14 @@ struct Batch {
     uint32_t span = 0;                // pfns covered, kept or excluded
     uint32_t count = 0;               // kept pages, packed in raw/pages in pfn order
     std::vector<uint64_t> keep;       // bit i: pfn first_pfn + i is kept
+    std::vector<uint64_t> bad;        // bit i: kept, but the vmcore could not be read there (zeros in raw)
     std::vector<std::byte> raw;
     std::vector<std::byte> packed;
     std::vector<PageOut> pages;
     Status status;
 
     bool kept(uint32_t i) const { return ((keep[i >> 6] >> (i & 63)) & 1) != 0; }
+    bool unreadable(uint32_t i) const { return ((bad[i >> 6] >> (i & 63)) & 1) != 0; }
 };
 
 // How many pfns one batch may cover, per page it may carry: a level-31 dump keeps about one page
@@ -80,8 +82,10 @@ using Codecs = std::vector<std::unique_ptr<compress::Codec>>;  // one worker's: 
 // the batch holds batch_pages kept pages or spans its maximum.
 class PieceSource {
 public:
-    PieceSource(const format::PageSet& pages, unsigned batch_pages, filter::PageFilter::Cursor* filter)
-        : pages_(pages), batch_pages_(batch_pages), max_span_(batch_pages * kMaxSpanFactor), filter_(filter) {}
+    PieceSource(const format::PageSet& pages, unsigned batch_pages, filter::PageFilter::Cursor* filter,
+                UnreadableRanges& unreadable)
+        : pages_(pages), batch_pages_(batch_pages), max_span_(batch_pages * kMaxSpanFactor), filter_(filter),
+          unreadable_(unreadable) {}
 
     static size_t mask_words(unsigned batch_pages) { return (batch_pages * kMaxSpanFactor + 63) / 64; }
 
@@ -97,6 +101,7 @@ public:
         const uint64_t ps = pages_.page_size();
         b.first_pfn = r.first_pfn + pos_;
         std::fill(b.keep.begin(), b.keep.end(), 0);
+        std::fill(b.bad.begin(), b.bad.end(), 0);
         const uint64_t limit = std::min<uint64_t>(max_span_, r.count - pos_);
         uint32_t span = 0, kept = 0;
         while (span < limit && kept < batch_pages_) {
@@ -127,8 +132,11 @@ public:
                 }
                 const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(j - k, r.file_pages - in_run));
                 std::span<std::byte> dest(b.raw.data() + static_cast<size_t>(slot) * ps, static_cast<size_t>(n) * ps);
-                if (Status s = core.read(r.file_offset + in_run * ps, dest); !s.is_ok())
-                    return s.with_context("reading pfn " + std::to_string(b.first_pfn + k));
+                if (Status s = core.read(r.file_offset + in_run * ps, dest); !s.is_ok()) {
+                    if (!vmcore::ElfVmcore::is_unreadable_memory(s))
+                        return s.with_context("reading pfn " + std::to_string(b.first_pfn + k));
+                    read_page_by_page(b, core, r.file_offset + in_run * ps, k, n, dest);
+                }
                 slot += n;
                 k += n;
             }
@@ -139,10 +147,27 @@ public:
     }
 
 private:
+    // A stretch failed as unreadable memory: find its pages that read, and mark the others
+    // (zeros in the batch, a bit in `bad`, a pfn for the range list).
+    void read_page_by_page(Batch& b, const vmcore::ElfVmcore& core, uint64_t file_offset, uint32_t first,
+                           uint32_t count, std::span<std::byte> dest) {
+        const uint64_t ps = pages_.page_size();
+        for (uint32_t x = 0; x < count; ++x) {
+            std::span<std::byte> page = dest.subspan(static_cast<size_t>(x) * ps, static_cast<size_t>(ps));
+            Status s = core.read(file_offset + x * ps, page);
+            if (s.is_ok()) continue;
+            std::fill(page.begin(), page.end(), std::byte{0});
+            const uint32_t i = first + x;
+            b.bad[i >> 6] |= 1ULL << (i & 63);
+            unreadable_.add(b.first_pfn + i, s.to_string());
+        }
+    }
+
     const format::PageSet& pages_;
     unsigned batch_pages_;
     uint64_t max_span_;
     filter::PageFilter::Cursor* filter_;
+    UnreadableRanges& unreadable_;
     size_t run_ = 0;
     uint64_t pos_ = 0;  // pfns of run_ already cut
 };
@@ -160,6 +185,7 @@ public:
             if (compress) b.packed.resize(static_cast<size_t>(batch_pages) * slot);
             b.pages.resize(batch_pages);
             b.keep.resize(PieceSource::mask_words(batch_pages));
+            b.bad.resize(PieceSource::mask_words(batch_pages));
             free_.push_back(&b);
         }
     }
@@ -396,7 +422,8 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
     if (is_auto)
         for (const compress::AutoCandidate& c : candidates) stats.codec_pages.push_back({c.label, 0});
     Status failure;
-    PieceSource source(pages, batch_pages, options.filter);
+    UnreadableRanges unreadable(page_size, options.unreadable_range);
+    PieceSource source(pages, batch_pages, options.filter, unreadable);
     uint64_t next_write = 0, submitted = 0;
 
     auto write_next = [&]() -> Status {
@@ -416,6 +443,17 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
                 continue;
             }
             const PageOut& p = b->pages[k];
+            if (b->unreadable(i)) {
+                // Its raw slot holds zeros; the writer leaves the page out (dump_writer.h).
+                format::PageRecord rec{pfn, std::span<const std::byte>(b->raw.data() + static_cast<size_t>(k) * page_size,
+                                                                       static_cast<size_t>(page_size)),
+                                       0, true};
+                rec.unreadable = true;
+                ++k;
+                s = writer.add_page(rec);
+                stats.unreadable_pages++;
+                continue;
+            }
             format::PageRecord rec{pfn, pool.data_of(*b, k), p.flags, p.zero};
             ++k;
             s = writer.add_page(rec);
@@ -474,6 +512,9 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
         stats.codec_switches = chooser->switches();
         if (options.auto_note) options.auto_note(chooser->explain());
     }
+    unreadable.finish();
+    stats.unreadable_note = unreadable.empty() ? std::string() : unreadable.note_text();
+    stats.unreadable_ranges = unreadable.ranges();
     return stats;
 }
 

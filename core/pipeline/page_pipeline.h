@@ -23,7 +23,11 @@
 // them freely.
 //
 // Errors: the first error (read, codec, writer) stops everything; run() returns it after joining
-// the workers. The writer is left as it was (its output stays marked incomplete).
+// the workers. The writer is left as it was (its output stays marked incomplete). Except memory
+// the vmcore cannot give (ElfVmcore::is_unreadable_memory: EIO, SIGBUS through mmap, a range that
+// vanished): the failed stretch is read again page by page, the pages that still fail go to the
+// writer as `unreadable` records (left out as if filtered), each range of them is announced once
+// through `unreadable_range`, and the dump goes on.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +39,7 @@
 #include "core/format/dump_writer.h"
 #include "core/filter/page_filter.h"
 #include "core/format/page_set.h"
+#include "core/pipeline/unreadable_ranges.h"
 #include "core/vmcore/elf_reader.h"
 #include "kdf/status.h"
 
@@ -52,6 +57,9 @@ struct PipelineOptions {
     // Which pages the dump level drops; nullptr = none (levels 0 and 1). Used from the calling
     // thread only, in ascending pfn order.
     filter::PageFilter::Cursor* filter = nullptr;
+    // Called once per range of unreadable pages, when the range closes: one line naming it
+    // (UnreadableRanges::describe). Unset: the ranges are only counted and put in the note.
+    std::function<void(const std::string& line)> unreadable_range;
     // Called after each batch is handed to the writer: input bytes consumed so far.
     std::function<void(uint64_t input_bytes)> progress;
     // auto: the choice and why (CodecChooser::explain), about once a second and once at the end.
@@ -73,6 +81,9 @@ struct PipelineStats {
     uint64_t output_page_bytes = 0;
     std::vector<CodecPages> codec_pages;  // auto: per candidate, in ladder order; else empty
     uint64_t codec_switches = 0;          // auto: how often the choice moved
+    uint64_t unreadable_pages = 0;   // pages the vmcore could not be read at, left out
+    uint64_t unreadable_ranges = 0;
+    std::string unreadable_note;     // the text for vmcore-unreadable.txt; empty when all was read
 };
 
 // Streams every page of `pages` from `core` through the codec into `writer` (begin/add/finish are

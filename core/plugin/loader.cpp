@@ -1,5 +1,7 @@
 #include "core/plugin/loader.h"
 
+#include <unistd.h>
+
 #include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 #include <cstring>
 #include <set>
 
+#include "core/plugin/plugin_file_safety.h"
 #include "core/plugin/search_path.h"
 #include "kdf/plugin_abi.h"
 
@@ -108,6 +111,8 @@ std::string dl_reason(const std::exception& e) {
 Result<LoadedPlugin> load_plugin_file(const std::string& file) {
     namespace dll = boost::dll;
     const std::string expected_name = name_from_file(file);
+    // Before dlopen: loading runs the plugin's constructors with our privileges.
+    if (Status s = check_plugin_file_safety(file, ::geteuid() == 0); !s.is_ok()) return s;
     auto lib = std::make_shared<dll::shared_library>();
     try {
         lib->load(dll::fs::path(file), dll::load_mode::rtld_local | dll::load_mode::rtld_now);

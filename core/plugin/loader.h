@@ -2,6 +2,8 @@
 //
 // Order of checks (each failure is one sentence naming the file; Ceph's ErasureCodePlugin gives
 // each its own text, and so do we, because each has a different fix):
+//   0. running as root, the file and its directory are root's alone (plugin_file_safety.h): a
+//      plugin someone else can write is refused before any of its code runs;
 //   1. the library loads (RTLD_NOW: a missing dependency fails here, not mid-dump);
 //   2. it exports kdf_transport_info;
 //   3. abi_version == KDF_TRANSPORT_ABI_VERSION, info_size is large enough;
@@ -35,7 +37,7 @@ struct LoadedPlugin {
     const Description& describe() const { return transport->describe(); }
 };
 
-// Loads a plugin file and checks it (steps 1-7). The error Status has Stage::load.
+// Loads a plugin file and checks it (steps 0-7). The error Status has Stage::load.
 Result<LoadedPlugin> load_plugin_file(const std::string& file);
 
 // Finds kdf-transport-<name>.so in `search` and loads it. A missing plugin is not_found with the

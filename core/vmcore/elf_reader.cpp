@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -317,11 +318,31 @@ Status ElfVmcore::read(uint64_t file_offset, std::span<std::byte> out) const {
         return fail(printf_text("read of %zu bytes at file offset 0x%" PRIx64 " is past end of file (file is %" PRIu64 " bytes)",
                                 out.size(), file_offset, file_size_));
     if (mapped_ && mapped_->read(file_offset, out)) return Status::ok();
-    Status s = pread_full(fd_.get(), out.data(), out.size(), file_offset, "pread");
+    const ssize_t got = pread_upto(fd_.get(), out.data(), out.size(), file_offset);
+    Status s;
+    if (got < 0) s = Status::from_errno(errno, "pread");
+    // The file was longer when it was opened: the range vanished under us (a region the kernel
+    // dropped, a copy truncated while we read it). Like EIO, it costs these pages, not the dump.
+    else if (static_cast<size_t>(got) < out.size())
+        s = Status::from_errno(ENODATA, printf_text("pread: end of file at 0x%" PRIx64, file_offset + got));
     if (!s.is_ok())
         return s.with_context(printf_text("%s: reading %zu bytes at file offset 0x%" PRIx64, path_.c_str(), out.size(),
                                           file_offset));
     return s;
+}
+
+bool ElfVmcore::is_unreadable_memory(const Status& s) noexcept {
+    if (s.code() != Code::system) return false;
+    switch (s.sys_errno()) {
+        case EIO:         // the kernel could not copy the old memory (poisoned, not accepted, ...)
+        case EFAULT:      // copy_oldmem_page's failure on some architectures
+        case ENXIO:       // no such memory behind the range
+        case ENODATA:     // the range vanished (see read())
+        case EHWPOISON:   // memory the kernel knows is poisoned
+            return true;
+        default:
+            return false;
+    }
 }
 
 Status ElfVmcore::read_phys(uint64_t paddr, std::span<std::byte> out) const {

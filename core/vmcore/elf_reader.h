@@ -85,8 +85,14 @@ public:
     // True while reads go through mmap windows (false for pread, or once an mmap has failed).
     bool reads_through_mmap() const { return mapped_ && mapped_->active(); }
 
-    // Reads out.size() bytes at `file_offset`. A range past file_size() is Code::corrupt.
+    // Reads out.size() bytes at `file_offset`. A range past file_size() is Code::corrupt. Memory
+    // that cannot be read (EIO from pread, SIGBUS through mmap, the file ending early) fails with
+    // a status is_unreadable_memory() accepts.
     Status read(uint64_t file_offset, std::span<std::byte> out) const;
+    // True for the failures that mean "these bytes of the crashed machine's memory cannot be
+    // read" (EIO, EFAULT, ENXIO, ENODATA, EHWPOISON), which cost those pages but not the dump;
+    // false for everything else (a bad argument, a broken file descriptor).
+    static bool is_unreadable_memory(const Status& s) noexcept;
 
     // Reads physical memory through phys_map(); may span adjacent ranges. Bytes past a range's
     // p_filesz (up to p_memsz) read as zero, as the kernel wrote them. A hole is Code::not_found

@@ -1,10 +1,11 @@
 #include "core/vmcore/mapped_reader.h"
 
+#include "core/vmcore/sigbus_safe_copy.h"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 namespace kdf::vmcore {
@@ -82,7 +83,9 @@ bool MappedReader::read(uint64_t offset, std::span<std::byte> out) {
         }
         const uint64_t rel = at - w->offset();
         const size_t n = std::min(out.size() - done, static_cast<size_t>(w->length() - rel));
-        std::memcpy(out.data() + done, w->data() + rel, n);
+        // A page that cannot be read raises SIGBUS here; the caller's pread then names the pages
+        // (EIO) without this reader giving up on the windows that still work.
+        if (!copy_from_mapping(out.data() + done, w->data() + rel, n)) return false;
         done += n;
     }
     return true;

@@ -16,12 +16,13 @@
 // /proc/vmcore's pages are the old kernel's memory, not page cache, and do not count in our RSS.
 // Failure: any mmap error turns the reader off for good and read() returns false, so the caller
 // falls back to pread; a range it cannot map (the file's last partial page) is also left to pread.
+// A page that cannot be read (SIGBUS when touched: poisoned or vanished memory) fails that read()
+// only: the caller's pread then reports it as an I/O error (sigbus_safe_copy.h).
 // Thread safety: read() takes a mutex (the window is shared).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <cstddef>
 #include <mutex>
 #include <span>
 

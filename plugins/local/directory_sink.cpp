@@ -31,6 +31,17 @@ Result<UniqueFd> make_dump_dir(int parent_fd, const std::string& dump_dir, const
     UniqueFd fd(::openat(parent_fd, dir_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) return Status::from_errno(errno, "local: open directory " + dump_dir);
     if (!created) {
+        // Another attempt of ours made it 0700; one that someone else owns or may enter was planted
+        // (or is another program's): a dump holds secrets, so it does not go in there.
+        struct stat st {};
+        if (::fstat(fd.get(), &st) != 0) return Status::from_errno(errno, "local: stat " + dump_dir);
+        if (st.st_uid != ::geteuid() || (st.st_mode & 077) != 0) {
+            char mode[16];
+            std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+            return Status::error(Code::invalid_config, "local: " + dump_dir + " already exists, owned by uid " +
+                                                           std::to_string(st.st_uid) + " with mode " + mode +
+                                                           "; a dump directory must be ours and 0700: not writing there");
+        }
         for (const std::string& name : finished_dump_names(final_name))
             if (exists_at(fd.get(), name)) return dump_exists_error("local", dump_dir, name);
     }

@@ -30,6 +30,8 @@ public:
 private:
     Status do_write_at(uint64_t offset, std::span<const std::byte> data, const CallOptions& opts) override;
     Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) override;
+    // Side files are files of their own in the dump directory: fine after the data too.
+    bool side_files_after_data() const noexcept override { return true; }
     Status do_commit(const CallOptions& opts) override;
     Status do_abort(const CallOptions& opts) override;
 

@@ -15,7 +15,10 @@
 //
 //  - A failed put_file does not fail the sink: a side file is worth less than the dump, and the
 //    core goes on without it. put_file after the first data write is refused (some targets place
-//    side files in front of the data), and so is a name is_side_file_name() rejects (kdf/names.h).
+//    side files in front of the data) unless the sink says side_files_after_data() (its side
+//    files are files of their own beside the dump), and so is a name is_side_file_name() rejects
+//    (kdf/names.h). The core puts a side file after the data only when it learns something while
+//    writing (vmcore-unreadable.txt: memory that could not be read); refused, it is a warning.
 //  - commit() twice is an error, not idempotent: a second commit means the caller lost track, and
 //    "ok" would hide that. A commit that failed part-way leaves the sink failed: the caller then
 //    calls abort(), and do_abort() releases whatever do_commit() had not released yet.
@@ -64,7 +67,7 @@ public:
     Status put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept final {
         Status s = guarded(plugin_, [&]() -> Status {
             if (state_ != State::writing) return refused("put_file");
-            if (data_started_)
+            if (data_started_ && !side_files_after_data())
                 return Status::error(Code::not_supported, std::string(plugin_) +
                                                               ": side files must precede the dump data ('" +
                                                               std::string(name) + "' came after it)");
@@ -110,8 +113,14 @@ protected:
         (void)data, (void)opts;
         return Status::error(Code::not_supported, std::string(plugin_) + ": append is not implemented");
     }
-    // `name` already passed is_side_file_name(); no data was written yet.
+    // `name` already passed is_side_file_name(); no data was written yet, unless
+    // side_files_after_data() says true.
     virtual Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) = 0;
+    // True when do_put_file() may also run after data was written (each side file is a file of its
+    // own, so its place does not depend on the dump's). Default false. This virtual lives in
+    // SinkBase, which each plugin compiles into itself; the Sink interface the core calls through
+    // is unchanged, so it needs no ABI version of its own.
+    virtual bool side_files_after_data() const noexcept { return false; }
     // Durable, then visible under final_name(); call set_location() with the final place.
     virtual Status do_commit(const CallOptions& opts) = 0;
     // Called once, in state writing or failed (also after a do_commit that failed part-way):

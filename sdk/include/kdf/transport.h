@@ -12,7 +12,8 @@
 //   open()       in the attempt process (a forked child of the supervisor), once per attempt:
 //                connect, authenticate, create the incomplete dump. Blocks at most until
 //                opts.deadline (the target's connect timeout).
-//   Sink::put_file()        side files (vmcore-dmesg.txt), before any dump data.
+//   Sink::put_file()        side files: vmcore-dmesg.txt before any dump data; vmcore-unreadable.txt
+//                           after it (before commit) when some memory could not be read.
 //   Sink::write_at()/append() the dump data: exactly one of them, as Description::ops says.
 //   Sink::commit()          make the dump durable, then visible under its final name.
 //   Sink::abort()           give up: leave what was written, marked incomplete. Never deletes.
@@ -143,7 +144,9 @@ public:
         return Status::error(Code::not_supported, "append is not implemented by this transport");
     }
     // Store a small side file (`name` is a plain file name, e.g. "vmcore-dmesg.txt") next to the
-    // dump. Called before the first data write; a plugin may refuse it afterwards.
+    // dump. Called before the first data write, and after it (before commit) only for what the dump
+    // taught (vmcore-unreadable.txt); a plugin may refuse that late call, and the core then warns.
+    // kdf::SinkBase refuses it unless the sink overrides side_files_after_data().
     virtual Status put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) noexcept = 0;
     // Make the dump durable and give it its final name. After ok, the dump is complete.
     virtual Status commit(const CallOptions& opts) noexcept = 0;
