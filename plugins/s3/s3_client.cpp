@@ -20,7 +20,10 @@ Status curl_error_status(const std::string& where, CURLcode code, const std::str
     const std::string text = detail.empty() ? curl_easy_strerror(code) : detail;
     switch (code) {
     case CURLE_COULDNT_CONNECT:
-        return Status::from_errno(ECONNREFUSED, "s3: " + where + ": " + text).with_stage(Stage::connect);
+        // Retryable: a gateway restarting refuses connections for a moment (parts are retried).
+        return Status::from_errno(ECONNREFUSED, "s3: " + where + ": " + text)
+            .with_stage(Stage::connect)
+            .with_retryable(true);
     case CURLE_COULDNT_RESOLVE_HOST:
         return Status::error(Code::system, "s3: " + where + ": " + text + "; is the name in the crash kernel's hosts?")
             .with_stage(Stage::connect);
