@@ -32,18 +32,6 @@ std::string read_small(const std::string& path) {
     return s.str();
 }
 
-// The total size from "Content-Range: bytes a-b/TOTAL".
-bool total_of(const std::string& content_range, uint64_t& total) {
-    const size_t slash = content_range.rfind('/');
-    if (slash == std::string::npos) return false;
-    try {
-        total = std::stoull(content_range.substr(slash + 1));
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
-
 }  // namespace
 
 Result<DownloadResult> download_object(const S3Client& client, const std::string& key, const std::string& file,
@@ -61,15 +49,41 @@ Result<DownloadResult> download_object(const S3Client& client, const std::string
     uint64_t have = static_cast<uint64_t>(st.st_size);
     const std::string old_etag = have ? read_small(etag_file) : std::string();
 
+    // HEAD first: the ETag decides whether the bytes of an earlier run belong to this object, and
+    // is recorded before the first byte is written, so an interrupted run can always be resumed.
+    S3Request head;
+    head.what = "reading " + key;
+    head.method = "HEAD";
+    head.key = key;
+    Result<S3Response> info = client.perform(std::move(head), request_options());
+    if (!info.is_ok()) {
+        if (have == 0) {
+            ::unlink(part.c_str());  // nothing of this object is here: leave no started download
+            ::unlink(etag_file.c_str());
+        }
+        return info.take_status();
+    }
+    const std::string etag = info->etag;
+    const uint64_t total = info->content_length;
     DownloadResult result;
-    uint64_t total = UINT64_MAX;
-    std::string etag;
+    if (have && (old_etag != etag || have > total)) {
+        // The object changed since the earlier run: the bytes there are not this object's.
+        if (::ftruncate(fd.get(), 0) != 0) return Status::from_errno(errno, "s3: " + part);
+        have = 0;
+    }
+    result.resumed = have;
+    {
+        std::ofstream tag(etag_file, std::ios::trunc);
+        tag << etag;
+        if (!tag.flush()) return Status::error(Code::system, "s3: cannot write " + etag_file);
+    }
+
     while (have < total) {
         S3Request r;
         r.what = "reading " + key;
         r.method = "GET";
         r.key = key;
-        r.headers = {"Range: bytes=" + std::to_string(have) + "-" + std::to_string(have + chunk_size - 1)};
+        r.headers = {"Range: bytes=" + std::to_string(have) + "-" + std::to_string(std::min(total, have + chunk_size) - 1)};
         uint64_t at = have;
         Status write_error;
         r.consume = [&](std::span<const std::byte> data) {
@@ -88,34 +102,14 @@ Result<DownloadResult> download_object(const S3Client& client, const std::string
         };
         Result<S3Response> got = client.perform(std::move(r), request_options());
         if (!write_error.is_ok()) return write_error;
-        if (!got.is_ok()) {
-            Status s = got.take_status();
-            // An empty object (or a part file already whole) has no byte to range over.
-            if (s.message().find("HTTP 416") != std::string::npos && total == UINT64_MAX && have == 0) {
-                total = 0;
-                break;
-            }
-            return s;
-        }
-        if (got->http_status != 206 || !total_of(got->content_range, total))
+        if (!got.is_ok()) return got.take_status();
+        if (got->http_status != 206)
             return Status::error(Code::not_supported, "s3: " + name + ": the server ignored the Range request (HTTP " +
                                                           std::to_string(got->http_status) + ")");
-        if (etag.empty()) {
-            etag = got->etag;
-            if (have && old_etag != etag) {
-                // The object changed since the earlier run: its bytes are not this object's.
-                if (::ftruncate(fd.get(), 0) != 0) return Status::from_errno(errno, "s3: " + part);
-                have = 0;
-                etag.clear();
-                continue;
-            }
-            result.resumed = have;
-            std::ofstream(etag_file, std::ios::trunc) << etag;
-        } else if (got->etag != etag) {
+        if (got->etag != etag)
             return Status::error(Code::corrupt, "s3: " + name + " changed while it was read (ETag " + etag + " became " +
                                                     got->etag + "); run again to start over");
-        }
-        if (at != std::min(total, have + chunk_size) && at != total)
+        if (at != std::min(total, have + chunk_size))
             return Status::error(Code::corrupt, "s3: " + name + ": short range answer at byte " + std::to_string(at));
         have = at;
     }
@@ -124,7 +118,7 @@ Result<DownloadResult> download_object(const S3Client& client, const std::string
     if (::link(part.c_str(), file.c_str()) != 0) return Status::from_errno(errno, "s3: naming " + file);
     ::unlink(part.c_str());
     ::unlink(etag_file.c_str());
-    result.bytes = total == UINT64_MAX ? 0 : total;
+    result.bytes = total;
     return result;
 }
 

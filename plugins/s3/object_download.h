@@ -1,10 +1,10 @@
 // object_download.h - one S3 object into a local file by ranged GETs, resumable.
 //
-// The object is fetched in chunks (Range: bytes=a-b) into "<file>.part", appended in order and
-// fsynced as it goes. An interrupted download leaves "<file>.part" and "<file>.part.etag" (the
-// object's ETag when it started); the next run with the same file continues after the bytes
-// already there if the object's ETag is unchanged, and starts over otherwise. When every byte is
-// there the part file is renamed to <file>, which is never replaced.
+// The object is fetched in chunks (Range: bytes=a-b) into "<file>.part", in order. An interrupted
+// download leaves "<file>.part" and "<file>.part.etag" (the object's ETag, from a HEAD before the
+// first byte); the next run with the same file continues after the bytes already there if the
+// object's ETag is unchanged, and starts over otherwise. When every byte is there the part file is
+// fsynced and linked to <file>, which is never replaced.
 #pragma once
 
 #include <cstdint>

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <ctime>
@@ -47,7 +48,7 @@ Status curl_error_status(const std::string& where, CURLcode code, const std::str
     }
 }
 
-Status http_error_status(const std::string& where, const S3Response& r, const S3Client& c) {
+Status http_error_status(const std::string& where, const S3Response& r, const S3Client& c, bool reading) {
     const std::string code = xml_value(r.body, "Code");
     const std::string message = xml_value(r.body, "Message");
     std::string said = "HTTP " + std::to_string(r.http_status);
@@ -60,6 +61,10 @@ Status http_error_status(const std::string& where, const S3Response& r, const S3
         return Status::error(Code::auth, head + "; the server refused the keys of access key " + c.access_key() +
                                              " (check secret_key in " + o.credentials_file +
                                              (code == "RequestTimeTooSkewed" ? ", and this machine's clock)" : ")"))
+            .with_stage(Stage::auth);
+    if ((r.http_status == 403 || code == "AccessDenied") && reading)
+        return Status::error(Code::auth, head + "; access key " + c.access_key() +
+                                             " may not read here (a node's put-only keys cannot): use keys with read rights")
             .with_stage(Stage::auth);
     if (r.http_status == 403 || code == "AccessDenied")
         return Status::error(Code::auth, head + "; the bucket policy must allow access key " + c.access_key() +
@@ -101,6 +106,7 @@ HttpCall::HttpCall(const S3Client& client, S3Request request, std::chrono::milli
     in.query = request_.query;
     in.host = o.host_header();
     in.payload_hash = request_.payload_hash.empty() ? sha256_hex(request_.body) : request_.payload_hash;
+    in.amz_headers = request_.amz_headers;
     auto add = [&](const std::string& h) {
         // curl_slist_append returns the list's head (a new one for an empty list), or null and
         // leaves the list alone when it cannot allocate.
@@ -177,6 +183,7 @@ size_t HttpCall::on_header(char* data, size_t size, size_t n, void* self) noexce
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     if (name == "etag") call->response_.etag.assign(value);
     else if (name == "content-range") call->response_.content_range.assign(value);
+    else if (name == "content-length") call->response_.content_length = std::strtoull(std::string(value).c_str(), nullptr, 10);
     return bytes;
 }
 
@@ -198,7 +205,8 @@ Status HttpCall::status() const {
     const std::string where = request_.what + " at " + client_.options().display();
     if (response_.curl_code != CURLE_OK)
         return curl_error_status(where, response_.curl_code, response_.curl_error, client_.options());
-    if (response_.http_status / 100 != 2) return http_error_status(where, response_, client_);
+    const bool reading = request_.method == "GET" || request_.method == "HEAD";
+    if (response_.http_status / 100 != 2) return http_error_status(where, response_, client_, reading);
     return Status::ok();
 }
 

@@ -38,7 +38,8 @@ struct S3Request {
     std::vector<std::pair<std::string, std::string>> query;   // e.g. {"uploadId", id}
     std::span<const std::byte> body;                          // borrowed, see above
     std::string payload_hash;                                 // "" = sha256 of body, computed here
-    std::vector<std::string> headers;                         // extra, e.g. "Range: bytes=0-99"
+    std::vector<std::string> headers;                         // extra, unsigned, e.g. "Range: bytes=0-99"
+    std::vector<std::pair<std::string, std::string>> amz_headers;  // signed x-amz-* headers
     // Receives the response body when set (only for a 2xx answer; errors still go to the body).
     // Returns false to stop the transfer.
     std::function<bool(std::span<const std::byte>)> consume;
@@ -49,6 +50,7 @@ struct S3Response {
     std::string body;
     std::string etag;
     std::string content_range;
+    uint64_t content_length = 0;  // the Content-Length header (a HEAD's object size)
     CURLcode curl_code = CURLE_OK;
     std::string curl_error;
 };
@@ -116,6 +118,11 @@ private:
     std::string access_key_;
     SigV4Signer signer_;
 };
+
+// What every object the plugin creates carries: the bucket's owner gets full control. Without it
+// the object belongs to the node's user alone, and the owner (who reads the dumps after the reboot)
+// could not read it.
+inline std::pair<std::string, std::string> owner_control() { return {"x-amz-acl", "bucket-owner-full-control"}; }
 
 // The text of the first <Tag>...</Tag> in `xml` ("" when absent). S3 answers are small and flat
 // enough that this is all the XML reading the plugin needs.

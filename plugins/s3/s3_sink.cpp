@@ -28,6 +28,7 @@ Result<std::unique_ptr<Sink>> S3Sink::open(std::unique_ptr<S3Client> client, con
     r.method = "POST";
     r.key = key;
     r.query = {{"uploads", ""}};
+    r.amz_headers = {owner_control()};
     Result<S3Response> started = client->perform(std::move(r), opts);
     if (!started.is_ok()) return started.take_status();
     std::string upload_id = xml_value(started->body, "UploadId");
@@ -69,6 +70,7 @@ Status S3Sink::put_object(const std::string& name, std::span<const std::byte> da
     r.method = "PUT";
     r.key = key_dir_ + "/" + name;
     r.body = data;
+    r.amz_headers = {owner_control()};
     Result<S3Response> put = client_->perform(std::move(r), opts);
     return put.is_ok() ? Status::ok() : put.take_status();
 }

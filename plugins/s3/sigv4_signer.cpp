@@ -85,11 +85,19 @@ std::vector<std::string> SigV4Signer::sign(const SigningInput& in, std::time_t n
     std::strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
     std::strftime(date, sizeof date, "%Y%m%d", &tm);
 
-    const std::string signed_headers = "host;x-amz-content-sha256;x-amz-date";
+    // Canonical headers: lower-case names, sorted, each "name:value\n"; the signed list names them.
+    std::vector<std::pair<std::string, std::string>> headers = in.amz_headers;
+    headers.emplace_back("host", in.host);
+    headers.emplace_back("x-amz-content-sha256", in.payload_hash);
+    headers.emplace_back("x-amz-date", amz_date);
+    std::sort(headers.begin(), headers.end());
+    std::string canonical_headers, signed_headers;
+    for (const auto& [name, value] : headers) {
+        canonical_headers += name + ":" + value + "\n";
+        signed_headers += (signed_headers.empty() ? "" : ";") + name;
+    }
     const std::string canonical_request = in.method + "\n" + in.canonical_path + "\n" + canonical_query(in.query) +
-                                          "\n" + "host:" + in.host + "\n" + "x-amz-content-sha256:" + in.payload_hash +
-                                          "\n" + "x-amz-date:" + amz_date + "\n\n" + signed_headers + "\n" +
-                                          in.payload_hash;
+                                          "\n" + canonical_headers + "\n" + signed_headers + "\n" + in.payload_hash;
     const std::string scope = std::string(date) + "/" + region_ + "/s3/aws4_request";
     const std::string string_to_sign =
         "AWS4-HMAC-SHA256\n" + std::string(amz_date) + "\n" + scope + "\n" + sha256_hex(canonical_request);
@@ -101,9 +109,11 @@ std::vector<std::string> SigV4Signer::sign(const SigningInput& in, std::time_t n
     k = hmac(k.data(), k.size(), "aws4_request");
     const Digest sig = hmac(k.data(), k.size(), string_to_sign);
 
-    return {"x-amz-date: " + std::string(amz_date), "x-amz-content-sha256: " + in.payload_hash,
-            "Authorization: AWS4-HMAC-SHA256 Credential=" + access_key_ + "/" + scope +
-                ", SignedHeaders=" + signed_headers + ", Signature=" + hex(sig.data(), sig.size())};
+    std::vector<std::string> out = {"x-amz-date: " + std::string(amz_date), "x-amz-content-sha256: " + in.payload_hash};
+    for (const auto& [name, value] : in.amz_headers) out.push_back(name + ": " + value);
+    out.push_back("Authorization: AWS4-HMAC-SHA256 Credential=" + access_key_ + "/" + scope +
+                  ", SignedHeaders=" + signed_headers + ", Signature=" + hex(sig.data(), sig.size()));
+    return out;
 }
 
 }  // namespace kdf::s3

@@ -33,13 +33,16 @@ struct SigningInput {
     std::vector<std::pair<std::string, std::string>> query; // raw names and values, any order
     std::string host;                                       // the Host header's value
     std::string payload_hash;                               // sha256_hex of the body
+    // More x-amz-* headers to send and sign: lower-case name, value (e.g. {"x-amz-acl", ...}).
+    std::vector<std::pair<std::string, std::string>> amz_headers;
 };
 
 class SigV4Signer {
 public:
     SigV4Signer(std::string access_key, std::string secret_key, std::string region);
 
-    // The headers to send: "x-amz-date: ...", "x-amz-content-sha256: ...", "Authorization: ...".
+    // The headers to send: "x-amz-date: ...", "x-amz-content-sha256: ...", the amz_headers, and
+    // "Authorization: ...".
     // `now` is the request time (UTC).
     std::vector<std::string> sign(const SigningInput& in, std::time_t now) const;
 

@@ -210,6 +210,64 @@ TEST_F(S3Dump, ServerKilledAndRestartedMidUploadStillCompletes) {
     EXPECT_TRUE(same_pages(vmcore, fetch_and_reassemble("restart", flat)));
 }
 
+TEST_F(S3Dump, SaveAndListAfterRebootAndResumeAnInterruptedSave) {
+    ASSERT_EQ(lab->s3cmd("mb s3://saved").exit_code, 0);
+    fs::path vmcore = s.path("vmcore-kernel");
+    ASSERT_EQ(std::system((std::string(KDF_MKVMCORE) + " --kernel --size 128M --seed 12 '" + vmcore.string() + "'").c_str()),
+              0);
+    fs::path conf = chain("bucket = saved\nprefix = host1\ncredentials_file = " +
+                          credentials(lab->access_key(), lab->secret_key()).string() + "\npart_size = 5M");
+    CommandResult r = dump(conf, vmcore);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string flat = key_ending(lab->keys("saved"), "vmcore.flat");
+    ASSERT_FALSE(flat.empty());
+    const std::string dir = flat.substr(0, flat.rfind('/') + 1);
+
+    // list: the dump, complete, with its kernel log.
+    CommandResult listed = s.run("list s3://saved/host1/ --config " + conf.string());
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_TRUE(contains(listed.out, "s3://saved/" + dir + "  complete  vmcore.flat ")) << listed.out;
+    EXPECT_TRUE(contains(listed.out, "vmcore-dmesg.txt")) << listed.out;
+
+    // save, interrupted: the gateway stops answering after the first bytes and the command is
+    // killed; the next run goes on from the bytes already there, and the result is the dump.
+    fs::path out = s.mkdir("saved-here");
+    const std::string save = "save s3://saved/" + flat + " " + out.string() + " --config " + conf.string();
+    fs::path pid_file = s.path("save.pid");
+    std::thread first([&] {
+        (void)shell("KDF_PLUGIN_PATH='" KDF_PLUGIN_BUILD_DIR "' sh -c '" KDF_CLI " " + save + " & echo $! > " +
+                    pid_file.string() + "; wait'");
+    });
+    const fs::path part = out / "vmcore.flat.part";
+    bool some = false;
+    for (auto end = std::chrono::steady_clock::now() + 30s; !some && std::chrono::steady_clock::now() < end;
+         std::this_thread::sleep_for(5ms)) {
+        std::error_code size_ec;
+        some = fs::file_size(part, size_ec) >= (2u << 20) && !size_ec;
+    }
+    lab->freeze();
+    std::this_thread::sleep_for(300ms);
+    (void)shell("kill -KILL $(cat '" + pid_file.string() + "')");
+    first.join();
+    lab->thaw();
+    ASSERT_TRUE(some) << "the first save never got going";
+    std::error_code ec;
+    const auto had = fs::file_size(part, ec);
+    ASSERT_FALSE(ec) << "no part file after the interruption";
+    CommandResult again = s.run(save);
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_GT(had, 0u);
+    EXPECT_TRUE(contains(again.out, ", resumed after ")) << again.out;
+    EXPECT_TRUE(contains(again.out, "saved " + (out / "vmcore").string())) << again.out;
+    EXPECT_FALSE(fs::exists(part));
+    EXPECT_FALSE(fs::exists(out / "vmcore.flat"));
+    EXPECT_TRUE(fs::exists(out / "vmcore-dmesg.txt"));
+    uint64_t excluded = 0;
+    EXPECT_TRUE(same_kept_pages(vmcore, out / "vmcore", &excluded));
+    ShellResult dmesg = shell("makedumpfile --dump-dmesg '" + (out / "vmcore").string() + "' '" + s.path("dm").string() + "'");
+    EXPECT_EQ(dmesg.exit_code, 0) << dmesg.out;
+}
+
 // The put-only bucket policy of docs/s3.md: each node may put objects (and so start, upload and
 // complete multipart uploads) and abort its uploads under its own prefix. The uploader owns what
 // it puts, and an owner's object ACL would let it read and delete its dumps: the explicit Deny
