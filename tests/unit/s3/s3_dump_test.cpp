@@ -339,6 +339,9 @@ TEST_F(S3Dump, PutOnlyCredentialsWriteTheirPrefixAndReadNothing) {
                                     "del 's3://fleet/" + node1_key + "'");
     EXPECT_NE(del.exit_code, 0) << del.out;
     EXPECT_TRUE(contains(lab->keys("fleet"), node1_key));
+    // The bucket's owner reads every node's dump (the plugin gives it full control of each object).
+    ShellResult owner = lab->s3cmd("get --force 's3://fleet/" + node2_key + "' '" + s.path("owner").string() + "'");
+    EXPECT_EQ(owner.exit_code, 0) << owner.out;
     ShellResult get = lab->s3cmd_as("NODE1ACCESSKEY000001", "node1secret000000000000000000000000000001",
                                     "get --force 's3://fleet/" + node2_key + "' '" + s.path("stolen").string() + "'");
     EXPECT_NE(get.exit_code, 0) << get.out;
