@@ -66,8 +66,8 @@ s3 put --multipart-chunk-size-mb="$part_mb" "$work/vmcore.flat" s3://bench/s3cmd
 t1=$(date +%s.%N)
 t_s3cmd=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 
-awk -v b="$flat_bytes" -v m="$t_many" -v o="$t_one" -v c="$t_s3cmd" -v n="$in_flight" -v p="$part_mb" -v in="$(stat -c %s "$work/vmcore")" 'BEGIN {
-  printf "input vmcore                     %d bytes; uploaded stream %d bytes; parts of %d MiB\n", in, b, p
+awk -v b="$flat_bytes" -v m="$t_many" -v o="$t_one" -v c="$t_s3cmd" -v n="$in_flight" -v p="$part_mb" -v vin="$(stat -c %s "$work/vmcore")" 'BEGIN {
+  printf "input vmcore                     %d bytes; uploaded stream %d bytes; parts of %d MiB\n", vin, b, p
   printf "kdump-failover, %2d in flight     %6.2f s  %6.1f MB/s\n", n, m, b / m / 1e6
   printf "kdump-failover,  1 in flight     %6.2f s  %6.1f MB/s\n", o, b / o / 1e6
   printf "s3cmd put                        %6.2f s  %6.1f MB/s\n", c, b / c / 1e6

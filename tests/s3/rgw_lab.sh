@@ -8,10 +8,11 @@
 #   LAB=DIR rgw_lab.sh user UID AK SK # another S3 user (its own keys, no buckets)
 #
 # One ceph-mon, one ceph-osd on memstore (data in RAM: no block device, LVM or device-mapper) and
-# radosgw with the beast frontend, without systemd. cephx is off, which is safe only because every
+# radosgw with the beast frontend (http, and https with a certificate from a throwaway test CA,
+# $LAB/tls/ca.pem), without systemd. cephx is off, which is safe only because every
 # daemon binds 127.0.0.1. All state, logs, sockets and PID files live under $LAB and every command
 # gets -c $LAB/ceph.conf, so /etc/ceph, /var/lib/ceph and /var/log/ceph are never touched. Ports:
-# a block of 41 free ports (mon = base, rgw = base + 1, osd within the rest).
+# a block of 42 free ports (mon = base, rgw = base + 1, rgw https = base + 41, osd in between).
 set -euo pipefail
 
 : "${LAB:?set LAB to a scratch directory}"
@@ -53,11 +54,11 @@ fail() {
     exit 1
 }
 
-port_block_free() { # port_block_free BASE: all of BASE..BASE+40 can be bound on 127.0.0.1
+port_block_free() { # port_block_free BASE: all of BASE..BASE+41 can be bound on 127.0.0.1
     python3 - "$1" <<'PY'
 import socket, sys
 base = int(sys.argv[1])
-for p in range(base, base + 41):
+for p in range(base, base + 42):
     s = socket.socket()
     try:
         s.bind(("127.0.0.1", p))
@@ -154,13 +155,26 @@ log file = $LAB/log/\$name.\$pid.log
 log file = $LAB/log/\$name.log
 # radosgw asks the mon for a secure session by default, which auth none cannot give
 ms mon client mode = crc
-rgw frontends = beast endpoint=127.0.0.1:$((base + 1))
+rgw frontends = beast endpoint=127.0.0.1:$((base + 1)) ssl_endpoint=127.0.0.1:$((base + 41)) ssl_certificate=$LAB/tls/rgw.pem ssl_private_key=$LAB/tls/rgw.key
 rgw thread pool size = 32
 rgw enable usage log = false
 # memstore keeps deleted objects in RAM until the garbage collector runs: run it often
 rgw gc obj min wait = 10
 rgw gc processor period = 20
 CONF
+}
+
+# A CA of our own and radosgw's certificate for 127.0.0.1, signed by it.
+make_tls() {
+    local t=$LAB/tls
+    mkdir -p "$t"
+    openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=kdf-rgw-test-ca -days 2 \
+        -keyout "$t/ca.key" -out "$t/ca.pem" >/dev/null 2>&1 || fail "openssl: test CA"
+    openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$t/rgw.key" -out "$t/rgw.csr" \
+        >/dev/null 2>&1 || fail "openssl: certificate request"
+    printf 'subjectAltName=IP:127.0.0.1\n' >"$t/ext"
+    openssl x509 -req -in "$t/rgw.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial -days 2 \
+        -extfile "$t/ext" -out "$t/rgw.pem" >/dev/null 2>&1 || fail "openssl: signing the certificate"
 }
 
 do_start() {
@@ -171,8 +185,9 @@ do_start() {
         port_block_free "$base" && break
         base=""
     done
-    [ -n "$base" ] || fail "no block of 41 free ports found"
+    [ -n "$base" ] || fail "no block of 42 free ports found"
     mkdir -p "$LAB"/{log,run,pids,crash,mon.a,osd.0,rgw}
+    make_tls
     write_conf "$base" "$(uuidgen)"
     monmaptool --create --fsid "$(sed -n 's/^fsid = //p' "$CONF")" --addv a "[v2:127.0.0.1:$base]" "$LAB/monmap" >/dev/null
     ceph-mon -c "$CONF" --mkfs -i a --monmap "$LAB/monmap" >"$LAB/log/mon-mkfs.out" 2>&1 || fail "ceph-mon --mkfs"
@@ -190,6 +205,8 @@ do_start() {
     cat >"$LAB/env" <<ENV
 S3_ENDPOINT=http://127.0.0.1:$((base + 1))
 S3_PORT=$((base + 1))
+S3_TLS_ENDPOINT=https://127.0.0.1:$((base + 41))
+S3_CA_FILE=$LAB/tls/ca.pem
 S3_ACCESS_KEY=$ACCESS_KEY
 S3_SECRET_KEY=$SECRET_KEY
 S3_REGION=us-east-1

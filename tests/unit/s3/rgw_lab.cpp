@@ -51,6 +51,8 @@ RgwLab::RgwLab() {
     std::stringstream env;
     env << in.rdbuf();
     endpoint_ = value_of(env.str(), "S3_ENDPOINT");
+    tls_endpoint_ = value_of(env.str(), "S3_TLS_ENDPOINT");
+    ca_file_ = value_of(env.str(), "S3_CA_FILE");
     access_key_ = value_of(env.str(), "S3_ACCESS_KEY");
     secret_key_ = value_of(env.str(), "S3_SECRET_KEY");
     hostport_ = endpoint_.substr(endpoint_.find("://") + 3);

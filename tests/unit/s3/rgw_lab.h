@@ -29,6 +29,8 @@ public:
     bool ok() const { return ok_; }
     const std::string& why() const { return why_; }
     const std::string& endpoint() const { return endpoint_; }  // http://127.0.0.1:PORT
+    const std::string& tls_endpoint() const { return tls_endpoint_; }  // https://127.0.0.1:PORT
+    const std::string& ca_file() const { return ca_file_; }    // the CA that signed radosgw's certificate
     const std::string& access_key() const { return access_key_; }
     const std::string& secret_key() const { return secret_key_; }
 
@@ -49,7 +51,7 @@ private:
     std::string write_s3cfg(const std::string& name, const std::string& ak, const std::string& sk) const;
 
     std::string lab_;
-    std::string endpoint_, access_key_, secret_key_, hostport_;
+    std::string endpoint_, tls_endpoint_, ca_file_, access_key_, secret_key_, hostport_;
     std::string admin_cfg_;
     bool ok_ = false;
     std::string why_;

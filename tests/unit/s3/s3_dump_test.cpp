@@ -158,6 +158,37 @@ TEST_F(S3Dump, CredentialsOthersCanReadAreRefused) {
     EXPECT_EQ(lab->keys("modes"), "");
 }
 
+TEST_F(S3Dump, TlsVerifiedWithTheTestCaAndAWrongCaRefused) {
+    ASSERT_EQ(lab->s3cmd("mb s3://tls").exit_code, 0);
+    fs::path vmcore = s.make_vmcore("8M", 10);
+    const std::string creds = credentials(lab->access_key(), lab->secret_key()).string();
+    // A CA that did not sign radosgw's certificate.
+    fs::path wrong = s.path("wrong-ca.pem");
+    ShellResult made = shell("openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=wrong-ca -days 2 -keyout '" +
+                             s.path("wrong-ca.key").string() + "' -out '" + wrong.string() + "'");
+    ASSERT_EQ(made.exit_code, 0) << made.out;
+    auto tls_chain = [&](const std::string& ca) {
+        fs::path conf = chain("bucket = tls\nprefix = tls\ncredentials_file = " + creds + "\nca_file = " + ca);
+        // chain() writes the http endpoint: point the target at https instead.
+        std::string text = read_file(conf);
+        text.replace(text.find("endpoint = " + lab->endpoint()), ("endpoint = " + lab->endpoint()).size(),
+                     "endpoint = " + lab->tls_endpoint());
+        write_file(conf, text);
+        return conf;
+    };
+    CommandResult refused = dump(tls_chain(wrong.string()), vmcore);
+    EXPECT_EQ(refused.exit_code, 11) << refused.err;
+    EXPECT_TRUE(contains(refused.err, "target 'obj' [auth]: s3: starting the upload of ")) << refused.err;
+    EXPECT_TRUE(contains(refused.err, ": TLS: ")) << refused.err;
+    EXPECT_TRUE(contains(refused.err, "does ca_file " + wrong.string() + " hold the CA that signed it?")) << refused.err;
+    EXPECT_EQ(lab->keys("tls"), "");
+
+    CommandResult ok = dump(tls_chain(lab->ca_file()), vmcore);
+    ASSERT_EQ(ok.exit_code, 0) << ok.err;
+    EXPECT_TRUE(contains(ok.out, "dump saved by target 'obj' (s3): s3://tls/tls/")) << ok.out;
+    EXPECT_FALSE(key_ending(lab->keys("tls"), "vmcore.flat").empty());
+}
+
 // Polls `until` every 100 ms for at most `limit`.
 template <class F>
 bool wait_for(F until, std::chrono::milliseconds limit) {
