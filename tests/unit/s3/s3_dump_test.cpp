@@ -97,6 +97,13 @@ TEST_F(S3Dump, DumpLandsAndReadsBackPageForPage) {
     fs::path conf = chain("bucket = dumps\nprefix = node-a\ncredentials_file = " +
                           credentials(lab->access_key(), lab->secret_key()).string() +
                           "\npart_size = 5M\nparts_in_flight = 3\nstall_timeout = 20s");
+    // check --probe: a test upload started and aborted with the target's keys, the secret not shown.
+    CommandResult probe = s.run("check --probe --config " + conf.string());
+    EXPECT_EQ(probe.exit_code, 0) << probe.out << probe.err;
+    EXPECT_TRUE(contains(probe.out + probe.err, "writable with access key " + lab->access_key())) << probe.out << probe.err;
+    EXPECT_FALSE(contains(probe.out + probe.err, lab->secret_key()));
+    EXPECT_EQ(lab->keys("dumps"), "") << "the probe left an object";
+
     CommandResult r = dump(conf, vmcore);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const std::string keys = lab->keys("dumps", "node-a/");
@@ -182,6 +189,17 @@ TEST_F(S3Dump, TlsVerifiedWithTheTestCaAndAWrongCaRefused) {
     EXPECT_TRUE(contains(refused.err, ": TLS: ")) << refused.err;
     EXPECT_TRUE(contains(refused.err, "does ca_file " + wrong.string() + " hold the CA that signed it?")) << refused.err;
     EXPECT_EQ(lab->keys("tls"), "");
+
+    // verify_tls = no: works with any certificate, and says loudly that nothing was checked.
+    fs::path unverified = tls_chain(wrong.string());
+    std::string text = read_file(unverified);
+    text.replace(text.find("ca_file = "), 0, "verify_tls = no\n");
+    write_file(unverified, text);
+    CommandResult loose = dump(unverified, vmcore);
+    EXPECT_EQ(loose.exit_code, 0) << loose.err;
+    EXPECT_TRUE(contains(loose.err, "s3: WARNING: target 'obj': verify_tls = no: the certificate of " + lab->tls_endpoint() +
+                                        "/tls is NOT checked"))
+        << loose.err;
 
     CommandResult ok = dump(tls_chain(lab->ca_file()), vmcore);
     ASSERT_EQ(ok.exit_code, 0) << ok.err;
