@@ -52,9 +52,10 @@ protected:
         return p;
     }
 
-    // "[chain] obj backup": the bucket first, a local directory after it.
+    // "[chain] obj backup": the bucket first, a local directory after it (a new one per chain, so
+    // two dumps within one second never meet in it).
     fs::path chain(const std::string& s3_keys) {
-        backup = s.mkdir("backup");
+        backup = s.mkdir("backup-" + std::to_string(++chains_));
         fs::path conf = s.path("kdf.conf");
         write_file(conf, "[chain]\ntargets = obj backup\n\n[target obj]\ntype = s3\nendpoint = " + lab->endpoint() +
                              "\n" + s3_keys + "\n\n[target backup]\ntype = local\npath = " + backup.string() +
@@ -79,6 +80,7 @@ protected:
     Scratch s;
     fs::path backup;
     int files_ = 0;
+    int chains_ = 0;
 };
 
 // The one line of `keys` that ends with `/name` ("" if none).
