@@ -12,7 +12,8 @@
 namespace kdf::cli {
 
 // Runs `<scheme>-<verb> TARGET URL ARGS... --config PATH` when the config has a target of type
-// url_scheme(url); nullopt when it has none (the caller goes on as before).
+// url_scheme(url) and that plugin offers the command; nullopt otherwise (the caller goes on as
+// before).
 std::optional<int> run_object_store_command(const std::string& verb, const std::string& url, const Args& args,
                                             const std::optional<std::string>& config_flag,
                                             const std::optional<chain::Config>& config);
