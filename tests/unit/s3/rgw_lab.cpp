@@ -100,6 +100,16 @@ std::string RgwLab::keys(const std::string& bucket, const std::string& prefix) c
     return out;
 }
 
+int RgwLab::parts_answered(const std::string& bucket) const {
+    // One line per request: ... "PUT /BUCKET/KEY?partNumber=N&uploadId=... HTTP/1.1" 200 ...
+    std::ifstream in(lab_ + "/log/client.rgw.log");
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line))
+        if (line.find("\"PUT /" + bucket + "/") != std::string::npos && line.find("partNumber=") != std::string::npos) ++n;
+    return n;
+}
+
 void RgwLab::freeze() { (void)shell(script("freeze")); }
 void RgwLab::thaw() { (void)shell(script("thaw")); }
 bool RgwLab::restart_rgw() { return shell(script("restart-rgw")).exit_code == 0; }

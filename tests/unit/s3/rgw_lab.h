@@ -42,6 +42,9 @@ public:
     // Every key below s3://BUCKET/PREFIX, one per line ("" when none or on error).
     std::string keys(const std::string& bucket, const std::string& prefix = "") const;
 
+    // How many UploadPart requests into `bucket` radosgw has answered so far (its request log).
+    int parts_answered(const std::string& bucket) const;
+
     void freeze();       // SIGSTOP radosgw
     void thaw();         // SIGCONT radosgw
     bool restart_rgw();  // SIGKILL radosgw and start it again on the same port
