@@ -28,6 +28,8 @@ packages=(
   qemu-system-x86 busybox-static kexec-tools cpio kmod  # tests/e2e: a real crash of Debian's kernel in QEMU
   lvm2 cryptsetup-bin e2fsprogs dash     # local backups on LVM/LUKS (dracut_storage), ext4 backup disk (e2e), the capture script under dash
   network-manager dbus ethtool iproute2 e2fsprogs  # kdump-utils' mkdumprd (tests mkdumprd_*): NM in the image, nmcli keyfiles
+  libcurl4-openssl-dev libssl-dev       # s3 plugin: HTTP(S) through libcurl, SigV4 signing on OpenSSL
+  ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl s3cmd openssl  # s3 tests: a real Ceph RADOS Gateway (openssl: its test CA); s3cmd reads back and benches
   mmdebstrap                              # tests/e2e/debian: a real Debian 12 root (with e2fsprogs: mkfs.ext4 -d, debugfs)
   iproute2 python3 bc                     # the link lab (ip netns, veth, tc tbf) and its test's socket timing; bench/ arithmetic
 )

@@ -1,10 +1,13 @@
 // `kdump-failover save SOURCE DIR [--force] [--config F]`: after reboot, turn a dump left on a raw
 // target into files. SOURCE is a block device or a file, or SCHEME://... (iscsi://portal/iqn/lun),
 // read through the plugin that exports a raw volume opener for SCHEME (kdf/raw_volume_export.h),
-// found on the plugin search path (the config's [chain] plugin_path when there is a config).
+// found on the plugin search path (the config's [chain] plugin_path when there is a config). A dump
+// kept as an object (s3://BUCKET/KEY) has no raw volume: the plugin of the config's target of that
+// type downloads and reassembles it (object_store_command.h).
 #include <cstdio>
 
 #include "core/cli/command.h"
+#include "core/cli/object_store_command.h"
 #include "core/format/raw_save.h"
 #include "core/plugin/raw_volume_plugins.h"
 #include "core/plugin/search_path.h"
@@ -33,6 +36,11 @@ int cmd_save(const Args& args) {
     }
     std::optional<chain::Config> config;
     if (!load_optional_config(scan.value("--config"), true, config)) return 2;
+    // A dump kept as an object (s3://BUCKET/KEY): the plugin of the config's target of that type
+    // downloads and reassembles it.
+    if (auto rc = run_object_store_command("save", scan.positionals()[0], {scan.positionals()[1]}, scan.value("--config"),
+                                           config))
+        return *rc;
     format::SaveOptions options;
     options.force = scan.flag("--force");
     auto saved = save_from(scan.positionals()[0], scan.positionals()[1], options, config);

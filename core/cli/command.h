@@ -22,6 +22,7 @@ int cmd_post(const Args& args);
 int cmd_check(const Args& args);
 int cmd_plugins(const Args& args);
 int cmd_save(const Args& args);
+int cmd_list(const Args& args);
 int cmd_collect(const Args& args);
 int cmd_verify(const Args& args);
 int cmd_reassemble(const Args& args);

@@ -1,0 +1,26 @@
+// object_download.h - one S3 object into a local file by ranged GETs, resumable.
+//
+// The object is fetched in chunks (Range: bytes=a-b) into "<file>.part", in order. An interrupted
+// download leaves "<file>.part" and "<file>.part.etag" (the object's ETag, from a HEAD before the
+// first byte); the next run with the same file continues after the bytes already there if the
+// object's ETag is unchanged, and starts over otherwise. When every byte is there the part file is
+// fsynced and linked to <file>, which is never replaced.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kdf/status.h"
+#include "s3_client.h"
+
+namespace kdf::s3 {
+
+struct DownloadResult {
+    uint64_t bytes = 0;    // the object's size
+    uint64_t resumed = 0;  // bytes that were already there from an earlier run
+};
+
+Result<DownloadResult> download_object(const S3Client& client, const std::string& key, const std::string& file,
+                                       uint64_t chunk_size);
+
+}  // namespace kdf::s3

@@ -1,0 +1,54 @@
+// s3_sink.h - one dump as one S3 object, written as a multipart upload.
+//
+//   open():      CreateMultipartUpload for <prefix>/<dir_name>/<final_name>. Nothing is visible
+//                under that key until the upload is completed; this call also proves the keys and
+//                the bucket (a wrong secret or a missing bucket fails here, and nothing is created).
+//   put_file():  PutObject <prefix>/<dir_name>/<name> (vmcore-dmesg.txt), before any dump data.
+//   append():    the flattened stream, front to back, cut into part_size parts; see PartWindow for
+//                how many are on the wire and what memory that takes.
+//   commit():    the last (short) part, every part acknowledged, then CompleteMultipartUpload:
+//                only then does the object appear under its final name.
+//   abort():     stop the transfers, AbortMultipartUpload (the server drops the parts, so no half
+//                object is ever visible), and PutObject <prefix>/<dir_name>/vmcore-incomplete, a
+//                few lines saying how far the dump got.
+// Only PutObject and the multipart calls on the dump's own keys are used: no HEAD, GET, List or
+// Delete, so a bucket policy that allows nothing else still works. The call rules (states, stage
+// labels, side-file names, side files first) are kdf::SinkBase's.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "kdf/sink_base.h"
+#include "kdf/transport.h"
+#include "part_window.h"
+#include "s3_client.h"
+
+namespace kdf::s3 {
+
+class S3Sink final : public SinkBase {
+public:
+    // `key_dir` is "<prefix>/<dir_name>".
+    static Result<std::unique_ptr<Sink>> open(std::unique_ptr<S3Client> client, const std::string& key_dir,
+                                              const DumpInfo& dump, const CallOptions& opts);
+
+    S3Sink(std::unique_ptr<S3Client> client, std::string key_dir, std::string final_name, std::string upload_id);
+    ~S3Sink() override;
+
+private:
+    Status do_append(std::span<const std::byte> data, const CallOptions& opts) override;
+    Status do_put_file(std::string_view name, std::span<const std::byte> data, const CallOptions& opts) override;
+    Status do_commit(const CallOptions& opts) override;
+    Status do_abort(const CallOptions& opts) override;
+    Status put_object(const std::string& name, std::span<const std::byte> data, const CallOptions& opts);
+
+    std::unique_ptr<S3Client> client_;
+    std::string key_dir_;
+    std::string key_;
+    std::string upload_id_;
+    std::unique_ptr<PartWindow> window_;  // destroyed before client_
+    uint64_t appended_ = 0;
+    bool completed_ = false;
+};
+
+}  // namespace kdf::s3
