@@ -17,6 +17,7 @@ packages=(
   makedumpfile libkdumpfile-dev           # independent dump readers the format tests check our output with
   python3-drgn crash                      # the debuggers users open dumps with (tests/readers)
   zlib1g-dev libdeflate-dev liblzo2-dev liblz4-dev libzstd-dev  # page codecs (core/compress)
+  liblzma-dev                            # xz-compressed crash initramfs images (core/lifecycle: status, estimate)
   time                                    # GNU time: peak RSS in bench/
   libssh-dev openssh-server openssh-client  # ssh plugin (libssh) and the real sshd its tests start
   libnfs-dev libnfs-utils nfs-ganesha nfs-ganesha-vfs rpcbind  # nfs plugin (libnfs), ganesha for its tests, nfs-cp for bench/
