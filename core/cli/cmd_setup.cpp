@@ -21,6 +21,7 @@
 #include "core/config/mount_info.h"
 #include "core/lifecycle/crashkernel_plan.h"
 #include "core/lifecycle/grub_cmdline.h"
+#include "core/lifecycle/kdump_auto_reset.h"
 #include "core/lifecycle/node_actions.h"
 #include "core/lifecycle/setup_record.h"
 
@@ -108,6 +109,19 @@ int cmd_setup(const Args& args) {
         return chain::kExitUsage;
     }
     NodePlan plan = ck.plan;
+    // kdumpctl would put its own size back at the next kernel update (kdump_auto_reset.h).
+    std::optional<std::string> auto_reset_before;
+    bool auto_reset_set = false;
+    if (d.family == DistroFamily::rhel) {
+        if (auto conf = read_in_root(root, kKdumpConf)) {
+            auto_reset_before = kdump_auto_reset(*conf);
+            auto edit = set_kdump_auto_reset(*conf, root.path(kKdumpConf), "no");
+            if (edit.text != *conf) {
+                plan.files.push_back({kKdumpConf, *conf, edit.text});
+                auto_reset_set = true;
+            }
+        }
+    }
 
     // 4 (planned now, run after generate). Units setup enables, and uninstall disables again.
     std::vector<std::string> enable;
@@ -135,6 +149,10 @@ int cmd_setup(const Args& args) {
     for (const auto& f : ck.created) add_once(record.created, f);
     for (const auto& f : ck.edited) add_once(record.edited, f);
     for (const auto& u : enable) add_once(record.enabled, u);
+    if (auto_reset_set && !record.auto_reset_set) {
+        record.auto_reset_set = true;
+        record.auto_reset_before = auto_reset_before.value_or("");
+    }
     for (const char* f : {"/etc/kdump.conf", "/etc/default/kdump-tools"})
         if (read_in_root(root, f)) add_once(record.wired, f);
     const std::string record_text = render_setup_record(record);

@@ -10,6 +10,7 @@
 #include "core/cli/command.h"
 #include "core/cli/node_command_support.h"
 #include "core/lifecycle/crashkernel_plan.h"
+#include "core/lifecycle/kdump_auto_reset.h"
 #include "core/lifecycle/node_actions.h"
 #include "core/lifecycle/setup_record.h"
 
@@ -40,6 +41,14 @@ int cmd_uninstall(const Args& args) {
     std::vector<std::string> warnings;
     NodePlan plan = plan_crashkernel_removal(*record, root, warnings);
     for (const auto& w : warnings) error_line("warning: " + w);
+    if (record->auto_reset_set) {
+        if (auto conf = read_in_root(root, kKdumpConf)) {
+            const std::optional<std::string> before =
+                record->auto_reset_before.empty() ? std::nullopt : std::optional<std::string>(record->auto_reset_before);
+            auto edit = restore_kdump_auto_reset(*conf, root.path(kKdumpConf), before);
+            if (edit.text != *conf) plan.files.push_back({kKdumpConf, *conf, edit.text});
+        }
+    }
     for (const auto& u : record->enabled)
         plan.commands.push_back({{"systemctl", "disable", u}, "leave " + u + " as it was before setup", false});
     if (!apply_plan(plan, root, {dry_run})) {

@@ -18,6 +18,8 @@ std::string render_setup_record(const SetupRecord& r) {
     for (const auto& f : r.edited) out += "edited " + f + "\n";
     for (const auto& u : r.enabled) out += "enabled " + u + "\n";
     for (const auto& f : r.wired) out += "wired " + f + "\n";
+    if (r.auto_reset_set)
+        out += "auto_reset_before " + (r.auto_reset_before.empty() ? std::string("-") : r.auto_reset_before) + "\n";
     return out;
 }
 
@@ -38,6 +40,7 @@ std::optional<SetupRecord> parse_setup_record(const std::string& text, const std
         else if (key == "edited") r.edited.push_back(value);
         else if (key == "enabled") r.enabled.push_back(value);
         else if (key == "wired") r.wired.push_back(value);
+        else if (key == "auto_reset_before") r.auto_reset_set = true, r.auto_reset_before = value == "-" ? "" : value;
         else {
             if (error) *error = file + ":" + std::to_string(n) + ": unknown key '" + key + "'";
             return std::nullopt;

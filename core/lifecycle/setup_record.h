@@ -22,6 +22,10 @@ struct SetupRecord {
     std::vector<std::string> edited;   // files setup edited (FILE.kdump-failover.bak is the original)
     std::vector<std::string> enabled;  // units setup enabled: uninstall disables them
     std::vector<std::string> wired;    // kdump files `generate` edited: uninstall runs `generate --remove`
+    // kdump.conf's auto_reset_crashkernel: set to "no" by setup (kdump_auto_reset.h), and its value
+    // before ("" when there was no such line).
+    bool auto_reset_set = false;
+    std::string auto_reset_before;
 };
 
 std::string render_setup_record(const SetupRecord& r);
