@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "core/chain/supervisor.h"
@@ -158,6 +159,14 @@ int cmd_setup(const Args& args) {
     const std::string record_text = render_setup_record(record);
     if (record_text != old_record_text) plan.files.insert(plan.files.begin(), {kSetupRecordPath, old_record_text, record_text});
 
+    // A dry run shows kdump.conf once, with generate's edit on top of ours: the diff a real run makes.
+    std::map<std::string, std::string> pending;
+    if (dry_run)
+        std::erase_if(plan.files, [&](const FileChange& f) {
+            const bool wired = f.path == kKdumpConf && f.new_text;
+            if (wired) pending[f.path] = *f.new_text;
+            return wired;
+        });
     if (!apply_plan(plan, root, {dry_run})) {
         error_line("setup stopped; `kdump-failover uninstall` undoes what was done");
         return 1;
@@ -166,7 +175,7 @@ int cmd_setup(const Args& args) {
     // 3. The chain in the distribution's kdump files.
     std::vector<std::string> gen{"--config", config_path};
     if (dry_run) gen.push_back("--dry-run");
-    if (const int rc = run_generate(root, gen); rc != 0) {
+    if (const int rc = run_generate(root, gen, pending); rc != 0) {
         error_line("generate failed (exit " + std::to_string(rc) + "); `kdump-failover uninstall` undoes what was done");
         return rc;
     }

@@ -70,7 +70,8 @@ namespace {
 
 // `generate` run on a copy of each kdump file, and the copy diffed against the file: the exact change
 // a real run would make, which generate's own dry run only describes.
-int generate_diff(const lifecycle::SandboxRoot& root, const std::vector<std::string>& args) {
+int generate_diff(const lifecycle::SandboxRoot& root, const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& pending) {
     for (const auto& [file, flag] : {std::pair{"/etc/kdump.conf", "--kdump-conf"}, std::pair{"/etc/default/kdump-tools", "--kdump-tools"}}) {
         const auto old = lifecycle::read_in_root(root, file);
         if (!old) continue;
@@ -86,9 +87,11 @@ int generate_diff(const lifecycle::SandboxRoot& root, const std::vector<std::str
         if (!root.is_live()) argv.insert(argv.end(), {"--root", root.dir()});
         int rc = 0;
         {
+            auto first = pending.find(file);
+            const std::string& start = first == pending.end() ? *old : first->second;
             std::FILE* f = std::fopen(copy.c_str(), "w");
             if (f) {
-                std::fwrite(old->data(), 1, old->size(), f);
+                std::fwrite(start.data(), 1, start.size(), f);
                 std::fclose(f);
             }
             const auto r = lifecycle::capture_command(argv);
@@ -105,8 +108,9 @@ int generate_diff(const lifecycle::SandboxRoot& root, const std::vector<std::str
 
 }  // namespace
 
-int run_generate(const lifecycle::SandboxRoot& root, std::vector<std::string> args) {
-    if (std::find(args.begin(), args.end(), "--dry-run") != args.end()) return generate_diff(root, args);
+int run_generate(const lifecycle::SandboxRoot& root, std::vector<std::string> args,
+                 const std::map<std::string, std::string>& pending) {
+    if (std::find(args.begin(), args.end(), "--dry-run") != args.end()) return generate_diff(root, args, pending);
     if (!root.is_live()) {
         args.push_back("--root");
         args.push_back(root.dir());

@@ -2,6 +2,7 @@
 // the node's system (under --root too), the running kernel's release, the estimate.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,10 @@ struct NodeEstimate {
 
 NodeEstimate estimate_node(const lifecycle::SandboxRoot& root, const lifecycle::Distribution& d, int level);
 
-// Runs `generate` in this process with `args` (--root added for a sandbox root).
-int run_generate(const lifecycle::SandboxRoot& root, std::vector<std::string> args);
+// Runs `generate` in this process with `args` (--root added for a sandbox root). With --dry-run it
+// prints the exact diff of each kdump file instead; `pending` holds the text another step of the
+// same dry run would have written to a file first (by system path), which generate then edits.
+int run_generate(const lifecycle::SandboxRoot& root, std::vector<std::string> args,
+                 const std::map<std::string, std::string>& pending = {});
 
 }  // namespace kdf::cli
