@@ -127,9 +127,7 @@ StatusCheck check_image(const StatusInputs& in, const CrashImage& image, const I
                mib_text(listing.unpacked_bytes) + " unpacked";
     return c;
 }
-bool exists_in_root(const SandboxRoot& root, const std::string& p) {
-    return read_in_root(root, p).has_value() || ::access(root.path(p).c_str(), F_OK) == 0;
-}
+bool exists_in_root(const SandboxRoot& root, const std::string& p) { return ::access(root.path(p).c_str(), F_OK) == 0; }
 
 // kdump-tools' crash boot mounts the root filesystem and runs our drop-in from it: our files must
 // be there, with the drop-in and the line `generate` writes. dracut's image (kdumpctl) must hold
