@@ -91,6 +91,13 @@ int cmd_setup(const Args& args) {
         return chain::kExitUsage;
     }
 
+    // The config must load before anything changes: generate (step 3) would refuse it after the
+    // boot loader was already edited.
+    if (const NodeConfig config = load_node_config(root, config_path, false); !config.loaded) {
+        error_line(root.path(config_path) + ": not a valid config (above); nothing was changed");
+        return chain::kExitUsage;
+    }
+
     // 2. crashkernel=.
     std::string size = scan.value("--crashkernel").value_or("auto");
     if (size == "auto") {
@@ -123,6 +130,16 @@ int cmd_setup(const Args& args) {
             }
         }
     }
+
+    // A boot loader tool that is not here (a machine without GRUB's update-grub, or without grubby)
+    // is found now, before any file changes.
+    if (root.is_live() && !dry_run)
+        for (const auto& c : plan.commands)
+            if (!have_program(c.argv[0])) {
+                error_line(c.argv[0] + " is not installed, so setup cannot " + c.why + ": set crashkernel=" + size +
+                           " in this machine's boot loader by hand; nothing was changed");
+                return 1;
+            }
 
     // 4 (planned now, run after generate). Units setup enables, and uninstall disables again.
     std::vector<std::string> enable;
@@ -157,7 +174,8 @@ int cmd_setup(const Args& args) {
     for (const char* f : {"/etc/kdump.conf", "/etc/default/kdump-tools"})
         if (read_in_root(root, f)) add_once(record.wired, f);
     const std::string record_text = render_setup_record(record);
-    if (record_text != old_record_text) plan.files.insert(plan.files.begin(), {kSetupRecordPath, old_record_text, record_text});
+    if (record_text != old_record_text)
+        plan.files.insert(plan.files.begin(), {kSetupRecordPath, old_record_text, record_text, false, true});
 
     // A dry run shows kdump.conf once, with generate's edit on top of ours: the diff a real run makes.
     std::map<std::string, std::string> pending;

@@ -45,7 +45,7 @@ CrashkernelPlan plan_crashkernel(const Distribution& d, const SandboxRoot& root,
                                  "move it away, then run setup again");
             return out;
         }
-        if (old != text) out.plan.files.push_back({kGrubDropIn, old, text});
+        if (old != text) out.plan.files.push_back({kGrubDropIn, old, text, false, true});
         const std::string dir = std::string(kGrubDropIn).substr(0, std::string(kGrubDropIn).rfind('/') + 1);
         if (::access(root.path(dir).c_str(), F_OK) != 0) out.created.push_back(dir);
         if (!old) out.created.push_back(kGrubDropIn);

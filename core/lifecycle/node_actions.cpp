@@ -69,9 +69,9 @@ bool apply_file(const FileChange& f, const SandboxRoot& root) {
         std::printf("%s: restored from %s\n", real.c_str(), backup.c_str());
         return true;
     }
-    if (!f.old_text) {
+    if (!f.old_text || f.ours) {
         if (!create_file(real, *f.new_text)) return false;
-        std::printf("%s: created\n", real.c_str());
+        std::printf("%s: %s\n", real.c_str(), f.old_text ? "rewritten" : "created");
         return true;
     }
     auto done = integration::update_config_file(real, *f.old_text, *f.new_text);

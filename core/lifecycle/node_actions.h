@@ -22,6 +22,9 @@ struct FileChange {
     // Restore: the new text is the backup FILE.kdump-failover.bak, which is renamed over the file
     // (byte for byte, with its mode) rather than written anew.
     bool from_backup = false;
+    // A file of ours (our grub.d drop-in) is rewritten without a backup: there is no original of
+    // the user's to keep, and a FILE.kdump-failover.bak beside it would outlive uninstall.
+    bool ours = false;
 };
 
 struct ExternalCommand {

@@ -138,6 +138,15 @@ TEST_F(NodeCommands, DebianDropInAfterKdumpToolsOwnThenByteExactUninstall) {
                   std::string::npos);
         EXPECT_TRUE(fs::exists(root + "/etc/default/kdump-tools.kdump-failover.bak"));
     });
+    // A new size rewrites our drop-in (no backup of our own file) and uninstall still restores all.
+    const auto original = snapshot(root);
+    ASSERT_EQ(cli("setup --root " + quote(root) + " --crashkernel 320M").status, 0);
+    ShellRun resized = cli("setup --root " + quote(root) + " --crashkernel 512M");
+    ASSERT_EQ(resized.status, 0) << resized.out;
+    EXPECT_EQ(last_crashkernel(grub_command_line()), "512M");
+    EXPECT_FALSE(fs::exists(root + "/etc/default/grub.d/zz-kdump-failover.cfg.kdump-failover.bak"));
+    ASSERT_EQ(cli("uninstall --root " + quote(root)).status, 0);
+    EXPECT_EQ(tree_difference(original, snapshot(root)), "");
 }
 
 TEST_F(NodeCommands, RhelGrubDefaultAndKdumpConfThenByteExactUninstall) {
@@ -155,6 +164,14 @@ TEST_F(NodeCommands, RhelGrubDefaultAndKdumpConfThenByteExactUninstall) {
                                   root + "/etc/kdump.conf; kdump_get_conf_val auto_reset_crashkernel'";
         EXPECT_EQ(sh(parse).out, "no\n");
     });
+    // Another size later: the backups stay the files before the first setup.
+    const auto original = snapshot(root);
+    ASSERT_EQ(cli("setup --root " + quote(root) + " --crashkernel 448M").status, 0);
+    ASSERT_EQ(cli("setup --root " + quote(root) + " --crashkernel 1G").status, 0);
+    EXPECT_NE(slurp(root + "/etc/default/grub").find("GRUB_CMDLINE_LINUX=\"crashkernel=1G resume="), std::string::npos);
+    ShellRun undo = cli("uninstall --root " + quote(root));
+    ASSERT_EQ(undo.status, 0) << undo.out;
+    EXPECT_EQ(tree_difference(original, snapshot(root)), "") << undo.out;
 }
 
 TEST_F(NodeCommands, HandEditsAfterSetupSurviveUninstall) {
