@@ -36,7 +36,7 @@ NodeConfig load_node_config(const lifecycle::SandboxRoot& root, const std::strin
     if (!loaded.config || !loaded.errors.empty()) {
         if (!quiet)
             for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.c_str());
-        out.error = file + ": " + (loaded.errors.empty() ? std::string("cannot be read") : loaded.errors.front());
+        out.error = loaded.errors.empty() ? file + ": cannot be read" : loaded.errors.front();
         return out;
     }
     const chain::Config& config = *loaded.config;

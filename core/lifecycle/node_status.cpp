@@ -144,10 +144,19 @@ StatusCheck check_our_files(const StatusInputs& in, const CrashImage& image, con
     if (in.distro.family == DistroFamily::debian) {
         where = "root filesystem (kdump-tools' crash boot mounts it)";
         std::vector<std::string> want = in.needed_files;
+        // The drop-in that runs the chain in the crash boot: on the running system, as systemd
+        // itself loads it (wherever the package's prefix put it); under a sandbox root, in the
+        // unit directories systemd reads.
         bool drop_in = false;
-        for (const char* d : {"/usr/lib/systemd/system/kdump-tools-dump.service.d/kdump-failover.conf",
-                              "/lib/systemd/system/kdump-tools-dump.service.d/kdump-failover.conf"})
-            drop_in = drop_in || exists_in_root(in.root, d);
+        const std::string unit = "kdump-tools-dump.service", ours = unit + ".d/kdump-failover.conf";
+        if (in.root.is_live() && have_program("systemctl")) {
+            drop_in = capture_command({"systemctl", "show", "-p", "DropInPaths", "--value", unit}).out.find(ours) !=
+                      std::string::npos;
+        } else {
+            for (const char* d : {"/etc/systemd/system/", "/usr/local/lib/systemd/system/", "/usr/lib/systemd/system/",
+                                  "/lib/systemd/system/"})
+                drop_in = drop_in || exists_in_root(in.root, d + ours);
+        }
         if (!drop_in) missing.push_back("kdump-tools-dump.service.d/kdump-failover.conf (reinstall the package)");
         const auto defaults = read_in_root(in.root, "/etc/default/kdump-tools").value_or("");
         if (defaults.find("KDUMP_FAILOVER_CONFIG=") == std::string::npos)

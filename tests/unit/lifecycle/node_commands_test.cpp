@@ -7,6 +7,7 @@
 // (its files sourced as grub-mkconfig sources them) ends in the size asked; uninstall gives back
 // the tree byte for byte.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <functional>
@@ -215,6 +216,27 @@ TEST_F(NodeCommands, SetupRefusesWhatItCannotDoAndChangesNothing) {
     EXPECT_EQ(cli("uninstall --root " + quote(root)).out, root + "/var/lib/kdump-failover/setup.state: no record of a setup here; nothing to undo\n");
 }
 
+// CoreOS: rpm-ostree owns the kernel arguments; no GRUB file is written.
+TEST_F(NodeCommands, RpmOstreeKernelArgumentsNotGrubFiles) {
+    make_rhel();
+    fs::remove(root + "/etc/default/grub");
+    dir.write("root/etc/os-release", "NAME=\"Red Hat Enterprise Linux CoreOS\"\nID=\"rhcos\"\nID_LIKE=\"rhel fedora\"\n"
+                                     "VERSION_ID=\"4.16\"\nPRETTY_NAME=\"Red Hat Enterprise Linux CoreOS 416.94\"\n");
+    dir.write("root/run/ostree-booted", "");
+    const auto original = snapshot(root);
+    ShellRun dry = cli("setup --root " + quote(root) + " --crashkernel 512M --dry-run");
+    ASSERT_EQ(dry.status, 0) << dry.out;
+    EXPECT_NE(dry.out.find("would run: rpm-ostree kargs --append-if-missing=crashkernel=512M"), std::string::npos) << dry.out;
+    ShellRun set = cli("setup --root " + quote(root) + " --crashkernel 512M");
+    ASSERT_EQ(set.status, 0) << set.out;
+    EXPECT_FALSE(fs::exists(root + "/etc/default/grub"));
+    EXPECT_NE(slurp(root + "/var/lib/kdump-failover/setup.state").find("\nbootloader rpm-ostree\n"), std::string::npos);
+    ShellRun undo = cli("uninstall --root " + quote(root));
+    ASSERT_EQ(undo.status, 0) << undo.out;
+    EXPECT_NE(undo.out.find("rpm-ostree kargs --delete-if-present=crashkernel=512M"), std::string::npos) << undo.out;
+    EXPECT_EQ(tree_difference(original, snapshot(root)), "") << undo.out;
+}
+
 // status under --root reads the crash initramfs itself: a dracut-style image (early cpio, then
 // zstd) with or without our files, and with a config older than the one on the system.
 TEST_F(NodeCommands, StatusReadsTheCrashImageItself) {
@@ -254,6 +276,47 @@ TEST_F(NodeCommands, StatusReadsTheCrashImageItself) {
     EXPECT_EQ(missing.status, 1) << missing.out;
     EXPECT_NE(missing.out.find("\"missing\":[\"" + std::string(KDF_CLI) + "\",\"/etc/kdump-failover.conf\",\"" + plugin + "\"]"),
               std::string::npos) << missing.out;
+}
+
+
+// The running machine, as status and estimate see it, against the kernel's own files read here.
+TEST(NodeCommandsLive, StatusAndEstimateReportWhatTheKernelSays) {
+    auto read = [](const std::string& p) {
+        std::string t = slurp(p);
+        while (!t.empty() && t.back() == '\n') t.pop_back();
+        return t;
+    };
+    ShellRun st = cli("status --json --no-probe --config /nonexistent/kdump-failover.conf", false);
+    // A kernel built without kexec has no such file: nothing is reserved.
+    std::string crash_size = read("/sys/kernel/kexec_crash_size");
+    if (crash_size.empty()) crash_size = "0";
+    const bool loaded = read("/sys/kernel/kexec_crash_loaded") == "1";
+    std::smatch m;
+    const std::string cmdline = read("/proc/cmdline");
+    const bool has_word = std::regex_search(cmdline, m, std::regex(R"((^| )crashkernel=\S+)"));
+    EXPECT_NE(st.out.find("\"name\":\"reservation\",\"state\":\"" + std::string(crash_size == "0" ? "not_ready" : "ok")),
+              std::string::npos) << st.out;
+    EXPECT_NE(st.out.find("\"bytes\":" + crash_size + ","), std::string::npos) << st.out;
+    EXPECT_NE(st.out.find(std::string("\"loaded\":") + (loaded ? "true" : "false")), std::string::npos) << st.out;
+    EXPECT_NE(st.out.find("\"name\":\"crashkernel_cmdline\",\"state\":\"" + std::string(has_word ? "ok" : "not_ready")),
+              std::string::npos) << st.out;
+    EXPECT_NE(st.out.find("\"name\":\"our_files\",\"state\":\"degraded\",\"detail\":\"/nonexistent/kdump-failover.conf: "),
+              std::string::npos) << st.out;
+    EXPECT_EQ(st.status, crash_size == "0" || !loaded || !has_word ? 2 : 1) << st.out;
+
+    ShellRun est = cli("estimate --json --config /nonexistent/kdump-failover.conf", false);
+    ASSERT_EQ(est.status, 0) << est.out;
+    std::regex number(R"re("memory_bytes":([0-9]+).*"level":31,"dump_bytes":([0-9]+),"pages_from":"([^"]+)","pages":\{"ram":([0-9]+))re");
+    ASSERT_TRUE(std::regex_search(est.out, m, number)) << est.out;
+    const std::string meminfo = slurp("/proc/meminfo");
+    std::smatch total;
+    ASSERT_TRUE(std::regex_search(meminfo, total, std::regex(R"(MemTotal:\s+([0-9]+) kB)")));
+    EXPECT_EQ(std::stoull(m[1]), std::stoull(total[1]) * 1024);
+    EXPECT_LE(std::stoull(m[2]), std::stoull(m[4]) * 4096) << "a dump keeps at most every page";
+    if (::geteuid() == 0) {
+        EXPECT_EQ(m[3], "/proc/kpageflags");
+    }
+    EXPECT_TRUE(std::regex_search(est.out, std::regex(R"("crashkernel":"[0-9]+M","crashkernel_bytes":[0-9]+)"))) << est.out;
 }
 
 }  // namespace
