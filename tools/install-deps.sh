@@ -17,6 +17,7 @@ packages=(
   makedumpfile libkdumpfile-dev           # independent dump readers the format tests check our output with
   python3-drgn crash                      # the debuggers users open dumps with (tests/readers)
   zlib1g-dev libdeflate-dev liblzo2-dev liblz4-dev libzstd-dev  # page codecs (core/compress)
+  liblzma-dev                             # xz-compressed crash initramfs images (core/lifecycle: status, estimate)
   time                                    # GNU time: peak RSS in bench/
   libssh-dev openssh-server openssh-client  # ssh plugin (libssh) and the real sshd its tests start
   libnfs-dev libnfs-utils nfs-ganesha nfs-ganesha-vfs rpcbind  # nfs plugin (libnfs), ganesha for its tests, nfs-cp for bench/
@@ -59,6 +60,16 @@ e2e_cache=${KDF_E2E_KERNEL_CACHE:-/var/cache/kdump-failover/e2e-kernel}
 if ! ls "$e2e_cache"/*/.unpacked > /dev/null 2>&1; then
   ((updated)) || $SUDO apt-get update -qq
   $SUDO "$(dirname "$0")/../tests/e2e/guest/prepare-kernel.sh" "$e2e_cache" > /dev/null
+fi
+
+# Debian's GRUB and kdump-tools files (grub2-common's /etc/default/grub, grub-common's
+# grub-mkconfig and drop-in, kdump-tools' drop-in and defaults) for the setup/uninstall round trips
+# of tests/unit/lifecycle: apt-get download, unpacked once, never installed.
+grub_cache=${KDF_DEBIAN_GRUB_CACHE:-/var/cache/kdump-failover/debian-grub}
+if [ ! -s "$grub_cache/.unpacked" ]; then
+  ((updated)) || $SUDO apt-get update -qq
+  updated=1
+  $SUDO "$(dirname "$0")/../tests/unit/lifecycle/prepare-debian-grub.sh" "$grub_cache"
 fi
 
 # The crashed kernels' own debug vmlinux files for drgn and crash (tests/readers and tests/e2e):

@@ -32,7 +32,7 @@ namespace kdf::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: kdump-failover generate [--config F] [--kdump-conf F] [--kdump-tools F] [--dry-run] [--manifest | --remove]";
+    "usage: kdump-failover generate [--config F] [--kdump-conf F] [--kdump-tools F] [--root DIR] [--dry-run] [--manifest | --remove]";
 constexpr const char* kKdumpConf = "/etc/kdump.conf";
 constexpr const char* kKdumpTools = "/etc/default/kdump-tools";
 constexpr int kExitWriteFailed = 1;
@@ -105,12 +105,14 @@ int apply_plan(const std::vector<PlannedEdit>& plan, bool dry_run, const char* u
 }
 
 // `generate --remove`: every file first edited in memory; nothing is written unless all succeed.
-int remove_wiring(std::optional<std::string> kdump_conf, std::optional<std::string> kdump_tools, bool dry_run) {
+int remove_wiring(std::optional<std::string> kdump_conf, std::optional<std::string> kdump_tools, bool dry_run,
+                  const std::string& root) {
     if (!kdump_conf && !kdump_tools) {
-        if (exists(kKdumpConf)) kdump_conf = kKdumpConf;
-        if (exists(kKdumpTools)) kdump_tools = kKdumpTools;
+        if (exists(root + kKdumpConf)) kdump_conf = root + kKdumpConf;
+        if (exists(root + kKdumpTools)) kdump_tools = root + kKdumpTools;
         if (!kdump_conf && !kdump_tools) {
-            std::printf("neither %s nor %s exists; nothing to remove\n", kKdumpConf, kKdumpTools);
+            std::printf("neither %s nor %s exists; nothing to remove\n", (root + kKdumpConf).c_str(),
+                        (root + kKdumpTools).c_str());
             return 0;
         }
     }
@@ -156,7 +158,7 @@ int remove_wiring(std::optional<std::string> kdump_conf, std::optional<std::stri
 }  // namespace
 
 int cmd_generate(const Args& args) {
-    ArgScanner scan(args, {"--config", "--kdump-conf", "--kdump-tools"}, {"--dry-run", "--manifest", "--remove"});
+    ArgScanner scan(args, {"--config", "--kdump-conf", "--kdump-tools", "--root"}, {"--dry-run", "--manifest", "--remove"});
     if (!scan.ok() || !scan.positionals().empty() || (scan.flag("--remove") && scan.flag("--manifest"))) {
         error_line(!scan.ok() ? scan.error()
                    : scan.positionals().empty() ? "--remove and --manifest exclude each other"
@@ -164,8 +166,15 @@ int cmd_generate(const Args& args) {
         error_line(kUsage);
         return chain::kExitUsage;
     }
-    if (scan.flag("--remove")) return remove_wiring(scan.value("--kdump-conf"), scan.value("--kdump-tools"), scan.flag("--dry-run"));
-    const std::string config_path = absolute(scan.value("--config").value_or(kDefaultConfig));
+    // --root DIR: a system tree that is not the running one (an image being prepared): the files are
+    // read and written under DIR, and what they name (our config) is the path on that system.
+    std::string root = scan.value("--root").value_or("");
+    while (!root.empty() && root.back() == '/') root.pop_back();
+    if (scan.flag("--remove"))
+        return remove_wiring(scan.value("--kdump-conf"), scan.value("--kdump-tools"), scan.flag("--dry-run"), root);
+    const std::string system_config = root.empty() ? absolute(scan.value("--config").value_or(kDefaultConfig))
+                                                   : scan.value("--config").value_or(kDefaultConfig);
+    const std::string config_path = root + system_config;
     auto config = load_config_or_report(config_path);
     if (!config) return chain::kExitUsage;
 
@@ -177,8 +186,8 @@ int cmd_generate(const Args& args) {
     std::optional<std::string> kdump_conf = scan.value("--kdump-conf");
     std::optional<std::string> kdump_tools = scan.value("--kdump-tools");
     if (!kdump_conf && !kdump_tools && !scan.flag("--manifest")) {
-        if (exists(kKdumpConf)) kdump_conf = kKdumpConf;
-        if (exists(kKdumpTools)) kdump_tools = kKdumpTools;
+        if (exists(root + kKdumpConf)) kdump_conf = root + kKdumpConf;
+        if (exists(root + kKdumpTools)) kdump_tools = root + kKdumpTools;
     }
     if (scan.flag("--manifest") || kdump_conf) print_lines(stderr, "kdump-failover: warning: ", built.initramfs_warnings);
     if (!built.manifest) {
@@ -212,7 +221,7 @@ int cmd_generate(const Args& args) {
         auto text = read_or_report(*kdump_conf);
         if (!text) return chain::kExitUsage;
         integration::KdumpConfWants wants;
-        wants.config_path = config_path;
+        wants.config_path = system_config;
         wants.kdump_post = std::string(KDF_HELPER_DIR) + "/kdump-post";
         // Only executables: kdumpctl refuses anything else in extra_bins. Every other input is in the
         // digest, whose line changes kdump.conf (and so its mtime, which kdumpctl watches) when one does.
@@ -237,7 +246,7 @@ int cmd_generate(const Args& args) {
     if (kdump_tools) {
         auto text = read_or_report(*kdump_tools);
         if (!text) return chain::kExitUsage;
-        plan.push_back({*kdump_tools, *text, integration::edit_kdump_tools(*text, *kdump_tools, {config_path})});
+        plan.push_back({*kdump_tools, *text, integration::edit_kdump_tools(*text, *kdump_tools, {system_config})});
     }
 
     if (report_plan(plan)) {

@@ -30,6 +30,11 @@ int cmd_convert(const Args& args);
 int cmd_generate(const Args& args);
 int cmd_dmesg(const Args& args);
 int cmd_fence_notices(const Args& args);
+// The node's lifecycle around kdump (core/lifecycle).
+int cmd_setup(const Args& args);
+int cmd_status(const Args& args);
+int cmd_estimate(const Args& args);
+int cmd_uninstall(const Args& args);
 // A command a plugin on the search path exports (kdf/plugin_command.h), or "unknown command".
 // `core_names`: the core's own commands, which no plugin command may shadow.
 int cmd_plugin_command(const std::string& name, const Args& args, const std::vector<std::string>& core_names);

@@ -6,7 +6,8 @@
 // steps as an admin would: `apt install` of the .deb, the config, `keys`, `ssh-trust`,
 // `check --probe` against the real sshd on the host, `generate`, `systemctl restart kdump-tools`
 // (kdump-tools loads the crash kernel through our drop-in; `kdump-config show` must say ready),
-// then a sysrq crash. The crash kernel boots the same root with kdump-tools-dump.service, our
+// then `kdump-failover status --json` (read back from the guest's disk afterwards) and a sysrq
+// crash. The crash kernel boots the same root with kdump-tools-dump.service, our
 // drop-in runs the chain, and the dump lands on the host's sshd. The host checks it with Debian's
 // makedumpfile and our verify, and prints an "E2E:" line with the chain's time and peak memory.
 #include <gtest/gtest.h>
@@ -151,6 +152,32 @@ TEST(DebianKdumpToolsE2E, RealDebianRootKdumpToolsLoadsOurDropInRunsTheChainAndS
     std::printf("E2E: Debian 12 + kdump-tools + our .deb (ssh holds it; /init at = crash kernel uptime when "
                 "kdump-tools-dump.service started the chain; QEMU run = both normal boots and the crash boot): %s\n",
                 run.summary().c_str());
+
+    // `kdump-failover status --json`, run in the guest before the crash (the post-interrupt check):
+    // read back from the guest's disk with debugfs. Every check that can be known there must hold.
+    const std::string status_json = dir / "status.json";
+    ASSERT_EQ(shell("debugfs -R " + shell_quote("dump /var/lib/kdflab/status.json " + status_json) + " " +
+                    shell_quote(work + "/root.img") + " > /dev/null 2>&1"),
+              0);
+    const std::string status = read_text(status_json);
+    std::printf("E2E: status --json in the guest: %s\n", status.c_str());
+    EXPECT_NE(status.find("\"state\":\"ready\",\"exit\":0"), std::string::npos) << status;
+    for (const char* check : {"crashkernel_cmdline", "reservation", "crash_kernel_loaded", "kdump_service",
+                              "crash_initramfs", "our_files", "targets", "dump_fits", "reservation_size"})
+        EXPECT_NE(status.find("{\"name\":\"" + std::string(check) + "\",\"state\":\"ok\""), std::string::npos)
+            << check << " is not ok: " << status;
+    // The guest boots with crashkernel=256M (run-debian-guest.sh): reserved, and the crash kernel
+    // loaded by kdump-tools; its initrd read and listed; our files on the root the crash boot mounts.
+    EXPECT_NE(status.find("\"value\":\"256M\""), std::string::npos) << status;
+    EXPECT_NE(status.find("\"bytes\":268435456"), std::string::npos) << status;
+    EXPECT_NE(status.find("\"loaded\":true"), std::string::npos) << status;
+    EXPECT_NE(status.find("\"unit\":\"kdump-tools.service\",\"enabled\":\"enabled\",\"active\":\"active\""),
+              std::string::npos) << status;
+    EXPECT_TRUE(std::regex_search(status, std::regex(R"("path":"/var/lib/kdump/initrd\.img-[^"]+","segments":"[a-z+]*zstd","entries":[1-9][0-9]+)")))
+        << status;
+    EXPECT_NE(status.find("\"where\":\"root\""), std::string::npos) << status;
+    EXPECT_NE(status.find("\"missing\":[]"), std::string::npos) << status;
+    EXPECT_NE(run.console.find("KDFLAB: status exit 0"), std::string::npos) << run.console_tail(80);
 
     // Independent readers: Debian's makedumpfile finds the panic in the dump's kernel log; our
     // verify walks every page.

@@ -73,6 +73,15 @@ kdump-config show 2>&1 | sed 's/^/KDFLAB: | /'
 kdump-config show 2>&1 | grep -q 'current state:[[:space:]]*ready to kdump' || fail "kdump-config show: not ready to kdump"
 [ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || fail "no crash kernel loaded"
 grep -q "^KDUMP_FAILOVER_CONFIG='/etc/kdump-failover.conf'" /etc/default/kdump-tools || fail "generate wrote no KDUMP_FAILOVER_CONFIG"
+# The post-interrupt check: kdump-failover status reads the reservation, the loaded crash kernel,
+# kdump-tools' unit and its crash initrd itself. Kept on the root disk for the test to read (the
+# console can interleave kernel messages into a long line), and shown on the console.
+status_rc=0
+kdump-failover status --json > /var/lib/kdflab/status.json || status_rc=$?
+echo "$status_rc" > /var/lib/kdflab/status.exit
+kdump-failover status 2>&1 | sed 's/^/KDFLAB: status | /' || true
+echo "KDFLAB: status exit $status_rc"
+sync
 echo "KDFLAB: ready; crashing now: echo c > /proc/sysrq-trigger"
 sync
 sleep 2
