@@ -28,6 +28,7 @@ packages=(
   qemu-system-x86 busybox-static kexec-tools cpio kmod  # tests/e2e: a real crash of Debian's kernel in QEMU
   lvm2 cryptsetup-bin e2fsprogs dash     # local backups on LVM/LUKS (dracut_storage), ext4 backup disk (e2e), the capture script under dash
   network-manager dbus ethtool iproute2 e2fsprogs  # kdump-utils' mkdumprd (tests mkdumprd_*): NM in the image, nmcli keyfiles
+  python3-yaml python3-jsonschema         # tests/fleet: the rendered Skyhook/MachineConfig/Butane files parsed and checked
   mmdebstrap                              # tests/e2e/debian: a real Debian 12 root (with e2fsprogs: mkfs.ext4 -d, debugfs)
 )
 

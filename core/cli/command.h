@@ -27,6 +27,7 @@ int cmd_verify(const Args& args);
 int cmd_reassemble(const Args& args);
 int cmd_convert(const Args& args);
 int cmd_generate(const Args& args);
+int cmd_render(const Args& args);
 int cmd_dmesg(const Args& args);
 int cmd_fence_notices(const Args& args);
 // A command a plugin on the search path exports (kdf/plugin_command.h), or "unknown command".

@@ -50,6 +50,10 @@ constexpr CoreCommand kCommands[] = {
      "check the config, then wire the chain into /etc/kdump.conf (kdumpctl)\nor /etc/default/kdump-tools; "
      "--manifest lists what the initramfs needs;\n--remove takes the wiring out again",
      &cmd_generate},
+    {"render", "", "skyhook|machineconfig|butane [--config F] [-o DIR] ...",
+     "fleet rollout files from the config: a Skyhook package, or an\nOpenShift MachineConfig / Butane per role "
+     "(--crashkernel SIZE)",
+     &cmd_render},
     {"fence-notices", "", "[--config F] [--kdump-conf F]",
      "send fence_kdump notices until killed ([fence_kdump], else\nkdump.conf's fence_kdump_nodes; default /etc/kdump.conf)",
      &cmd_fence_notices},
