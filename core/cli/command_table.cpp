@@ -28,9 +28,9 @@ int cmd_help(const Args& args) {
 }
 
 constexpr CoreCommand kCommands[] = {
-    {"dump", "", "[--config F] [--vmcore F] [--kdump-conf F] [--no-fence-notices]",
+    {"dump", "", "[--config F] [--vmcore F] [--kdump-conf F] [--kdump-tools F] [--no-fence-notices]",
      "run the chain (defaults: /etc/kdump-failover.conf, /proc/vmcore);\n--kdump-conf: its fence_kdump_nodes when the "
-     "config has no [fence_kdump]",
+     "config has no [fence_kdump];\n--kdump-tools: its KDUMP_NUM_DUMPS as the targets' default keep",
      &cmd_dump},
     {"post", "", "STATUS [--config F] [--vmcore F]",
      "kdump_post entry: STATUS is kdump's own result; non-zero runs the chain", &cmd_post},

@@ -58,6 +58,9 @@ struct TargetSpec {
     std::string format;          // auto|kdump|flat|elf for this target; empty = [dump] format
     std::string format_where;    // "file:line" of the target's format key, when it has one
     std::map<std::string, kdf::OptionValue> plugin_options;
+    // Defaults from outside the config (Debian's KDUMP_NUM_DUMPS as `keep`): applied by
+    // validate_target() only when the plugin declares the key and the section does not set it.
+    std::map<std::string, kdf::OptionValue> inherited_defaults;
 };
 
 // [fence_kdump]: stored now, used by the fence_kdump sender.
