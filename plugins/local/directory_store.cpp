@@ -38,28 +38,31 @@ bool is_file_at(int dir_fd, const char* name) {
 
 }  // namespace
 
-Result<std::vector<StoredDump>> DirectoryStore::list(const CallOptions& opts) {
+Result<std::vector<std::string>> DirectoryStore::list(const CallOptions& opts) {
     if (Status s = check_deadline(opts, "listing " + path_); !s.is_ok()) return s;
     Result<DirHandle> dir = open_dir_at(AT_FDCWD, path_, path_);
     if (!dir.is_ok()) return dir.take_status();
     const int dir_fd = ::dirfd(dir.value().get());
-    std::vector<StoredDump> out;
+    std::vector<std::string> out;
     errno = 0;
     while (const dirent* e = ::readdir(dir.value().get())) {
         const std::string name = e->d_name;
         struct stat st {};
-        if (!is_plain_name(name) || ::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !S_ISDIR(st.st_mode))
-            continue;
-        UniqueFd sub(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        StoredDump d;
-        d.name = name;
-        d.complete = sub && (is_file_at(sub.get(), "vmcore") || is_file_at(sub.get(), "vmcore.flat"));
-        out.push_back(std::move(d));
+        if (is_plain_name(name) && ::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+            out.push_back(name);
         errno = 0;
     }
     if (errno != 0) return Status::from_errno(errno, "local: read directory " + path_);
     return out;
+}
+
+Result<bool> DirectoryStore::complete(const std::string& name, const CallOptions& opts) {
+    const std::string shown = path_ + "/" + name;
+    if (Status s = check_deadline(opts, "looking into " + shown); !s.is_ok()) return s;
+    UniqueFd dir(::open(shown.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    // A directory we cannot open counts as incomplete: it is then never removed.
+    if (!dir) return false;
+    return is_file_at(dir.get(), "vmcore") || is_file_at(dir.get(), "vmcore.flat");
 }
 
 Status DirectoryStore::remove(const std::string& name, const CallOptions& opts) {

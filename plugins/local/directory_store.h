@@ -16,7 +16,8 @@ class DirectoryStore final : public DumpStore {
 public:
     explicit DirectoryStore(std::string path) : path_(std::move(path)) {}
 
-    Result<std::vector<StoredDump>> list(const CallOptions& opts) override;
+    Result<std::vector<std::string>> list(const CallOptions& opts) override;
+    Result<bool> complete(const std::string& name, const CallOptions& opts) override;
     Status remove(const std::string& name, const CallOptions& opts) override;
     Result<uint64_t> free_bytes(const CallOptions& opts) override;
 

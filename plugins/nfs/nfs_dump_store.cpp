@@ -12,22 +12,23 @@ std::string NfsDumpStore::path_of(const std::string& name) const {
     return (root == "/" ? std::string() : root) + "/" + name;
 }
 
-Result<std::vector<StoredDump>> NfsDumpStore::list(const CallOptions& opts) {
+Result<std::vector<std::string>> NfsDumpStore::list(const CallOptions& opts) {
     auto entries = client_.list_dir(client_.options().dump_root(), opts);
     if (!entries.is_ok()) return entries.take_status();
-    std::vector<StoredDump> out;
-    for (const NfsClient::DirEntry& e : entries.value()) {
-        if (e.type != NF3DIR || !is_plain_name(e.name)) continue;
-        StoredDump d;
-        d.name = e.name;
-        // A directory we cannot read counts as incomplete: it is then never removed.
-        auto inside = client_.list_dir(path_of(e.name), opts);
-        if (inside.is_ok())
-            for (const NfsClient::DirEntry& f : inside.value())
-                if ((f.name == "vmcore" || f.name == "vmcore.flat") && f.type == NF3REG) d.complete = true;
-        out.push_back(std::move(d));
-    }
+    std::vector<std::string> out;
+    for (const NfsClient::DirEntry& e : entries.value())
+        if (e.type == NF3DIR && is_plain_name(e.name)) out.push_back(e.name);
     return out;
+}
+
+Result<bool> NfsDumpStore::complete(const std::string& name, const CallOptions& opts) {
+    auto inside = client_.list_dir(path_of(name), opts);
+    // A directory we cannot read counts as incomplete: it is then never removed. A broken
+    // connection is not "incomplete": it fails the attempt.
+    if (!inside.is_ok()) return client_.health().is_ok() ? Result<bool>(false) : Result<bool>(inside.take_status());
+    for (const NfsClient::DirEntry& f : inside.value())
+        if ((f.name == "vmcore" || f.name == "vmcore.flat") && f.type == NF3REG) return true;
+    return false;
 }
 
 Status NfsDumpStore::remove(const std::string& name, const CallOptions& opts) {

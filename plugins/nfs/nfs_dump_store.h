@@ -17,7 +17,8 @@ class NfsDumpStore final : public DumpStore {
 public:
     explicit NfsDumpStore(NfsClient& client) : client_(client) {}
 
-    Result<std::vector<StoredDump>> list(const CallOptions& opts) override;
+    Result<std::vector<std::string>> list(const CallOptions& opts) override;
+    Result<bool> complete(const std::string& name, const CallOptions& opts) override;
     Status remove(const std::string& name, const CallOptions& opts) override;
     Result<uint64_t> free_bytes(const CallOptions& opts) override;
 

@@ -5,22 +5,22 @@
 
 namespace kdf::ssh {
 
-Result<std::vector<StoredDump>> SftpDumpStore::list(const CallOptions& opts) {
+Result<std::vector<std::string>> SftpDumpStore::list(const CallOptions& opts) {
     auto entries = channel_.list_dir(path_, opts);
     if (!entries.is_ok()) return entries.take_status();
-    std::vector<StoredDump> out;
-    for (const sftp::DirEntry& e : entries.value()) {
-        if (!e.attrs.is_dir() || !is_plain_name(e.name)) continue;
-        StoredDump d;
-        d.name = e.name;
-        // A directory we cannot read counts as incomplete: it is then never removed.
-        auto inside = channel_.list_dir(path_ + "/" + e.name, opts);
-        if (inside.is_ok())
-            for (const sftp::DirEntry& f : inside.value())
-                if ((f.name == "vmcore" || f.name == "vmcore.flat") && f.attrs.is_regular()) d.complete = true;
-        out.push_back(std::move(d));
-    }
+    std::vector<std::string> out;
+    for (const sftp::DirEntry& e : entries.value())
+        if (e.attrs.is_dir() && is_plain_name(e.name)) out.push_back(e.name);
     return out;
+}
+
+Result<bool> SftpDumpStore::complete(const std::string& name, const CallOptions& opts) {
+    auto inside = channel_.list_dir(path_ + "/" + name, opts);
+    // A directory we cannot read counts as incomplete: it is then never removed.
+    if (!inside.is_ok()) return inside.status().code() == Code::timeout ? Result<bool>(inside.take_status()) : false;
+    for (const sftp::DirEntry& f : inside.value())
+        if ((f.name == "vmcore" || f.name == "vmcore.flat") && f.attrs.is_regular()) return true;
+    return false;
 }
 
 Status SftpDumpStore::remove(const std::string& name, const CallOptions& opts) {

@@ -70,19 +70,16 @@ inline Result<RetentionPolicy> parse_retention(const TargetConfig& target, std::
     return p;
 }
 
-// One directory found in the target directory.
-struct StoredDump {
-    std::string name;       // the directory's name (one path component)
-    bool complete = false;  // holds "vmcore" or "vmcore.flat"
-};
-
 // What a transport implements over its connection for apply_retention(). Each call must honour
-// opts.deadline.
+// opts.deadline. Only this host's directories are looked into, so a target that thousands of nodes
+// share costs one listing plus one look per dump of this node.
 class DumpStore {
 public:
     virtual ~DumpStore() = default;
-    // The directories directly in the target directory (files and symbolic links left out).
-    virtual Result<std::vector<StoredDump>> list(const CallOptions& opts) = 0;
+    // The names of the directories directly in the target directory (files and links left out).
+    virtual Result<std::vector<std::string>> list(const CallOptions& opts) = 0;
+    // True when directory `name` holds a finished dump: a plain file "vmcore" or "vmcore.flat".
+    virtual Result<bool> complete(const std::string& name, const CallOptions& opts) = 0;
     // Removes dump directory `name`: its plain files, then the directory. Anything else inside
     // (a subdirectory, a link) is an error and the directory stays.
     virtual Status remove(const std::string& name, const CallOptions& opts) = 0;
@@ -103,12 +100,19 @@ inline bool is_dump_of_host(std::string_view name, std::string_view host) {
     return true;
 }
 
-// This host's complete dumps, oldest first. `dumps` may hold anything the store listed.
-inline std::vector<std::string> complete_dumps_of(const std::vector<StoredDump>& dumps, std::string_view host) {
+// This host's complete dumps in the store, oldest first (the stamp sorts as time).
+inline Result<std::vector<std::string>> complete_dumps_of(DumpStore& store, std::string_view host,
+                                                          const CallOptions& opts) {
+    Result<std::vector<std::string>> listed = store.list(opts);
+    if (!listed.is_ok()) return listed.take_status();
     std::vector<std::string> mine;
-    for (const StoredDump& d : dumps)
-        if (d.complete && is_dump_of_host(d.name, host)) mine.push_back(d.name);
-    std::sort(mine.begin(), mine.end());  // the stamp sorts as time
+    for (const std::string& name : listed.value()) {
+        if (!is_dump_of_host(name, host)) continue;
+        Result<bool> done = store.complete(name, opts);
+        if (!done.is_ok()) return done.take_status();
+        if (done.value()) mine.push_back(name);
+    }
+    std::sort(mine.begin(), mine.end());
     return mine;
 }
 
@@ -121,10 +125,10 @@ inline Result<std::vector<std::string>> apply_retention(DumpStore& store, const 
                                                         std::string_view where, const CallOptions& opts) {
     std::vector<std::string> removed;
     if (!policy.active()) return removed;
-    Result<std::vector<StoredDump>> listed = store.list(opts);
-    if (!listed.is_ok()) return listed.take_status();
     // Candidates: this host's complete dumps but the newest, which is never removed.
-    std::vector<std::string> candidates = complete_dumps_of(listed.value(), host);
+    Result<std::vector<std::string>> found = complete_dumps_of(store, host, opts);
+    if (!found.is_ok()) return found.take_status();
+    std::vector<std::string> candidates = std::move(found.value());
     const size_t complete_mine = candidates.size();
     if (!candidates.empty()) candidates.pop_back();
     size_t next = 0;
