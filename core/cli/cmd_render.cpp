@@ -145,6 +145,11 @@ int cmd_render(const Args& args) {
         return chain::kExitUsage;
     }
 
+    for (const std::string& path : built.missing_files)
+        error_line(path + ": missing; the nodes' targets read it in the crash kernel, so a rendering must carry it; "
+                          "nothing was rendered");
+    if (!built.missing_files.empty()) return chain::kExitUsage;
+
     fleet::FleetInputs in;
     in.version = KDF_VERSION;
     in.crashkernel = crashkernel;
