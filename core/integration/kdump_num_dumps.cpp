@@ -16,8 +16,10 @@ std::string_view trim(std::string_view s) {
 // The value of a simple assignment's right-hand side: one quoted word, or a bare word up to a blank
 // or a comment.
 std::string unquote(std::string_view v) {
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
-        return std::string(v.substr(1, v.size() - 2));
+    if (!v.empty() && (v.front() == '"' || v.front() == '\'')) {
+        const size_t close = v.find(v.front(), 1);
+        return std::string(v.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+    }
     const size_t end = v.find_first_of(" \t#;");
     return std::string(v.substr(0, end));
 }
