@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <vector>
 
 #include "file_util.h"
 #include "kdf/names.h"
@@ -74,6 +75,8 @@ Status DirectoryStore::remove(const std::string& name, const CallOptions& opts) 
     Result<DirHandle> dir = open_dir_at(parent.get(), name, shown);
     if (!dir.is_ok()) return dir.take_status();
     const int dir_fd = ::dirfd(dir.value().get());
+    // Every entry is checked before the first is removed: a directory that is not only a dump stays whole.
+    std::vector<std::string> files;
     errno = 0;
     while (const dirent* e = ::readdir(dir.value().get())) {
         const std::string file = e->d_name;
@@ -81,10 +84,12 @@ Status DirectoryStore::remove(const std::string& name, const CallOptions& opts) 
         if (!is_file_at(dir_fd, file.c_str()))
             return Status::error(Code::corrupt, "local: " + shown + "/" + file +
                                                     " is not a plain file; the dump directory is left as it is");
-        if (::unlinkat(dir_fd, file.c_str(), 0) != 0) return Status::from_errno(errno, "local: remove " + shown + "/" + file);
+        files.push_back(file);
         errno = 0;
     }
     if (errno != 0) return Status::from_errno(errno, "local: read directory " + shown);
+    for (const std::string& file : files)
+        if (::unlinkat(dir_fd, file.c_str(), 0) != 0) return Status::from_errno(errno, "local: remove " + shown + "/" + file);
     if (::unlinkat(parent.get(), name.c_str(), AT_REMOVEDIR) != 0) return Status::from_errno(errno, "local: remove " + shown);
     return Status::ok();
 }

@@ -118,8 +118,10 @@ inline Result<std::vector<std::string>> complete_dumps_of(DumpStore& store, std:
 
 // Applies `policy` to the target behind `store` for dumps of `host`; `plugin` and `where` (the
 // target directory as messages show it) prefix the console lines. Returns the names removed,
-// oldest first. A failure to list or remove fails the call (the caller fails the attempt: a
-// target that cannot be tidied as configured is not written behind the user's back).
+// oldest first. A dump directory that cannot be removed (it holds more than the dump's files, the
+// server refuses) is kept with a warning line and the next one is tried: a stray file in an old dump
+// must not cost every later crash its target; the `reserve` check after retention still guards
+// the space. Failing to list, a timeout, or a lost connection fails the call.
 inline Result<std::vector<std::string>> apply_retention(DumpStore& store, const RetentionPolicy& policy,
                                                         std::string_view host, std::string_view plugin,
                                                         std::string_view where, const CallOptions& opts) {
@@ -131,19 +133,29 @@ inline Result<std::vector<std::string>> apply_retention(DumpStore& store, const 
     std::vector<std::string> candidates = std::move(found.value());
     const size_t complete_mine = candidates.size();
     if (!candidates.empty()) candidates.pop_back();
+    const auto say = [&](const char* what, const std::string& name, const std::string& why) {
+        std::fprintf(stderr, "%.*s: retention: %s %.*s/%s (%s)\n", static_cast<int>(plugin.size()), plugin.data(), what,
+                     static_cast<int>(where.size()), where.data(), name.c_str(), why.c_str());
+    };
     size_t next = 0;
+    // Tries the next candidate; an error only when the target itself failed (timeout, connection).
     auto remove_next = [&](const std::string& why) -> Status {
         const std::string& name = candidates[next++];
-        if (Status s = store.remove(name, opts); !s.is_ok()) return s;
-        std::fprintf(stderr, "%.*s: retention: removed %.*s/%s (%s)\n", static_cast<int>(plugin.size()),
-                     plugin.data(), static_cast<int>(where.size()), where.data(), name.c_str(), why.c_str());
-        removed.push_back(name);
+        Status s = store.remove(name, opts);
+        if (s.is_ok()) {
+            say("removed", name, why);
+            removed.push_back(name);
+        } else if (s.code() == Code::timeout || opts.expired()) {
+            return s;
+        } else {
+            say("kept", name, "cannot remove it: " + s.to_string());
+        }
         return Status::ok();
     };
     if (policy.keep != 0) {
         // keep counts the dump about to be written; the newest existing one survives even keep = 1.
         const uint64_t old_to_keep = std::max<uint64_t>(policy.keep - 1, 1);
-        while (next < candidates.size() && complete_mine - next > old_to_keep)
+        while (next < candidates.size() && complete_mine - removed.size() > old_to_keep)
             if (Status s = remove_next("keep = " + std::to_string(policy.keep)); !s.is_ok()) return s;
     }
     if (policy.min_free != 0) {
