@@ -31,6 +31,7 @@ packages=(
   network-manager dbus ethtool iproute2 e2fsprogs  # kdump-utils' mkdumprd (tests mkdumprd_*): NM in the image, nmcli keyfiles
   libcurl4-openssl-dev libssl-dev       # s3 plugin: HTTP(S) through libcurl, SigV4 signing on OpenSSL
   ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl s3cmd openssl  # s3 tests: a real Ceph RADOS Gateway (openssl: its test CA); s3cmd reads back and benches
+  python3-yaml python3-jsonschema         # tests/fleet: the rendered Skyhook/MachineConfig/Butane files parsed and checked
   mmdebstrap                              # tests/e2e/debian: a real Debian 12 root (with e2fsprogs: mkfs.ext4 -d, debugfs)
   iproute2 python3 bc                     # the link lab (ip netns, veth, tc tbf) and its test's socket timing; bench/ arithmetic
 )

@@ -5,12 +5,15 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "core/chain/dump_host.h"
 #include "core/chain/peak_memory.h"
 #include "core/chain/supervisor.h"
 #include "core/cli/command.h"
+#include "core/config/mount_info.h"
+#include "core/integration/kdump_num_dumps.h"
 #include "core/plugin/search_path.h"
 #include "core/vmcore/elf_reader.h"
 
@@ -31,13 +34,33 @@ void report_resources(const chain::ChainOutcome& outcome, double seconds) {
     std::fflush(stderr);
 }
 
+// Debian's KDUMP_NUM_DUMPS from `defaults` becomes `keep` for the targets that do not set it. A file
+// that cannot be read, or a value that is not a number, costs one line: never the dump.
+void inherit_kdump_tools_keep(chain::Config& config, const std::string& defaults) {
+    int err = 0;
+    auto text = chain::read_small_file(defaults, &err);
+    if (!text) {
+        std::fprintf(stderr, "kdump-failover: warning: %s: cannot read (%s); KDUMP_NUM_DUMPS is not applied\n",
+                     defaults.c_str(), std::strerror(err));
+        return;
+    }
+    integration::NumDumps num = integration::read_kdump_num_dumps(*text, defaults);
+    if (!num.problem.empty()) std::fprintf(stderr, "kdump-failover: warning: %s\n", num.problem.c_str());
+    if (num.keep)
+        std::fprintf(stderr, "kdump-failover: %s: KDUMP_NUM_DUMPS=%llu is `keep` for targets that offer retention and "
+                             "do not set keep\n", num.where.c_str(), static_cast<unsigned long long>(*num.keep));
+    integration::inherit_keep(config, num);
+}
+
 // Validates the vmcore, runs the chain, prints where the dump landed. Returns the exit status.
 // `kdump_conf`: where a config without [fence_kdump] finds its nodes; `fence_notices` false when
 // another process (the capture step's `fence-notices`) already sends them.
 int run_dump(const std::string& config_path, const std::string& vmcore_path,
-             const std::optional<std::string>& kdump_conf = std::nullopt, bool fence_notices = true) {
+             const std::optional<std::string>& kdump_conf = std::nullopt, bool fence_notices = true,
+             const std::optional<std::string>& kdump_tools = std::nullopt) {
     auto config = load_config_or_report(config_path);
     if (!config) return chain::kExitUsage;
+    if (kdump_tools) inherit_kdump_tools_keep(*config, *kdump_tools);
     resolve_fence_nodes(*config, kdump_conf);
     if (!fence_notices) config->fence.reset();
 
@@ -77,14 +100,15 @@ int run_dump(const std::string& config_path, const std::string& vmcore_path,
 }  // namespace
 
 int cmd_dump(const Args& args) {
-    ArgScanner scan(args, {"--config", "--vmcore", "--kdump-conf"}, {"--no-fence-notices"});
+    ArgScanner scan(args, {"--config", "--vmcore", "--kdump-conf", "--kdump-tools"}, {"--no-fence-notices"});
     if (!scan.ok() || !scan.positionals().empty()) {
         error_line(scan.ok() ? "dump takes no positional arguments" : scan.error());
-        error_line("usage: kdump-failover dump [--config F] [--vmcore F] [--kdump-conf F] [--no-fence-notices]");
+        error_line("usage: kdump-failover dump [--config F] [--vmcore F] [--kdump-conf F] [--kdump-tools F] "
+                   "[--no-fence-notices]");
         return chain::kExitUsage;
     }
     return run_dump(scan.value("--config").value_or(kDefaultConfig), scan.value("--vmcore").value_or(kDefaultVmcore),
-                    scan.value("--kdump-conf"), !scan.flag("--no-fence-notices"));
+                    scan.value("--kdump-conf"), !scan.flag("--no-fence-notices"), scan.value("--kdump-tools"));
 }
 
 int cmd_post(const Args& args) {

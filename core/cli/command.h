@@ -28,6 +28,7 @@ int cmd_verify(const Args& args);
 int cmd_reassemble(const Args& args);
 int cmd_convert(const Args& args);
 int cmd_generate(const Args& args);
+int cmd_render(const Args& args);
 int cmd_dmesg(const Args& args);
 int cmd_fence_notices(const Args& args);
 // The node's lifecycle around kdump (core/lifecycle).

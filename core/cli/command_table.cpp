@@ -28,9 +28,9 @@ int cmd_help(const Args& args) {
 }
 
 constexpr CoreCommand kCommands[] = {
-    {"dump", "", "[--config F] [--vmcore F] [--kdump-conf F] [--no-fence-notices]",
+    {"dump", "", "[--config F] [--vmcore F] [--kdump-conf F] [--kdump-tools F] [--no-fence-notices]",
      "run the chain (defaults: /etc/kdump-failover.conf, /proc/vmcore);\n--kdump-conf: its fence_kdump_nodes when the "
-     "config has no [fence_kdump]",
+     "config has no [fence_kdump];\n--kdump-tools: its KDUMP_NUM_DUMPS as the targets' default keep",
      &cmd_dump},
     {"post", "", "STATUS [--config F] [--vmcore F]",
      "kdump_post entry: STATUS is kdump's own result; non-zero runs the chain", &cmd_post},
@@ -53,6 +53,10 @@ constexpr CoreCommand kCommands[] = {
      "check the config, then wire the chain into /etc/kdump.conf (kdumpctl)\nor /etc/default/kdump-tools; "
      "--manifest lists what the initramfs needs;\n--remove takes the wiring out again",
      &cmd_generate},
+    {"render", "", "skyhook|machineconfig|butane [--config F] [-o DIR] ...",
+     "fleet rollout files from the config: a Skyhook package, or an\nOpenShift MachineConfig / Butane per role "
+     "(--crashkernel SIZE)",
+     &cmd_render},
     {"fence-notices", "", "[--config F] [--kdump-conf F]",
      "send fence_kdump notices until killed ([fence_kdump], else\nkdump.conf's fence_kdump_nodes; default /etc/kdump.conf)",
      &cmd_fence_notices},

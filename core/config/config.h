@@ -62,6 +62,9 @@ struct TargetSpec {
     std::string compress;        // this target's compression; empty = [dump] compress
     std::string readers;         // this target's reader set for compress = auto; empty = [dump] readers
     std::map<std::string, kdf::OptionValue> plugin_options;
+    // Defaults from outside the config (Debian's KDUMP_NUM_DUMPS as `keep`): applied by
+    // validate_target() only when the plugin declares the key and the section does not set it.
+    std::map<std::string, kdf::OptionValue> inherited_defaults;
 };
 
 // [fence_kdump]: stored now, used by the fence_kdump sender.

@@ -76,6 +76,13 @@ std::vector<std::string> validate_target(const TargetSpec& spec, const kdf::Desc
 
     for (const kdf::OptionSpec& o : plugin.options) {
         if (spec.plugin_options.count(o.key)) continue;
+        if (auto inherited = spec.inherited_defaults.find(o.key); inherited != spec.inherited_defaults.end()) {
+            const kdf::OptionValue& value = inherited->second;
+            std::string problem = check_option_value(o.type, value.text, o.choices);
+            if (problem.empty()) result.options[o.key] = value;
+            else errors.push_back(value.where + ": " + who + o.key + " = " + value.text + ": " + problem);
+            continue;
+        }
         if (o.required) {
             errors.push_back(spec.where + ": " + who + "missing required option '" + o.key + "' (plugin '" +
                              plugin.name + "': " + o.help + ")");

@@ -67,6 +67,7 @@ ManifestBuild build_initramfs_manifest(const chain::Config& config, const std::s
                 std::string hint = file.when_missing.empty() ? "" : " (" + file.when_missing + "; run generate again afterwards)";
                 out.warnings.push_back(resolved.where_of(file.key) + ": target '" + target.name + "': " + file.key + " " +
                                        file.path + " does not exist yet, so the crash kernel will not have it" + hint);
+                add_once(out.missing_files, file.path);
                 continue;
             }
             add_once(m.files, file.path);

@@ -55,6 +55,9 @@ struct ManifestBuild {
     // not where the crash kernel boots the real root (Debian's kdump-tools): which local
     // filesystems the initramfs can mount.
     std::vector<std::string> initramfs_warnings;
+    // Files a target reads in the crash kernel that do not exist yet (each also has a warning): a
+    // node can still make them before its next image build, a fleet rendering cannot.
+    std::vector<std::string> missing_files;
 };
 
 // `config_path` must be absolute (it is installed at that path's name in the initramfs and written

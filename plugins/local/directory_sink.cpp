@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "directory_store.h"
 #include "file_util.h"
 #include "kdf/names.h"
 #include "kdf/reserve.h"
@@ -62,6 +63,11 @@ Result<std::unique_ptr<Sink>> DirectorySink::open(const LocalOptions& options, c
         if (Status s = check_deadline(opts, "checking mount point " + options.mount_point); !s.is_ok()) return s;
         if (Status s = check_mount_point(options.mount_point, path); !s.is_ok()) return s;
     }
+
+    // Retention first, so the reserve check below sees the space it made.
+    DirectoryStore store(path);
+    Result<std::vector<std::string>> removed = apply_retention(store, options.retention, dump.host, "local", path, opts);
+    if (!removed.is_ok()) return removed.take_status();
 
     if (Status s = check_deadline(opts, "checking free space at " + path); !s.is_ok()) return s;
     Result<uint64_t> free = free_bytes(path);

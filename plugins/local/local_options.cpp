@@ -8,7 +8,7 @@
 namespace kdf::local {
 
 std::vector<OptionSpec> local_option_specs() {
-    return {
+    std::vector<OptionSpec> specs = {
         {"mode", OptionType::choice, false, "dir",
          "dir: dumps go into a dated directory under `path`; raw: onto `device` behind a header", "dir|raw"},
         {"path", OptionType::path, false, "",
@@ -26,6 +26,11 @@ std::vector<OptionSpec> local_option_specs() {
          "host's unsaved dump",
          ""},
     };
+    for (OptionSpec& spec : retention_option_specs()) {
+        spec.help = "dir mode: " + spec.help;
+        specs.push_back(std::move(spec));
+    }
+    return specs;
 }
 
 std::string normalize_path(const std::string& path) {
@@ -91,6 +96,10 @@ Result<LocalOptions> parse_local_options(const TargetConfig& target) {
     if (!size) return option_error(target, "local", "reserve", "reserve '" + reserve + "' is not a size (e.g. 64M)");
     o.reserve = *size;
 
+    Result<RetentionPolicy> retention = parse_retention(target, "local");
+    if (!retention.is_ok()) return retention.take_status();
+    o.retention = retention.value();
+
     std::string path = option_value(target, specs, "path");
     std::string device = option_value(target, specs, "device");
     std::string mount_point = option_value(target, specs, "mount_point");
@@ -104,6 +113,10 @@ Result<LocalOptions> parse_local_options(const TargetConfig& target) {
         if (!mount_point.empty() || require_mount)
             return option_error(target, "local", mount_point.empty() ? "require_mount" : "mount_point",
                                 "mount_point/require_mount apply to mode dir only");
+        // A raw device holds one dump: there is nothing to keep or remove.
+        if (o.retention.active())
+            return option_error(target, "local", o.retention.keep != 0 ? "keep" : "min_free",
+                                "keep/min_free apply to mode dir only (a raw device holds one dump)");
         o.device = normalize_path(device);
         return o;
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kdf/options.h"
+#include "kdf/retention.h"
 #include "kdf/status.h"
 
 namespace kdf::local {
@@ -25,6 +26,7 @@ struct LocalOptions {
     uint64_t reserve = 64ull << 20;  // dir mode: refuse to start below this much free space
     bool fsync = true;        // fsync the dump data before commit() reports success
     bool force = false;       // raw mode: write even over a device that holds something (a filesystem...)
+    RetentionPolicy retention;  // dir mode: keep / min_free (kdf/retention.h)
 };
 
 // The schema, in the order `kdump-failover plugins` prints it.

@@ -23,6 +23,7 @@ struct NfsClient::Completion {
     nfs_stat_64 st{};
     nfs_statvfs_64 vfs{};
     struct nfsfh* fh = nullptr;
+    struct nfsdir* dir = nullptr;
 };
 
 NfsClient::NfsClient(Key, struct nfs_context* ctx, NfsOptions options) : ctx_(ctx), options_(std::move(options)) {}
@@ -51,6 +52,7 @@ void NfsClient::on_complete(int status, struct nfs_context* nfs, void* data, voi
     case OpKind::stat: c->st = *static_cast<nfs_stat_64*>(data); break;
     case OpKind::statvfs: c->vfs = *static_cast<nfs_statvfs_64*>(data); break;
     case OpKind::open: c->fh = static_cast<struct nfsfh*>(data); break;
+    case OpKind::opendir: c->dir = static_cast<struct nfsdir*>(data); break;
     case OpKind::plain: break;
     }
 }
@@ -231,6 +233,29 @@ Status NfsClient::unlink(const std::string& path, const CallOptions& opts) {
     auto c = call(OpKind::plain, "remove " + path, opts,
                   [&](void* p) { return nfs_unlink_async(ctx_, path.c_str(), &on_complete, p); });
     return c.is_ok() ? Status::ok() : c.take_status();
+}
+
+Status NfsClient::rmdir(const std::string& path, const CallOptions& opts) {
+    auto c = call(OpKind::plain, "remove directory " + path, opts,
+                  [&](void* p) { return nfs_rmdir_async(ctx_, path.c_str(), &on_complete, p); });
+    return c.is_ok() ? Status::ok() : c.take_status();
+}
+
+Result<std::vector<NfsClient::DirEntry>> NfsClient::list_dir(const std::string& path, const CallOptions& opts) {
+    auto c = call(OpKind::opendir, "list " + path, opts,
+                  [&](void* p) { return nfs_opendir_async(ctx_, path.c_str(), &on_complete, p); });
+    if (!c.is_ok()) return c.take_status();
+    // libnfs read the whole directory in the call; the listing is walked locally, then freed.
+    struct nfsdir* dir = c.value()->dir;
+    std::unique_ptr<struct nfsdir, std::function<void(struct nfsdir*)>> owned(
+        dir, [this](struct nfsdir* d) { nfs_closedir(ctx_, d); });
+    std::vector<DirEntry> out;
+    while (struct nfsdirent* e = nfs_readdir(ctx_, dir)) {
+        const std::string name = e->name ? e->name : "";
+        if (name.empty() || name == "." || name == "..") continue;
+        out.push_back({name, e->type});
+    }
+    return out;
 }
 
 Status NfsClient::rename(const std::string& from, const std::string& to, const CallOptions& opts) {

@@ -49,6 +49,13 @@ public:
     // open(O_WRONLY|O_CREAT|O_EXCL, mode): never truncates or reuses an existing file.
     Result<struct nfsfh*> create_new(const std::string& path, int mode, const CallOptions& opts);
     Status unlink(const std::string& path, const CallOptions& opts);
+    Status rmdir(const std::string& path, const CallOptions& opts);
+    // The entries of directory `path` but "." and "..": name and NF3 type (NF3REG, NF3DIR, NF3LNK...).
+    struct DirEntry {
+        std::string name;
+        uint32_t type = 0;
+    };
+    Result<std::vector<DirEntry>> list_dir(const std::string& path, const CallOptions& opts);
     Status rename(const std::string& from, const std::string& to, const CallOptions& opts);
     // COMMIT (v3) / the v4 equivalent: the file's data is on the server's stable storage.
     Status fsync(struct nfsfh* fh, const std::string& path, const CallOptions& opts);
@@ -86,8 +93,9 @@ public:
     NfsClient(Key, struct nfs_context* ctx, NfsOptions options);
 
 private:
-    // What an operation's callback data is: nothing, nfs_stat_64, nfs_statvfs_64 or a file handle.
-    enum class OpKind { plain, stat, statvfs, open };
+    // What an operation's callback data is: nothing, nfs_stat_64, nfs_statvfs_64, a file handle or
+    // a directory listing.
+    enum class OpKind { plain, stat, statvfs, open, opendir };
     struct Completion;
 
     // Runs one async operation started by `start` to completion.

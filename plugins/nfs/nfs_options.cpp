@@ -10,7 +10,7 @@
 namespace kdf::nfs {
 
 std::vector<OptionSpec> nfs_option_specs() {
-    return {
+    std::vector<OptionSpec> specs = {
         {"url", OptionType::string, false, "",
          "nfs://server/export[?version=3|4&nfsport=N&mountport=N&uid=N&gid=N] (or server + export)", ""},
         {"server", OptionType::string, false, "", "NFS server name or IPv4 address (instead of url)", ""},
@@ -26,6 +26,8 @@ std::vector<OptionSpec> nfs_option_specs() {
         {"write_size", OptionType::size, false, "1M", "bytes per WRITE call (capped by the server's maximum)", ""},
         {"reserve", OptionType::size, false, "64M", "do not start when the export has less free space than this", ""},
     };
+    for (OptionSpec& spec : retention_option_specs()) specs.push_back(std::move(spec));
+    return specs;
 }
 
 std::string NfsOptions::display() const {
@@ -145,6 +147,9 @@ Result<NfsOptions> parse_nfs_options(const TargetConfig& target) {
     }
     if (o.write_size < 4096 || o.write_size > (1ull << 20))
         return option_error(target, "nfs", "write_size", "write_size must be from 4K to 1M");
+    Result<RetentionPolicy> retention = parse_retention(target, "nfs");
+    if (!retention.is_ok()) return retention.take_status();
+    o.retention = retention.value();
     return o;
 }
 

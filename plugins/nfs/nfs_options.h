@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kdf/options.h"
+#include "kdf/retention.h"
 #include "kdf/status.h"
 
 namespace kdf::nfs {
@@ -27,6 +28,7 @@ struct NfsOptions {
     uint32_t inflight = 4;    // WRITE calls in flight at once
     uint64_t write_size = 1ull << 20;  // bytes per WRITE (capped by the server's wtmax)
     uint64_t reserve = 64ull << 20;    // refuse to start below this much free space
+    RetentionPolicy retention;         // keep / min_free (kdf/retention.h)
 
     // "nfs://server/export" for messages (never with the credentials).
     std::string display() const;

@@ -10,6 +10,7 @@
 #include "kdf/names.h"
 #include "kdf/reserve.h"
 #include "kdf/size_text.h"
+#include "nfs_dump_store.h"
 #include "nfs_error.h"
 
 namespace kdf::nfs {
@@ -65,6 +66,14 @@ Result<std::unique_ptr<Sink>> NfsSink::open(std::unique_ptr<NfsClient> client, c
 
     Result<uint64_t> free = check_dump_root(c, opts);
     if (!free.is_ok()) return free.take_status();
+    // Retention before the reserve check, which then sees the space it made.
+    if (o.retention.active()) {
+        NfsDumpStore store(c);
+        auto removed = apply_retention(store, o.retention, dump.host, "nfs", url_in(o, root), opts);
+        if (!removed.is_ok()) return removed.take_status();
+        free = check_dump_root(c, opts);
+        if (!free.is_ok()) return free.take_status();
+    }
     if (Status s = check_reserve("nfs", free.value(), o.reserve, url_in(o, root)); !s.is_ok()) return s;
 
     const std::string dir = join(root, dump.dir_name);

@@ -285,6 +285,51 @@ Status SftpChannel::remove(const std::string& path, const CallOptions& opts) {
     return expect_status(p, id, opts, "remove " + path);
 }
 
+Status SftpChannel::rmdir(const std::string& path, const CallOptions& opts) {
+    const uint32_t id = next_id();
+    sftp::PacketWriter p(sftp::fxp_rmdir);
+    p.u32(id).string(path);
+    return expect_status(p, id, opts, "remove directory " + path);
+}
+
+Result<std::vector<sftp::DirEntry>> SftpChannel::list_dir(const std::string& path, const CallOptions& opts) {
+    const std::string what = "list " + path;
+    uint32_t id = next_id();
+    sftp::PacketWriter open(sftp::fxp_opendir);
+    open.u32(id).string(path);
+    Result<Answer> opened = call(open, id, opts, what);
+    if (!opened.is_ok()) return opened.take_status();
+    sftp::PacketReader hr(opened->body);
+    if (opened->type == sftp::fxp_status) {
+        auto code = hr.u32();
+        return status_error(code.value_or(sftp::fx_failure), hr.string().value_or(""), what);
+    }
+    auto handle = hr.string();
+    if (opened->type != sftp::fxp_handle || !handle)
+        return Status::error(Code::corrupt, "ssh: " + what + ": unexpected SFTP answer to OPENDIR");
+
+    std::vector<sftp::DirEntry> entries;
+    for (;;) {
+        id = next_id();
+        sftp::PacketWriter read(sftp::fxp_readdir);
+        read.u32(id).string(*handle);
+        Result<Answer> a = call(read, id, opts, what);
+        if (!a.is_ok()) return a.take_status();
+        sftp::PacketReader r(a->body);
+        if (a->type == sftp::fxp_status) {
+            auto code = r.u32();
+            if (code && *code == sftp::fx_eof) break;
+            return status_error(code.value_or(sftp::fx_failure), r.string().value_or(""), what);
+        }
+        auto names = a->type == sftp::fxp_name ? sftp::read_names(r) : std::nullopt;
+        if (!names) return Status::error(Code::corrupt, "ssh: " + what + ": malformed SFTP directory listing");
+        for (sftp::DirEntry& e : *names)
+            if (e.name != "." && e.name != "..") entries.push_back(std::move(e));
+    }
+    if (Status s = close_file(*handle, opts); !s.is_ok()) return s;
+    return entries;
+}
+
 Result<sftp::FsStats> SftpChannel::statvfs(const std::string& path, const CallOptions& opts) {
     const std::string what = "free space at " + path;
     if (!has_extension("statvfs@openssh.com"))

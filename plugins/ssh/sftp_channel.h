@@ -57,6 +57,9 @@ public:
     // SFTP v3 RENAME: fails when `to` exists (OpenSSH links, then unlinks), which is what we want.
     Status rename(const std::string& from, const std::string& to, const CallOptions& opts);
     Status remove(const std::string& path, const CallOptions& opts);
+    Status rmdir(const std::string& path, const CallOptions& opts);
+    // Every entry of directory `path` but "." and "..", with its own (not followed) attributes.
+    Result<std::vector<sftp::DirEntry>> list_dir(const std::string& path, const CallOptions& opts);
     Result<sftp::FsStats> statvfs(const std::string& path, const CallOptions& opts);
 
     uint64_t bytes_acknowledged() const { return acknowledged_; }

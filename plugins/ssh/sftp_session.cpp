@@ -4,11 +4,13 @@
 #include <cerrno>
 
 #include "kdf/reserve.h"
+#include "kdf/retention.h"
+#include "sftp_dump_store.h"
 
 namespace kdf::ssh {
 
 Result<SftpDirSession> open_sftp_dir(const SshOptions& o, const std::string& target_name, unsigned depth,
-                                     const CallOptions& opts) {
+                                     const CallOptions& opts, const std::string& dump_host) {
     SftpDirSession session;
     auto conn = SshConnection::open(o, target_name, opts);
     if (!conn.is_ok()) return conn.take_status();
@@ -24,6 +26,12 @@ Result<SftpDirSession> open_sftp_dir(const SshOptions& o, const std::string& tar
     if (!st.value()) return remote_path_missing(session.where);
     if (!st.value()->is_dir())
         return Status::from_errno(ENOTDIR, "ssh: remote path " + session.where + " is not a directory");
+
+    if (!dump_host.empty()) {
+        SftpDumpStore store(ch, o.path);
+        auto removed = apply_retention(store, o.retention, dump_host, "ssh", session.where, opts);
+        if (!removed.is_ok()) return removed.take_status();
+    }
 
     if (ch.has_extension("statvfs@openssh.com")) {
         auto fs = ch.statvfs(o.path, opts);

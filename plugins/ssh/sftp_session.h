@@ -24,8 +24,9 @@ struct SftpDirSession {
 
 // Connects (strict host key, key login), opens the SFTP subsystem with `depth` requests in flight
 // (a failure there is Stage::connect, like the handshake's), checks that o.path exists and is a
-// directory, and reads its free space, refusing less than o.reserve.
+// directory, and reads its free space, refusing less than o.reserve. With `dump_host` (open(), never
+// probe()) it first applies o.retention to that host's dumps, so the reserve sees the space made.
 Result<SftpDirSession> open_sftp_dir(const SshOptions& o, const std::string& target_name, unsigned depth,
-                                     const CallOptions& opts);
+                                     const CallOptions& opts, const std::string& dump_host = {});
 
 }  // namespace kdf::ssh

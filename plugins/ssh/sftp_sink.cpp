@@ -14,7 +14,7 @@ Result<std::unique_ptr<Sink>> SftpSink::open(const SshOptions& o, const std::str
                                              const CallOptions& opts) {
     if (Status s = check_dump_names("ssh", dump); !s.is_ok()) return s;
 
-    auto session = open_sftp_dir(o, target_name, o.requests_in_flight, opts);
+    auto session = open_sftp_dir(o, target_name, o.requests_in_flight, opts, dump.host);
     if (!session.is_ok()) return session.take_status();
     SftpChannel& ch = *session->channel;
 

@@ -98,6 +98,23 @@ std::optional<Attributes> read_attributes(PacketReader& r) {
     return a;
 }
 
+std::optional<std::vector<DirEntry>> read_names(PacketReader& r) {
+    auto count = r.u32();
+    // Each entry takes at least 12 bytes (two empty strings and the flags), so a count the packet
+    // cannot hold is refused before anything is reserved for it.
+    if (!count || *count > r.left() / 12) return std::nullopt;
+    std::vector<DirEntry> out;
+    out.reserve(*count);
+    for (uint32_t i = 0; i < *count; ++i) {
+        auto name = r.string();
+        if (!name || !r.string()) return std::nullopt;
+        auto attrs = read_attributes(r);
+        if (!attrs) return std::nullopt;
+        out.push_back({std::move(*name), *attrs});
+    }
+    return out;
+}
+
 const char* status_text(uint32_t code) {
     switch (code) {
     case fx_ok: return "ok";

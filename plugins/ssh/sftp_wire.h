@@ -31,12 +31,16 @@ enum PacketType : uint8_t {
     fxp_open = 3,
     fxp_close = 4,
     fxp_write = 6,
+    fxp_opendir = 11,
+    fxp_readdir = 12,
     fxp_remove = 13,
     fxp_mkdir = 14,
+    fxp_rmdir = 15,
     fxp_stat = 17,
     fxp_rename = 18,
     fxp_status = 101,
     fxp_handle = 102,
+    fxp_name = 104,
     fxp_attrs = 105,
     fxp_extended = 200,
     fxp_extended_reply = 201,
@@ -103,8 +107,18 @@ struct Attributes {
     bool has_permissions = false;
     uint32_t permissions = 0;
     bool is_dir() const { return has_permissions && (permissions & 0170000) == 0040000; }
+    bool is_regular() const { return has_permissions && (permissions & 0170000) == 0100000; }
 };
 std::optional<Attributes> read_attributes(PacketReader& r);
+
+// One entry of a READDIR answer (NAME packet: u32 count, then per entry filename, longname, ATTRS).
+// The attributes are the entry's own (lstat), as servers send them.
+struct DirEntry {
+    std::string name;
+    Attributes attrs;
+};
+// The entries of one NAME packet's body after its id; nullopt when malformed.
+std::optional<std::vector<DirEntry>> read_names(PacketReader& r);
 
 // statvfs@openssh.com's answer, the fields we use.
 struct FsStats {

@@ -6,7 +6,7 @@
 namespace kdf::ssh {
 
 std::vector<OptionSpec> ssh_option_specs() {
-    return {
+    std::vector<OptionSpec> specs = {
         {"host", OptionType::string, true, "", "server name or address", ""},
         {"port", OptionType::integer, false, "22", "server port", ""},
         {"user", OptionType::string, false, "root", "remote user (key authentication only)", ""},
@@ -27,6 +27,11 @@ std::vector<OptionSpec> ssh_option_specs() {
         {"stream_command", OptionType::string, false, "cat > {file}",
          "stream: remote command reading the dump on stdin; {file} is the quoted vmcore-incomplete path", ""},
     };
+    for (OptionSpec& spec : retention_option_specs()) {
+        spec.help = "mode sftp: " + spec.help;
+        specs.push_back(std::move(spec));
+    }
+    return specs;
 }
 
 Result<SshOptions> parse_ssh_options(const TargetConfig& target) {
@@ -71,9 +76,17 @@ Result<SshOptions> parse_ssh_options(const TargetConfig& target) {
     if (!reserve) return option_error(target, "ssh", "reserve", "reserve must be a size such as 64M");
     o.reserve = *reserve;
 
+    Result<RetentionPolicy> retention = parse_retention(target, "ssh");
+    if (!retention.is_ok()) return retention.take_status();
+    o.retention = retention.value();
+
     o.stream_command = get("stream_command");
     if (o.mode == Mode::stream && o.stream_command.find("{file}") == std::string::npos)
         return option_error(target, "ssh", "stream_command", "stream_command must contain {file} (where the dump goes)");
+    // A stream target is a shell command: what it does with old files is not ours to know.
+    if (o.mode == Mode::stream && o.retention.active())
+        return option_error(target, "ssh", o.retention.keep != 0 ? "keep" : "min_free",
+                            "keep/min_free need mode sftp (a stream target is a remote command)");
     return o;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kdf/options.h"
+#include "kdf/retention.h"
 #include "kdf/status.h"
 
 namespace kdf::ssh {
@@ -33,6 +34,7 @@ struct SshOptions {
     unsigned requests_in_flight = 4;  // sftp: WRITE requests unanswered at once (4 x 255 KiB: inside the 2 MiB channel window)
     uint64_t reserve = 64ull << 20;    // refuse to start below this much free space (when known)
     std::string stream_command = "cat > {file}";  // stream: remote shell command; {file} = quoted path
+    RetentionPolicy retention;  // sftp: keep / min_free (kdf/retention.h)
 };
 
 // The schema, in the order `kdump-failover plugins` prints it.

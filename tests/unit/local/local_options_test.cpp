@@ -20,7 +20,7 @@ TEST(LocalDescribe, NameCapsOpsAndOptionTable) {
     EXPECT_EQ(d.ops, static_cast<uint32_t>(SinkOp::write_at));
     std::map<std::string, OptionSpec> by_key;
     for (const OptionSpec& o : d.options) by_key[o.key] = o;
-    ASSERT_EQ(by_key.size(), 8u);
+    ASSERT_EQ(by_key.size(), 10u);
     EXPECT_EQ(by_key["mode"].type, OptionType::choice);
     EXPECT_EQ(by_key["mode"].choices, "dir|raw");
     EXPECT_EQ(by_key["mode"].default_value, "dir");
@@ -33,6 +33,10 @@ TEST(LocalDescribe, NameCapsOpsAndOptionTable) {
     EXPECT_EQ(by_key["fsync"].default_value, "yes");
     EXPECT_EQ(by_key["force"].type, OptionType::boolean);
     EXPECT_EQ(by_key["force"].default_value, "no");
+    EXPECT_EQ(by_key["keep"].type, OptionType::integer);  // retention: kdf/retention.h
+    EXPECT_EQ(by_key["keep"].default_value, "0");
+    EXPECT_EQ(by_key["min_free"].type, OptionType::size);
+    EXPECT_EQ(by_key["min_free"].default_value, "0");
     for (const OptionSpec& o : d.options) EXPECT_FALSE(o.help.empty()) << o.key;
 }
 
