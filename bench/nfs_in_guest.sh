@@ -85,11 +85,15 @@ NFS_VERS=$vers
 RUNS=$runs
 LEVELS="$levels"
 MAKEDUMPFILE="env LD_LIBRARY_PATH=/kdf-e2e/lib /kdf-e2e/makedumpfile"
+MOUNT="env LD_LIBRARY_PATH=/kdf-e2e/lib /kdf-e2e/mount"
 ENV
-# makedumpfile and its libraries in a directory of their own, beside what dracut put in.
-cp "$(command -v makedumpfile)" "$ov/kdf-e2e/makedumpfile"
-ldd "$(command -v makedumpfile)" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | while read -r lib; do
-  cp -L "$lib" "$ov/kdf-e2e/lib/"
+# makedumpfile and util-linux mount with their libraries, in a directory of their own beside what
+# dracut put in.
+for prog in makedumpfile mount; do
+  cp "$(command -v "$prog")" "$ov/kdf-e2e/$prog"
+  ldd "$(command -v "$prog")" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | while read -r lib; do
+    cp -L "$lib" "$ov/kdf-e2e/lib/"
+  done
 done
 "$guest_dir/make-initrds.sh" --build "$build" --kroot "$kroot" --kver "$kver" --work "$work/guest" \
   --config "$work/kdump-failover.conf" --overlay "$ov" --modules nfsv4

@@ -11,7 +11,8 @@
 # Every run is timed from the guest's /proc/uptime and printed as one line for the host:
 #   KDF-BENCH: way=rhel|ours level=L run=N seconds=S bytes=B
 # Settings come from /kdf-e2e/bench.env (written by bench/nfs_in_guest.sh): NFS_SERVER,
-# NFS_PORT, NFS_EXPORT, RUNS, LEVELS, NFS_VERS and MAKEDUMPFILE (the host's, with its libraries).
+# NFS_PORT, NFS_EXPORT, RUNS, LEVELS, NFS_VERS, MAKEDUMPFILE and MOUNT (the host's makedumpfile and util-linux
+# mount, with their libraries).
 set -u
 # shellcheck source=/dev/null
 . /kdf-e2e/bench.env
@@ -28,10 +29,12 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 mkdir -p "$mnt"
 t0=$(now)
-# busybox mount hands these options to the kernel as they are: the kernel NFS client then needs
-# the server's address itself (addr=), as mount.nfs would have resolved it.
+# util-linux mount without a helper (-i: there is no mount.nfs) hands these options to the kernel
+# as they are, so the kernel NFS client needs the server's address itself (addr=), as mount.nfs
+# would have resolved it. busybox mount cannot: it takes every nfs type for its own NFSv2/v3 code.
 opts="vers=$NFS_VERS,proto=tcp,port=$NFS_PORT,addr=$NFS_SERVER,clientaddr=10.0.2.15,hard"
-if ! mount -t nfs4 -o "$opts" "$NFS_SERVER:$NFS_EXPORT" "$mnt"; then
+# shellcheck disable=SC2086 # the command and its library path, as bench.env gives them
+if ! $MOUNT -i -t nfs4 -o "$opts" "$NFS_SERVER:$NFS_EXPORT" "$mnt"; then
     say "FAIL: mount -t nfs4 -o $opts $NFS_SERVER:$NFS_EXPORT"
     exit 1
 fi
