@@ -63,6 +63,7 @@ ours() {  # LEVEL RUN
     # "dump saved by target 'nas': nfs://SERVER/EXPORT/DIR/vmcore": the same file through the mount.
     saved=$(sed -n "s|^dump saved by target .*: nfs://[^/]*$NFS_EXPORT||p" /tmp/ours.out)
     say "way=ours level=$1 run=$2 seconds=$(elapsed "$t0" "$t1") bytes=$(stat -c %s "$mnt$saved") file=$saved"
+    say "ours' own account: $(grep 'chain over in' /tmp/ours.log)"
 }
 
 # In turns, the first way alternating between runs, so neither always runs first.
