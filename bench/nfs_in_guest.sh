@@ -120,21 +120,22 @@ done
 echo "makedumpfile --dump-dmesg read both ways' dumps at every level: the panic is in their logs"
 
 # ---- medians
-printf '\n| level | way | runs (s) | median s | out MB | ours vs rhel (median time) |\n| --- | --- | --- | --- | --- | --- |\n'
-sed -n 's/^KDF-BENCH: way=\([a-z]*\) level=\([0-9]*\) run=[0-9]* seconds=\([0-9.]*\) bytes=\([0-9]*\).*/\2 \1 \3 \4/p' "$console" |
+printf '\n| level | way | runs (s) | median s | out MB | median vCPU busy s (user+sys) | ours vs rhel (median time) |\n| --- | --- | --- | --- | --- | --- | --- |\n'
+sed -n 's/^KDF-BENCH: way=\([a-z]*\) level=\([0-9]*\) run=[0-9]* seconds=\([0-9.]*\) bytes=\([0-9]*\) user=\([0-9.]*\) sys=\([0-9.]*\) .*/\2 \1 \3 \4 \5 \6/p' "$console" |
   awk '
-    { key = $1 " " $2; n[key]++; t[key, n[key]] = $3; b[key] = $4; if (!(($1) in seen)) { seen[$1] = 1; order[++levels] = $1 } }
-    function median(key,   i, j, x, m) {
+    { key = $1 " " $2; k = ++n[key]; t[key, k] = $3; b[key] = $4; c[key, k] = $5 + $6
+      if (!(($1) in seen)) { seen[$1] = 1; order[++levels] = $1 } }
+    function median(a, key,   i, j, x, m, s) {
       m = n[key]
-      for (i = 1; i <= m; i++) s[i] = t[key, i]
+      for (i = 1; i <= m; i++) s[i] = a[key, i]
       for (i = 2; i <= m; i++) { x = s[i]; for (j = i - 1; j >= 1 && s[j] > x; j--) s[j + 1] = s[j]; s[j + 1] = x }
       return (m % 2) ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2
     }
     function list(key,   i, r) { r = t[key, 1]; for (i = 2; i <= n[key]; i++) r = r " / " t[key, i]; return r }
     END {
       for (l = 1; l <= levels; l++) {
-        lv = order[l]; mr = median(lv " rhel"); mo = median(lv " ours")
-        printf "| %s | rhel: kernel NFS mount + makedumpfile -l | %s | %.2f | %.1f | 1.00 |\n", lv, list(lv " rhel"), mr, b[lv " rhel"] / 1e6
-        printf "| %s | ours: kdump-failover, nfs target, lzo | %s | %.2f | %.1f | %.2fx |\n", lv, list(lv " ours"), mo, b[lv " ours"] / 1e6, mr / mo
+        lv = order[l]; r = lv " rhel"; o = lv " ours"
+        printf "| %s | rhel: kernel NFS mount + makedumpfile -l | %s | %.2f | %.1f | %.2f | 1.00 |\n", lv, list(r), median(t, r), b[r] / 1e6, median(c, r)
+        printf "| %s | ours: kdump-failover, nfs target, lzo | %s | %.2f | %.1f | %.2f | %.2fx |\n", lv, list(o), median(t, o), b[o] / 1e6, median(c, o), median(t, r) / median(t, o)
       }
     }'

@@ -9,7 +9,8 @@
 #   ours  `kdump-failover dump` with the chain config our dracut module installed, its dump level
 #         set to L (nfs target, compress = lzo, libnfs from userspace: no kernel mount at all).
 # Every run is timed from the guest's /proc/uptime and printed as one line for the host:
-#   KDF-BENCH: way=rhel|ours level=L run=N seconds=S bytes=B
+#   KDF-BENCH: way=rhel|ours level=L run=N seconds=S bytes=B user=S sys=S idle=S
+# (the last three: where the guest's one vCPU spent that time).
 # Settings come from /kdf-e2e/bench.env (written by bench/nfs_in_guest.sh): NFS_SERVER,
 # NFS_PORT, NFS_EXPORT, RUNS, LEVELS, NFS_VERS, MAKEDUMPFILE and MOUNT (the host's makedumpfile and util-linux
 # mount, with their libraries).
@@ -26,6 +27,12 @@ mnt=/run/kdf-bench-mnt
 say() { echo "KDF-BENCH: $*"; }
 now() { cut -d' ' -f1 /proc/uptime; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+# Where the one vCPU's time went, in USER_HZ ticks: "user system idle" (idle includes iowait).
+# A way that leaves the CPU idle waits for the server; one that uses it all is bound by it.
+cpu_ticks() { awk '/^cpu / { print $2 + $3, $4 + $7 + $8, $5 + $6 }' /proc/stat; }
+cpu_used() {  # "BEFORE" "AFTER" -> "user=S sys=S idle=S"
+    echo "$1 $2" | awk '{ printf "user=%.2f sys=%.2f idle=%.2f", ($4 - $1) / 100, ($5 - $2) / 100, ($6 - $3) / 100 }'
+}
 
 mkdir -p "$mnt"
 t0=$(now)
@@ -44,6 +51,7 @@ say "vmcore $(stat -c %s /proc/vmcore) bytes; crash kernel $(grep MemTotal /proc
 rhel() {  # LEVEL RUN
     dir=$mnt/rhel-d$1-run$2
     mkdir -p "$dir"
+    c0=$(cpu_ticks)
     t0=$(now)
     # shellcheck disable=SC2086 # the command and its library path, as bench.env gives them
     $MAKEDUMPFILE -l --message-level 7 -d "$1" /proc/vmcore "$dir/vmcore-incomplete" > /tmp/makedumpfile.log 2>&1 ||
@@ -51,18 +59,20 @@ rhel() {  # LEVEL RUN
     mv "$dir/vmcore-incomplete" "$dir/vmcore"
     sync
     t1=$(now)
-    say "way=rhel level=$1 run=$2 seconds=$(elapsed "$t0" "$t1") bytes=$(stat -c %s "$dir/vmcore")"
+    say "way=rhel level=$1 run=$2 seconds=$(elapsed "$t0" "$t1") bytes=$(stat -c %s "$dir/vmcore") $(cpu_used "$c0" "$(cpu_ticks)")"
 }
 
 ours() {  # LEVEL RUN
     sed "s/^level *=.*/level = $1/" "$config" > "/tmp/kdf-d$1.conf"
+    c0=$(cpu_ticks)
     t0=$(now)
     "$KDF_BIN" dump --config "/tmp/kdf-d$1.conf" --vmcore /proc/vmcore --no-fence-notices > /tmp/ours.out 2> /tmp/ours.log ||
         { say "FAIL: kdump-failover dump -d $1 run $2: $(tail -n 3 /tmp/ours.log | tr '\n' ' ')"; return 1; }
     t1=$(now)
+    c1=$(cpu_ticks)
     # "dump saved by target 'nas': nfs://SERVER/EXPORT/DIR/vmcore": the same file through the mount.
     saved=$(sed -n "s|^dump saved by target .*: nfs://[^/]*$NFS_EXPORT||p" /tmp/ours.out)
-    say "way=ours level=$1 run=$2 seconds=$(elapsed "$t0" "$t1") bytes=$(stat -c %s "$mnt$saved") file=$saved"
+    say "way=ours level=$1 run=$2 seconds=$(elapsed "$t0" "$t1") bytes=$(stat -c %s "$mnt$saved") $(cpu_used "$c0" "$c1") file=$saved"
     say "ours' own account: $(grep 'chain over in' /tmp/ours.log)"
 }
 
