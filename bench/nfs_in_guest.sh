@@ -5,7 +5,7 @@
 # the end-to-end tests' guest (Debian's own kernel, which has one), crashed with sysrq-c.
 # Not a test: numbers vary with the machine; read them.
 #
-#   bench/nfs_in_guest.sh [--build DIR] [--runs N] [--levels "31 1"] [--nfs-vers 4.1] [--timeout S]
+#   bench/nfs_in_guest.sh [--build DIR] [--runs N] [--levels "31 1"] [--nfs-vers 4.1] [--cpus N] [--timeout S]
 #
 # The server is the link lab's ganesha (bench/link-lab, unshaped, no relay; NFSv3 for us as our
 # nfs target defaults to, NFSv4 for the kernel client as RHEL mounts by default); the guest reaches
@@ -14,8 +14,10 @@
 # modules, makedumpfile and bench/nfs-in-guest/crash-bench.sh, which times, for each dump level,
 # RUNS runs of each way in turns (see that script). The guest is the e2e guest as it is: 512 MiB,
 # crashkernel=192M, one vCPU under TCG (software emulation), so every figure is a TCG figure: the
-# ratio is what to read, not the seconds. One dump of each way and level is then read back on the
-# host with makedumpfile --dump-dmesg (the panic must be in its log).
+# ratio is what to read, not the seconds. --cpus N gives the guest N vCPUs and its crash kernel
+# nr_cpus=N (kdump's own default is nr_cpus=1, as RHEL and Debian boot their crash kernels).
+# One dump of each way and level is then read back on the host with makedumpfile --dump-dmesg (the
+# panic must be in its log).
 # Printed: each run, and a markdown table of medians with ours' speed against RHEL's way.
 # Needs root, qemu-system-x86, makedumpfile, nfs-ganesha(-vfs), rpcbind, dracut, busybox, kexec-tools,
 # the e2e kernel cache (tools/install-deps.sh) and a build with kdump-failover and its nfs plugin.
@@ -23,13 +25,14 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 guest_dir="$repo/tests/e2e/guest"
 lab="$repo/bench/link-lab/lab.sh"
-build="$repo/build" runs=3 levels="31 1" vers=4.1 limit=3600
+build="$repo/build" runs=3 levels="31 1" vers=4.1 cpus=1 limit=3600
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) build=$(realpath "$2"); shift ;;
     --runs) runs=$2; shift ;;
     --levels) levels=$2; shift ;;
     --nfs-vers) vers=$2; shift ;;
+    --cpus) cpus=$2; shift ;;
     --timeout) limit=$2; shift ;;
     *) echo "nfs_in_guest: unknown option $1" >&2; exit 2 ;;
   esac
@@ -101,7 +104,8 @@ done
 # ---- the crash, both ways in the crash kernel
 echo "booting the guest (TCG; the runs take minutes)"
 rc=0
-"$guest_dir/run-guest.sh" --work "$work/guest" --kernel "$kroot/boot/vmlinuz-$kver" --net --timeout "$limit" || rc=$?
+"$guest_dir/run-guest.sh" --work "$work/guest" --kernel "$kroot/boot/vmlinuz-$kver" --net --timeout "$limit" \
+  --smp "$cpus" --crash-args "nr_cpus=$cpus" || rc=$?
 console="$work/guest/console.txt"
 grep -E '^(KDF-E2E|KDF-BENCH):' "$console" || true
 [ "$rc" = 0 ] || { echo "nfs_in_guest: QEMU exit $rc (console: $console)" >&2; KEEP=1; exit 1; }
