@@ -46,7 +46,7 @@ if ! $MOUNT -i -t nfs4 -o "$opts" "$NFS_SERVER:$NFS_EXPORT" "$mnt"; then
     exit 1
 fi
 say "mounted $NFS_SERVER:$NFS_EXPORT (nfs $NFS_VERS) in $(elapsed "$t0" "$(now)") s: $(grep " $mnt " /proc/mounts)"
-say "vmcore $(stat -c %s /proc/vmcore) bytes; crash kernel $(grep MemTotal /proc/meminfo | tr -s ' ')"
+say "vmcore $(stat -c %s /proc/vmcore) bytes; crash kernel $(grep MemTotal /proc/meminfo | tr -s ' '), $(grep -c '^processor' /proc/cpuinfo) CPU(s)"
 
 rhel() {  # LEVEL RUN
     dir=$mnt/rhel-d$1-run$2
