@@ -9,6 +9,7 @@
 #   lab.sh shape STATE RATE     change the rate of a running lab (also during a transfer)
 #   lab.sh sshd STATE           start OpenSSH's sshd in the namespace (port 22; key in STATE/ssh)
 #   lab.sh nfs STATE            start nfs-ganesha (NFSv3, export STATE/export) with a private rpcbind
+#                               (LAB_NFS_PROTOCOLS="3, 4": NFSv4 too, for a kernel NFS client)
 #   lab.sh relay STATE RTT_MS [RELAY_PORT=SERVER_PORT...]
 #                               (re)start the delay relay: the RELAY ports below (and any given
 #                               here) on the namespace's address lead to the servers with RTT_MS
@@ -175,13 +176,13 @@ cmd_nfs() {
   mkdir -p "$d/recov" "$STATE/export"
   cat > "$d/ganesha.conf" <<CONF
 NFS_CORE_PARAM { Bind_Addr = 0.0.0.0; NFS_Port = $LAB_NFS_PORT; MNT_Port = $LAB_MNT_PORT; NLM_Port = 32803;
-  Rquota_Port = 875; NFS_Protocols = 3; Enable_NLM = false; Enable_RQUOTA = false; Enable_UDP = false;
+  Rquota_Port = 875; NFS_Protocols = ${LAB_NFS_PROTOCOLS:-3}; Enable_NLM = false; Enable_RQUOTA = false; Enable_UDP = false;
   Mount_Path_Pseudo = true; }
 NFSV4 { Graceless = true; RecoveryBackend = fs; RecoveryRoot = $d/recov; }
 NFS_KRB5 { Active_krb5 = false; }
 LOG { Default_Log_Level = EVENT; }
 EXPORT { Export_Id = 1; Path = $STATE/export; Pseudo = /export; Access_Type = RW; Squash = No_Root_Squash;
-  SecType = sys; Protocols = 3; Transports = TCP; FSAL { Name = VFS; } }
+  SecType = sys; Protocols = ${LAB_NFS_PROTOCOLS:-3}; Transports = TCP; FSAL { Name = VFS; } }
 CONF
   ip netns exec "$LAB_NS" "$self" _nfs_inside "$STATE" > "$d/inside.log" 2>&1 < /dev/null &
   record_pid "$STATE/ganesha.pid" $! ganesha.nfsd

@@ -9,6 +9,8 @@
 #
 # kdf_e2e.mode=chain (default): run /usr/bin/kdump-failover-capture; its final_action powers off.
 # kdf_e2e.mode=raw: copy /proc/vmcore byte for byte to /dev/vda instead (a raw vmcore for the host).
+# kdf_e2e.mode=script: once the network is up, run /kdf-e2e/script.sh (a scenario's own, added with
+# make-initrds.sh --overlay) instead of the capture script, then power off.
 B=/kdf-e2e/busybox
 $B mkdir -p /proc /sys /dev /run /tmp /kdf-e2e/bin
 $B --install -s /kdf-e2e/bin
@@ -75,6 +77,11 @@ wait_dev /dev/vda && echo "KDF-E2E: disk /dev/vda present"
 # backup's logical volume here: the capture script does that itself, from the image's
 # /etc/kdump-failover/storage (no rd.lvm.lv= on the command line, so dracut's lvm module would not).
 mkdir -p /run/lock/lvm /run/lvm
+
+if [ "$mode" = script ]; then
+    sh /kdf-e2e/script.sh || echo "KDF-E2E: FAIL: /kdf-e2e/script.sh exit $?"
+    off
+fi
 
 t0=$(cut -d' ' -f1 /proc/uptime)
 echo "KDF-E2E: chain starts at $t0 s"

@@ -6,7 +6,7 @@
 # panics with sysrq-c. Lines for the host start with "KDF-E2E:".
 #
 # Kernel command line knobs:
-#   kdf_e2e.crash_args  extra crash kernel arguments, ',' stands for ' '
+#   kdf_e2e.crash_args  extra crash kernel arguments, ',' stands for ' ' (nr_cpus=N replaces nr_cpus=1)
 #   kdf_e2e.shm_mb      MiB of tmpfs data written before the crash (default 16)
 PATH=/bin:/sbin
 export PATH
@@ -35,7 +35,11 @@ echo "KDF-E2E: normal kernel $(uname -r) up, $(grep MemTotal /proc/meminfo | tr 
 grep -q 'Crash kernel' /proc/iomem || fail "no crashkernel= reservation"
 grep -q ' la57' /proc/cpuinfo && echo "KDF-E2E: cpu has la57"
 
-args="console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=5 $crash_args"
+# nr_cpus=1 as kdump's tools boot their crash kernels, unless the scenario asks for more: the
+# kernel keeps the smallest nr_cpus= it is given, so a later one could not raise it.
+cpus=nr_cpus=1
+case "$crash_args" in *nr_cpus=*) cpus='' ;; esac
+args="console=ttyS0 irqpoll $cpus reset_devices panic=5 $crash_args"
 echo "KDF-E2E: kexec -p /vmlinuz --initrd=/crash-initrd.img --append=\"$args\""
 kexec -p /vmlinuz --initrd=/crash-initrd.img --append="$args" || fail "kexec -p failed"
 [ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || fail "crash kernel not loaded"
