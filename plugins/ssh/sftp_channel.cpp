@@ -124,6 +124,7 @@ Status SftpChannel::settle_one(const CallOptions& opts) {
     if (!a.is_ok()) return a.take_status();
     auto it = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.id == a->id; });
     if (it != pending_.end() && !it->is_write) {
+        window_.on_round_trip(Clock::now() - it->sent);
         pending_.erase(it);
         const uint32_t id = a->id;
         answered_[id] = std::move(a).value();
@@ -172,7 +173,7 @@ Status SftpChannel::write(const std::string& handle, uint64_t offset, std::span<
         sftp::PacketWriter p(sftp::fxp_write);
         p.u32(id).string(handle).u64(offset).string(data.first(n));
         if (Status s = send(p, "sending a write at offset " + offset_text(offset)); !s.is_ok()) return s;
-        pending_.push_back({id, true, offset, static_cast<uint32_t>(n), handle});
+        pending_.push_back({id, true, offset, static_cast<uint32_t>(n), handle, Clock::now()});
         window_.on_sent(Clock::now());
         offset += n;
         data = data.subspan(n);
@@ -194,7 +195,7 @@ Status SftpChannel::drain(const CallOptions& opts) {
 
 Status SftpChannel::submit(sftp::PacketWriter& packet, uint32_t id, std::string_view what) {
     if (Status s = send(packet, what); !s.is_ok()) return s;
-    pending_.push_back({id, false, 0, 0, {}});
+    pending_.push_back({id, false, 0, 0, {}, Clock::now()});
     return Status::ok();
 }
 

@@ -110,6 +110,7 @@ private:
         uint64_t offset;
         uint32_t size;
         std::string handle;
+        Clock::time_point sent{};
     };
 
     Status send(sftp::PacketWriter& packet, std::string_view what);

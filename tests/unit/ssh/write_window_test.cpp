@@ -2,6 +2,7 @@
 // window buys rate, stays small when something else is the limit, and never passes its budget.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "write_window.h"
@@ -79,6 +80,33 @@ TEST(WriteWindow, GrowsAgainWhenTheLinkOpensUp) {
     for (int i = 0; i < 3; ++i) round_of(w, now, 8ms, true);
     ASSERT_EQ(w.depth(), 8u);
     round_of(w, now, 4ms, true);  // twice the best rate: a bigger window pays again
+    EXPECT_EQ(w.depth(), 16u);
+}
+
+TEST(WriteWindow, AShortRoundTripKeepsTheWindowSmall) {
+    // 0.3 ms round trip, 1 MiB acknowledged per 4 ms (262 MB/s): one round trip carries ~80 KB, so
+    // 4 writes (1 MiB) are already far more than the link needs, however the rate moves.
+    WriteWindow w = WriteWindow::adaptive(request);
+    w.on_round_trip(300us);
+    w.on_round_trip(2ms);  // a slower answer does not raise the round trip
+    auto now = WriteWindow::Clock::time_point{};
+    round_of(w, now, 4ms, true);
+    round_of(w, now, 2ms, true);  // twice as fast: still not the window's doing
+    EXPECT_EQ(w.depth(), 4u);
+}
+
+TEST(WriteWindow, ALongRoundTripGrowsUntilTheLinkIsFull) {
+    // 22 ms round trip; the link gives at most 100 MB/s: the rate follows the window (4: 48 MB/s,
+    // 8: 95 MB/s) until the window carries what the link does; at 16 (4 MiB, 100 MB/s) a doubling
+    // gained only 5%, so the window stays there, far below the budget.
+    WriteWindow w = WriteWindow::adaptive(request);
+    w.on_round_trip(22ms);
+    auto now = WriteWindow::Clock::time_point{};
+    for (int i = 0; i < 20; ++i) {
+        const double window_bytes = double(w.depth()) * request;
+        const double seconds = std::max(0.022, window_bytes / 100e6);
+        round_of(w, now, std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6)), true);
+    }
     EXPECT_EQ(w.depth(), 16u);
 }
 
