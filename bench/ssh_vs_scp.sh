@@ -5,7 +5,7 @@
 #   (defaults: 1G, build, aes128-gcm@openssh.com, "none zlib"); THREADS=N sets [dump] threads (default
 #   0 = all CPUs; THREADS=1 leaves a core to the server, as a real remote server has its own CPUs)
 # For each codec: the same generated vmcore dumped (1) to a local directory, (2) over ssh in mode
-# sftp with 4 writes in flight (the default), (3) sftp one write at a time (what libssh's own
+# sftp with the default write window (auto: grown from 4 writes in flight), (3) sftp one write at a time (what libssh's own
 # sftp_write() gives), (4) mode stream (flattened, `cat > file`); then (5) `scp` of the dump file
 # made in (1), to the same sshd with the same cipher, and (6) that scp followed by `sync FILE` on the
 # server (our dump fsyncs; scp does not). Throughput is dump-file bytes per second.
@@ -80,7 +80,7 @@ ciphers = $cipher"
 printf '\ninput: %s generated vmcore (%d bytes), cipher %s, %s CPUs\n' "$size" "$(stat -c %s "$work/vmcore")" "$cipher" "$(nproc)"
 for codec in $codecs; do
   read -r t_local b_local f_local < <(run_dump local "$codec" "type = local")
-  read -r t_sftp b_sftp _ < <(run_dump sftp4 "$codec" "$ssh_body")
+  read -r t_sftp b_sftp _ < <(run_dump sftp-auto "$codec" "$ssh_body")
   read -r t_sftp16 b_sftp16 _ < <(run_dump sftp16 "$codec" "$ssh_body
 requests_in_flight = 16")
   read -r t_seq b_seq _ < <(run_dump sftp1 "$codec" "$ssh_body
@@ -106,7 +106,7 @@ format = flat")
   row() { awk -v n="$1" -v t="$2" -v b="$3" -v ts="$t_scp" -v bs="$b_scp" 'BEGIN {
     printf "%-34s %8.2f %10.1f %9.0f %11.2fx\n", n, t, b / 1e6, b / t / 1e6, (b / t) / (bs / ts) }'; }
   row "dump to local dir" "$t_local" "$b_local"
-  row "dump over ssh, sftp, 4 in flight" "$t_sftp" "$b_sftp"
+  row "dump over ssh, sftp, auto in flight" "$t_sftp" "$b_sftp"
   row "dump over ssh, sftp, 16 in flight" "$t_sftp16" "$b_sftp16"
   row "dump over ssh, sftp, 1 in flight" "$t_seq" "$b_seq"
   row "dump over ssh, stream (flat)" "$t_stream" "$b_stream"

@@ -16,11 +16,11 @@ std::string offset_text(uint64_t offset) { return std::to_string(offset); }
 
 }  // namespace
 
-Result<std::unique_ptr<SftpChannel>> SftpChannel::open(SshConnection& conn, unsigned depth, const CallOptions& opts) {
+Result<std::unique_ptr<SftpChannel>> SftpChannel::open(SshConnection& conn, WriteWindow window, const CallOptions& opts) {
     ArmedScope bounded(conn.watchdog(), conn.fd(), opts.deadline);
     ssh_channel ch = ssh_channel_new(conn.session());
     if (!ch) return conn.failure("creating a channel");
-    auto c = std::make_unique<SftpChannel>(conn, ch, depth);
+    auto c = std::make_unique<SftpChannel>(conn, ch, window);
     if (ssh_channel_open_session(ch) != SSH_OK) return conn.failure("opening a session channel");
     if (ssh_channel_request_subsystem(ch, "sftp") != SSH_OK)
         return conn.failure("starting the sftp subsystem (is `Subsystem sftp` configured on the server?)");
@@ -47,8 +47,8 @@ Result<std::unique_ptr<SftpChannel>> SftpChannel::open(SshConnection& conn, unsi
     return c;
 }
 
-SftpChannel::SftpChannel(SshConnection& conn, ssh_channel channel, unsigned depth)
-    : conn_(conn), channel_(channel), depth_(std::max(1u, depth)) {}
+SftpChannel::SftpChannel(SshConnection& conn, ssh_channel channel, WriteWindow window)
+    : conn_(conn), channel_(channel), window_(window) {}
 
 SftpChannel::~SftpChannel() {
     if (!conn_.watchdog().fired() && ssh_channel_is_open(channel_)) {
@@ -122,11 +122,18 @@ Status SftpChannel::status_error(uint32_t code, const std::string& server_text, 
 Status SftpChannel::settle_one(const CallOptions& opts) {
     Result<Answer> a = read_answer(opts, "waiting for a write to be acknowledged");
     if (!a.is_ok()) return a.take_status();
-    auto it = std::find_if(pending_.begin(), pending_.end(), [&](const PendingWrite& p) { return p.id == a->id; });
+    auto it = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.id == a->id; });
+    if (it != pending_.end() && !it->is_write) {
+        window_.on_round_trip(Clock::now() - it->sent);
+        pending_.erase(it);
+        const uint32_t id = a->id;
+        answered_[id] = std::move(a).value();
+        return Status::ok();
+    }
     if (it == pending_.end() || a->type != sftp::fxp_status)
         return Status::error(Code::corrupt, "ssh: unexpected SFTP answer (type " + std::to_string(a->type) + ", id " +
                                                 std::to_string(a->id) + ") while writing");
-    PendingWrite w = *it;
+    Pending w = *it;
     pending_.erase(it);
     sftp::PacketReader r(a->body);
     auto code = r.u32();
@@ -143,6 +150,7 @@ Status SftpChannel::settle_one(const CallOptions& opts) {
         return Status::ok();
     }
     acknowledged_ += w.size;
+    window_.on_acknowledged(w.size, Clock::now());
     opts.report_progress(acknowledged_);
     return Status::ok();
 }
@@ -156,14 +164,17 @@ Status SftpChannel::write(const std::string& handle, uint64_t offset, std::span<
         // Stay inside the server's channel window as well: past it, libssh's blocking wait for a
         // WINDOW_ADJUST is much slower than reading an answer (which processes the adjust too).
         while (!pending_.empty() &&
-               (pending_.size() >= depth_ || ssh_channel_window_size(channel_) < n + write_overhead))
+               (pending_.size() >= window_.depth() || ssh_channel_window_size(channel_) < n + write_overhead)) {
+            if (pending_.size() >= window_.depth()) window_.on_full();
             if (Status s = settle_one(opts); !s.is_ok()) return s;
+        }
         if (!write_error_.is_ok()) return write_error_;
         const uint32_t id = next_id();
         sftp::PacketWriter p(sftp::fxp_write);
         p.u32(id).string(handle).u64(offset).string(data.first(n));
         if (Status s = send(p, "sending a write at offset " + offset_text(offset)); !s.is_ok()) return s;
-        pending_.push_back({id, offset, static_cast<uint32_t>(n), handle});
+        pending_.push_back({id, true, offset, static_cast<uint32_t>(n), handle, Clock::now()});
+        window_.on_sent(Clock::now());
         offset += n;
         data = data.subspan(n);
     }
@@ -182,29 +193,54 @@ Status SftpChannel::drain(const CallOptions& opts) {
     return write_error_;
 }
 
+Status SftpChannel::submit(sftp::PacketWriter& packet, uint32_t id, std::string_view what) {
+    if (Status s = send(packet, what); !s.is_ok()) return s;
+    pending_.push_back({id, false, 0, 0, {}, Clock::now()});
+    return Status::ok();
+}
+
+Result<SftpChannel::Answer> SftpChannel::take_answer(uint32_t id, const CallOptions& opts, std::string_view what) {
+    ArmedScope bounded(conn_.watchdog(), conn_.fd(), opts.deadline);
+    for (;;) {
+        if (auto done = answered_.find(id); done != answered_.end()) {
+            Answer a = std::move(done->second);
+            answered_.erase(done);
+            return a;
+        }
+        if (std::none_of(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.id == id; }))
+            return Status::error(Code::corrupt, "ssh: " + std::string(what) + ": no SFTP request " +
+                                                    std::to_string(id) + " is waiting for an answer");
+        if (Status s = settle_one(opts); !s.is_ok()) return s;
+    }
+}
+
 Result<SftpChannel::Answer> SftpChannel::call(sftp::PacketWriter& packet, uint32_t id, const CallOptions& opts,
                                               std::string_view what) {
     if (Status s = settle_all(opts); !s.is_ok()) return s;
     ArmedScope bounded(conn_.watchdog(), conn_.fd(), opts.deadline);
-    if (Status s = send(packet, what); !s.is_ok()) return s;
-    Result<Answer> a = read_answer(opts, what);
-    if (!a.is_ok()) return a;
-    if (a->id != id)
-        return Status::error(Code::corrupt, "ssh: " + std::string(what) + ": SFTP answer for request " +
-                                                std::to_string(a->id) + ", expected " + std::to_string(id));
-    return a;
+    if (Status s = submit(packet, id, what); !s.is_ok()) return s;
+    return take_answer(id, opts, what);
+}
+
+Status SftpChannel::status_of(const Answer& a, const std::string& what) const {
+    if (a.type != sftp::fxp_status)
+        return Status::error(Code::corrupt, "ssh: " + what + ": unexpected SFTP answer type " + std::to_string(a.type));
+    sftp::PacketReader r(a.body);
+    auto code = r.u32();
+    if (!code) return Status::error(Code::corrupt, "ssh: " + what + ": malformed SFTP status");
+    return *code == sftp::fx_ok ? Status::ok() : status_error(*code, r.string().value_or(""), what);
 }
 
 Status SftpChannel::expect_status(sftp::PacketWriter& packet, uint32_t id, const CallOptions& opts,
                                   const std::string& what) {
     Result<Answer> a = call(packet, id, opts, what);
     if (!a.is_ok()) return a.take_status();
-    if (a->type != sftp::fxp_status)
-        return Status::error(Code::corrupt, "ssh: " + what + ": unexpected SFTP answer type " + std::to_string(a->type));
-    sftp::PacketReader r(a->body);
-    auto code = r.u32();
-    if (!code) return Status::error(Code::corrupt, "ssh: " + what + ": malformed SFTP status");
-    return *code == sftp::fx_ok ? Status::ok() : status_error(*code, r.string().value_or(""), what);
+    return status_of(a.value(), what);
+}
+
+std::string SftpChannel::handle_name(const std::string& handle) const {
+    auto path = handle_paths_.find(handle);
+    return path == handle_paths_.end() ? std::string("file") : path->second;
 }
 
 Status SftpChannel::mkdir(const std::string& path, uint32_t mode, const CallOptions& opts) {
@@ -214,41 +250,60 @@ Status SftpChannel::mkdir(const std::string& path, uint32_t mode, const CallOpti
     return expect_status(p, id, opts, "create directory " + path);
 }
 
-Result<std::optional<sftp::Attributes>> SftpChannel::stat(const std::string& path, const CallOptions& opts) {
-    const uint32_t id = next_id();
+sftp::PacketWriter SftpChannel::stat_request(uint32_t id, const std::string& path) const {
     sftp::PacketWriter p(sftp::fxp_stat);
     p.u32(id).string(path);
+    return p;
+}
+
+Result<std::optional<sftp::Attributes>> SftpChannel::stat(const std::string& path, const CallOptions& opts) {
+    const uint32_t id = next_id();
+    sftp::PacketWriter p = stat_request(id, path);
     const std::string what = "stat " + path;
     Result<Answer> a = call(p, id, opts, what);
     if (!a.is_ok()) return a.take_status();
-    sftp::PacketReader r(a->body);
-    if (a->type == sftp::fxp_attrs) {
+    return stat_answer(a.value(), what);
+}
+
+Result<std::optional<sftp::Attributes>> SftpChannel::stat_answer(const Answer& a, const std::string& what) const {
+    sftp::PacketReader r(a.body);
+    if (a.type == sftp::fxp_attrs) {
         auto attrs = sftp::read_attributes(r);
         if (!attrs) return Status::error(Code::corrupt, "ssh: " + what + ": malformed SFTP attributes");
         return std::optional<sftp::Attributes>(*attrs);
     }
-    if (a->type != sftp::fxp_status) return Status::error(Code::corrupt, "ssh: " + what + ": unexpected SFTP answer");
+    if (a.type != sftp::fxp_status) return Status::error(Code::corrupt, "ssh: " + what + ": unexpected SFTP answer");
     auto code = r.u32();
     if (code && *code == sftp::fx_no_such_file) return std::optional<sftp::Attributes>();
     return status_error(code.value_or(sftp::fx_failure), r.string().value_or(""), what);
 }
 
+sftp::PacketWriter SftpChannel::open_request(uint32_t id, const std::string& path, uint32_t flags,
+                                             uint32_t mode) const {
+    sftp::PacketWriter p(sftp::fxp_open);
+    p.u32(id).string(path).u32(flags).permissions(mode);
+    return p;
+}
+
 Result<std::string> SftpChannel::open_file(const std::string& path, uint32_t flags, uint32_t mode,
                                            const CallOptions& opts) {
     const uint32_t id = next_id();
-    sftp::PacketWriter p(sftp::fxp_open);
-    p.u32(id).string(path).u32(flags).permissions(mode);
+    sftp::PacketWriter p = open_request(id, path, flags, mode);
     const std::string what = "open " + path;
     Result<Answer> a = call(p, id, opts, what);
     if (!a.is_ok()) return a.take_status();
-    sftp::PacketReader r(a->body);
-    if (a->type == sftp::fxp_handle) {
+    return handle_answer(a.value(), path, what);
+}
+
+Result<std::string> SftpChannel::handle_answer(const Answer& a, const std::string& path, const std::string& what) {
+    sftp::PacketReader r(a.body);
+    if (a.type == sftp::fxp_handle) {
         auto handle = r.string();
         if (!handle) return Status::error(Code::corrupt, "ssh: " + what + ": malformed SFTP handle");
         handle_paths_[*handle] = path;
         return *handle;
     }
-    if (a->type != sftp::fxp_status) return Status::error(Code::corrupt, "ssh: " + what + ": unexpected SFTP answer");
+    if (a.type != sftp::fxp_status) return Status::error(Code::corrupt, "ssh: " + what + ": unexpected SFTP answer");
     auto code = r.u32();
     return status_error(code.value_or(sftp::fx_failure), r.string().value_or(""), what);
 }
@@ -257,17 +312,15 @@ Status SftpChannel::fsync(const std::string& handle, const CallOptions& opts) {
     const uint32_t id = next_id();
     sftp::PacketWriter p(sftp::fxp_extended);
     p.u32(id).string("fsync@openssh.com").string(handle);
-    auto path = handle_paths_.find(handle);
-    return expect_status(p, id, opts, "fsync " + (path == handle_paths_.end() ? std::string("file") : path->second));
+    return expect_status(p, id, opts, "fsync " + handle_name(handle));
 }
 
 Status SftpChannel::close_file(const std::string& handle, const CallOptions& opts) {
     const uint32_t id = next_id();
     sftp::PacketWriter p(sftp::fxp_close);
     p.u32(id).string(handle);
-    auto path = handle_paths_.find(handle);
-    Status s = expect_status(p, id, opts, "close " + (path == handle_paths_.end() ? std::string("file") : path->second));
-    if (path != handle_paths_.end()) handle_paths_.erase(path);
+    Status s = expect_status(p, id, opts, "close " + handle_name(handle));
+    handle_paths_.erase(handle);
     return s;
 }
 
@@ -335,16 +388,25 @@ Result<sftp::FsStats> SftpChannel::statvfs(const std::string& path, const CallOp
     if (!has_extension("statvfs@openssh.com"))
         return Status::error(Code::not_supported, "ssh: " + what + ": the server has no statvfs@openssh.com");
     const uint32_t id = next_id();
-    sftp::PacketWriter p(sftp::fxp_extended);
-    p.u32(id).string("statvfs@openssh.com").string(path);
+    sftp::PacketWriter p = statvfs_request(id, path);
     Result<Answer> a = call(p, id, opts, what);
     if (!a.is_ok()) return a.take_status();
-    sftp::PacketReader r(a->body);
-    if (a->type == sftp::fxp_status) {
+    return statvfs_answer(a.value(), what);
+}
+
+sftp::PacketWriter SftpChannel::statvfs_request(uint32_t id, const std::string& path) const {
+    sftp::PacketWriter p(sftp::fxp_extended);
+    p.u32(id).string("statvfs@openssh.com").string(path);
+    return p;
+}
+
+Result<sftp::FsStats> SftpChannel::statvfs_answer(const Answer& a, const std::string& what) const {
+    sftp::PacketReader r(a.body);
+    if (a.type == sftp::fxp_status) {
         auto code = r.u32();
         return status_error(code.value_or(sftp::fx_failure), r.string().value_or(""), what);
     }
-    if (a->type != sftp::fxp_extended_reply) return Status::error(Code::corrupt, "ssh: " + what + ": unexpected answer");
+    if (a.type != sftp::fxp_extended_reply) return Status::error(Code::corrupt, "ssh: " + what + ": unexpected answer");
     auto bsize = r.u64();
     auto frsize = r.u64();
     auto blocks = r.u64();
@@ -356,6 +418,100 @@ Result<sftp::FsStats> SftpChannel::statvfs(const std::string& path, const CallOp
     st.frsize = *frsize ? *frsize : *bsize;
     st.bavail = *bavail;
     return st;
+}
+
+Result<SftpChannel::DirProbe> SftpChannel::probe_dir(const std::string& path, const CallOptions& opts) {
+    if (Status s = settle_all(opts); !s.is_ok()) return s;
+    ArmedScope bounded(conn_.watchdog(), conn_.fd(), opts.deadline);
+    const std::string stat_what = "stat " + path;
+    const std::string space_what = "free space at " + path;
+    const uint32_t stat_id = next_id();
+    sftp::PacketWriter stat_packet = stat_request(stat_id, path);
+    if (Status s = submit(stat_packet, stat_id, stat_what); !s.is_ok()) return s;
+    const bool with_space = has_extension("statvfs@openssh.com");
+    const uint32_t space_id = with_space ? next_id() : 0;
+    if (with_space) {
+        sftp::PacketWriter space_packet = statvfs_request(space_id, path);
+        if (Status s = submit(space_packet, space_id, space_what); !s.is_ok()) return s;
+    }
+    Result<Answer> stat_reply = take_answer(stat_id, opts, stat_what);
+    if (!stat_reply.is_ok()) return stat_reply.take_status();
+    // Both answers are read before either is judged, so none is left behind for a later request.
+    Result<Answer> space_reply = with_space ? take_answer(space_id, opts, space_what) : Result<Answer>(Answer{});
+    if (!space_reply.is_ok()) return space_reply.take_status();
+
+    DirProbe probe;
+    auto attrs = stat_answer(stat_reply.value(), stat_what);
+    if (!attrs.is_ok()) return attrs.take_status();
+    probe.attrs = attrs.value();
+    // Free space of a missing path or a file is an error the stat already explains.
+    if (with_space && probe.attrs && probe.attrs->is_dir()) {
+        auto space = statvfs_answer(space_reply.value(), space_what);
+        if (!space.is_ok()) return space.take_status();
+        probe.space = space.value();
+    }
+    return probe;
+}
+
+Result<SftpChannel::MadeFile> SftpChannel::make_dir_and_create(const std::string& dir, uint32_t dir_mode,
+                                                               const std::string& file, uint32_t flags,
+                                                               uint32_t file_mode, const CallOptions& opts) {
+    if (Status s = settle_all(opts); !s.is_ok()) return s;
+    ArmedScope bounded(conn_.watchdog(), conn_.fd(), opts.deadline);
+    const std::string mkdir_what = "create directory " + dir;
+    const std::string open_what = "open " + file;
+    const uint32_t mkdir_id = next_id();
+    sftp::PacketWriter mkdir_packet(sftp::fxp_mkdir);
+    mkdir_packet.u32(mkdir_id).string(dir).permissions(dir_mode);
+    if (Status s = submit(mkdir_packet, mkdir_id, mkdir_what); !s.is_ok()) return s;
+    const uint32_t open_id = next_id();
+    sftp::PacketWriter open_packet = open_request(open_id, file, flags, file_mode);
+    if (Status s = submit(open_packet, open_id, open_what); !s.is_ok()) return s;
+
+    Result<Answer> mkdir_reply = take_answer(mkdir_id, opts, mkdir_what);
+    if (!mkdir_reply.is_ok()) return mkdir_reply.take_status();
+    Result<Answer> open_reply = take_answer(open_id, opts, open_what);
+    if (!open_reply.is_ok()) return open_reply.take_status();
+    MadeFile made;
+    made.made_dir = status_of(mkdir_reply.value(), mkdir_what);
+    auto handle = handle_answer(open_reply.value(), file, open_what);
+    if (handle.is_ok())
+        made.handle = std::move(handle).value();
+    else
+        made.open_error = handle.take_status();
+    return made;
+}
+
+Status SftpChannel::finish_file(const std::string& handle, bool sync, const CallOptions& opts) {
+    ArmedScope bounded(conn_.watchdog(), conn_.fd(), opts.deadline);
+    const std::string name = handle_name(handle);
+    const bool with_fsync = sync && has_extension("fsync@openssh.com");
+    // Sent behind the writes: the server handles them after the last write, in this order.
+    const uint32_t fsync_id = with_fsync ? next_id() : 0;
+    if (with_fsync) {
+        sftp::PacketWriter p(sftp::fxp_extended);
+        p.u32(fsync_id).string("fsync@openssh.com").string(handle);
+        if (Status s = submit(p, fsync_id, "fsync " + name); !s.is_ok()) return s;
+    }
+    const uint32_t close_id = next_id();
+    sftp::PacketWriter close_packet(sftp::fxp_close);
+    close_packet.u32(close_id).string(handle);
+    if (Status s = submit(close_packet, close_id, "close " + name); !s.is_ok()) return s;
+
+    Status synced = Status::ok();
+    if (with_fsync) {
+        Result<Answer> a = take_answer(fsync_id, opts, "fsync " + name);
+        if (!a.is_ok()) return a.take_status();
+        synced = status_of(a.value(), "fsync " + name);
+    }
+    Result<Answer> closed_reply = take_answer(close_id, opts, "close " + name);
+    if (!closed_reply.is_ok()) return closed_reply.take_status();
+    Status closed = status_of(closed_reply.value(), "close " + name);
+    handle_paths_.erase(handle);
+    // Every write was answered before the fsync's answer: their first failure comes first.
+    if (!write_error_.is_ok()) return write_error_;
+    if (!synced.is_ok()) return synced;
+    return closed;
 }
 
 }  // namespace kdf::ssh

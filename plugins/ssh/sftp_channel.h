@@ -2,11 +2,18 @@
 //
 // Only what a dump needs: mkdir, stat, open, write, fsync@openssh.com, close, rename, remove and
 // statvfs@openssh.com. write() sends a WRITE request and returns as soon as it is on the wire,
-// keeping up to `depth` requests unanswered; so a slow round trip does not throttle the stream.
+// keeping up to the WriteWindow's depth of requests unanswered; so a slow round trip does not
+// throttle the stream.
 // The price is that a failed write may be reported by a later write() or by drain(): callers treat
 // any error as fatal for the file, so that is exact enough. Every other request first drains the
 // outstanding writes (a failed one stays reported by write()/drain() but does not block close
 // or statvfs), which keeps answers in request order for everything but writes.
+//
+// Round trips: the server (OpenSSH's sftp-server) answers requests in the order it gets them, so
+// requests whose outcome does not decide whether the next one may be sent go out together and
+// cost one round trip: probe_dir() (stat + statvfs), make_dir_and_create() (mkdir + exclusive
+// open) and finish_file() (fsync + close sent right behind the last writes). A request that must
+// only happen after others succeeded (a rename to the final name) is still sent on its own.
 //
 // Deadlines: every public call arms the connection's watchdog with opts.deadline and reads with a
 // timeout, so no call blocks past it; a call cut short returns Code::timeout. Progress heartbeats
@@ -28,15 +35,16 @@
 #include "kdf/status.h"
 #include "sftp_wire.h"
 #include "ssh_connection.h"
+#include "write_window.h"
 
 namespace kdf::ssh {
 
 class SftpChannel {
 public:
     // Opens the subsystem on `conn` (which must outlive the channel) and exchanges INIT/VERSION.
-    static Result<std::unique_ptr<SftpChannel>> open(SshConnection& conn, unsigned depth, const CallOptions& opts);
+    static Result<std::unique_ptr<SftpChannel>> open(SshConnection& conn, WriteWindow window, const CallOptions& opts);
 
-    SftpChannel(SshConnection& conn, ssh_channel channel, unsigned depth);
+    SftpChannel(SshConnection& conn, ssh_channel channel, WriteWindow window);
     ~SftpChannel();
     SftpChannel(const SftpChannel&) = delete;
     SftpChannel& operator=(const SftpChannel&) = delete;
@@ -62,6 +70,31 @@ public:
     Result<std::vector<sftp::DirEntry>> list_dir(const std::string& path, const CallOptions& opts);
     Result<sftp::FsStats> statvfs(const std::string& path, const CallOptions& opts);
 
+    // stat and (when the server offers it) statvfs of `path` in one round trip.
+    struct DirProbe {
+        std::optional<sftp::Attributes> attrs;  // nullopt: the path does not exist
+        std::optional<sftp::FsStats> space;     // nullopt: no statvfs@openssh.com
+    };
+    Result<DirProbe> probe_dir(const std::string& path, const CallOptions& opts);
+
+    // mkdir `dir`, then open `file` (in it) with `flags`, in one round trip. The open is sent
+    // whatever the mkdir's fate, so the caller must look at both: `made_dir` failed and `handle`
+    // empty with `open_error` set, or any mix of them.
+    struct MadeFile {
+        Status made_dir;
+        std::string handle;  // empty when the open failed
+        Status open_error;
+    };
+    Result<MadeFile> make_dir_and_create(const std::string& dir, uint32_t dir_mode, const std::string& file,
+                                         uint32_t flags, uint32_t file_mode, const CallOptions& opts);
+
+    // Sends fsync@openssh.com (when `sync` and the server offers it) and CLOSE right behind the
+    // writes in flight and waits once for all of them: the first failure among the writes, the
+    // fsync and the close. The handle is closed (or given up) afterwards either way.
+    Status finish_file(const std::string& handle, bool sync, const CallOptions& opts);
+
+    // Writes unanswered at once, now (grows when the window is adaptive).
+    unsigned write_depth() const { return window_.depth(); }
     uint64_t bytes_acknowledged() const { return acknowledged_; }
     // The path a handle was opened for, for messages.
     void name_handle(const std::string& handle, const std::string& path) { handle_paths_[handle] = path; }
@@ -72,11 +105,15 @@ private:
         uint32_t id = 0;
         std::vector<std::byte> body;  // after type and id
     };
-    struct PendingWrite {
+    // A request sent and not answered yet: a WRITE, or another request whose answer is kept for
+    // take_answer().
+    struct Pending {
         uint32_t id;
+        bool is_write;
         uint64_t offset;
         uint32_t size;
         std::string handle;
+        Clock::time_point sent{};
     };
 
     Status send(sftp::PacketWriter& packet, std::string_view what);
@@ -89,15 +126,28 @@ private:
     Status settle_all(const CallOptions& opts);
     // Sends a request and waits for its answer (writes drained first).
     Result<Answer> call(sftp::PacketWriter& packet, uint32_t id, const CallOptions& opts, std::string_view what);
+    // Sends a request without waiting; its answer is collected by take_answer().
+    Status submit(sftp::PacketWriter& packet, uint32_t id, std::string_view what);
+    // Reads answers (settling writes on the way) until request `id`'s has come.
+    Result<Answer> take_answer(uint32_t id, const CallOptions& opts, std::string_view what);
+    Status status_of(const Answer& a, const std::string& what) const;
+    Result<std::optional<sftp::Attributes>> stat_answer(const Answer& a, const std::string& what) const;
+    Result<std::string> handle_answer(const Answer& a, const std::string& path, const std::string& what);
+    Result<sftp::FsStats> statvfs_answer(const Answer& a, const std::string& what) const;
+    sftp::PacketWriter stat_request(uint32_t id, const std::string& path) const;
+    sftp::PacketWriter statvfs_request(uint32_t id, const std::string& path) const;
+    sftp::PacketWriter open_request(uint32_t id, const std::string& path, uint32_t flags, uint32_t mode) const;
+    std::string handle_name(const std::string& handle) const;
     Status expect_status(sftp::PacketWriter& packet, uint32_t id, const CallOptions& opts, const std::string& what);
     Status status_error(uint32_t code, const std::string& server_text, const std::string& what) const;
     uint32_t next_id() { return ++last_id_; }
 
     SshConnection& conn_;
     ssh_channel channel_;
-    unsigned depth_;
+    WriteWindow window_;
     std::set<std::string> extensions_;
-    std::deque<PendingWrite> pending_;
+    std::deque<Pending> pending_;
+    std::map<uint32_t, Answer> answered_;  // answers to submit()ted requests, until taken
     std::map<std::string, std::string> handle_paths_;
     Status write_error_;  // the first failed write, reported until the file is given up
     uint64_t acknowledged_ = 0;

@@ -20,8 +20,10 @@ std::vector<OptionSpec> ssh_option_specs() {
          "sftp|stream"},
         {"compression", OptionType::boolean, false, "no", "SSH compression (the dump is compressed already)", ""},
         {"ciphers", OptionType::string, false, "", "cipher list, e.g. aes128-gcm@openssh.com (default: libssh's)", ""},
-        {"requests_in_flight", OptionType::integer, false, "4",
-         "sftp: write requests sent ahead of their answers (1 = one at a time)", ""},
+        {"requests_in_flight", OptionType::string, false, "auto",
+         "sftp: write requests sent ahead of their answers: auto (grown from 4 while the rate rises, at most 16 MiB "
+         "in flight) or 1..64 (1 = one at a time)",
+         ""},
         {"reserve", OptionType::size, false, "64M",
          "do not start when the remote filesystem reports less free space than this", ""},
         {"stream_command", OptionType::string, false, "cat > {file}",
@@ -67,10 +69,14 @@ Result<SshOptions> parse_ssh_options(const TargetConfig& target) {
     o.compression = *compression;
     o.ciphers = get("ciphers");
 
-    auto depth = parse_integer(get("requests_in_flight"));
-    if (!depth || *depth < 1 || *depth > 64)
-        return option_error(target, "ssh", "requests_in_flight", "requests_in_flight must be 1..64");
-    o.requests_in_flight = static_cast<unsigned>(*depth);
+    if (const std::string depth_text = get("requests_in_flight"); depth_text == "auto") {
+        o.requests_in_flight = 0;
+    } else {
+        auto depth = parse_integer(depth_text);
+        if (!depth || *depth < 1 || *depth > 64)
+            return option_error(target, "ssh", "requests_in_flight", "requests_in_flight must be auto or 1..64");
+        o.requests_in_flight = static_cast<unsigned>(*depth);
+    }
 
     auto reserve = parse_size(get("reserve"));
     if (!reserve) return option_error(target, "ssh", "reserve", "reserve must be a size such as 64M");

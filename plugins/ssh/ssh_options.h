@@ -31,7 +31,7 @@ struct SshOptions {
     Mode mode = Mode::sftp;
     bool compression = false;       // the dump is compressed already: zlib on top only costs CPU
     std::string ciphers;            // "" = libssh's default order; e.g. "aes128-gcm@openssh.com"
-    unsigned requests_in_flight = 4;  // sftp: WRITE requests unanswered at once (4 x 255 KiB: inside the 2 MiB channel window)
+    unsigned requests_in_flight = 0;  // sftp: WRITE requests unanswered at once; 0 = auto (WriteWindow::adaptive)
     uint64_t reserve = 64ull << 20;    // refuse to start below this much free space (when known)
     std::string stream_command = "cat > {file}";  // stream: remote shell command; {file} = quoted path
     RetentionPolicy retention;  // sftp: keep / min_free (kdf/retention.h)

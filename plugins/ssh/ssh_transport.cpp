@@ -20,7 +20,7 @@ namespace kdf::ssh {
 namespace {
 
 Result<ProbeReport> probe_sftp(const SshOptions& o, const std::string& target, const CallOptions& opts) {
-    auto session = open_sftp_dir(o, target, 1, opts);
+    auto session = open_sftp_dir(o, target, WriteWindow::fixed(1), opts);
     if (!session.is_ok()) return session.take_status();
     SftpChannel& ch = *session->channel;
     const std::string& where = session->where;

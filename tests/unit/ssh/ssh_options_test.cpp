@@ -43,7 +43,7 @@ TEST(SshOptions, ErrorsNameTheLine) {
         {{{"host", "h"}, {"path", "/a/../b"}}, "ssh: path '/a/../b' must not contain '..'"},
         {{{"host", "h"}, {"path", "/d"}, {"mode", "stream"}, {"stream_command", "dd of=/x"}},
          "ssh: stream_command must contain {file}"},
-        {{{"host", "h"}, {"path", "/d"}, {"requests_in_flight", "0"}}, "requests_in_flight must be 1..64"},
+        {{{"host", "h"}, {"path", "/d"}, {"requests_in_flight", "0"}}, "requests_in_flight must be auto or 1..64"},
         {{{"path", "/d"}}, "ssh: host is required"},
     };
     for (const auto& c : cases) {
