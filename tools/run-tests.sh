@@ -65,7 +65,7 @@ configure_build_test build "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # Under ASan+UBSan: every test but these labels. The scripts and packaging tests drive the
 # installed command through shells, dracut and package tools, and the readers/fixtures/e2e ones
 # take minutes even unsanitized; the unit tests cover their code paths.
-asan_excluded='!^(e2e|mkdumprd|debian|readers|fixtures|packaging|kdumpctl|duties|scripts)$'
+asan_excluded='!^(e2e|mkdumprd|debian|readers|fixtures|packaging|kdumpctl|scripts)$'
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   configure_build_test build-asan "$asan_excluded" -DCMAKE_BUILD_TYPE=Debug -DKDF_SANITIZE=address,undefined
 
