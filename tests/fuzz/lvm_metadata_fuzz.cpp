@@ -39,14 +39,19 @@ void check_maps(std::string_view text) {
             const uint64_t len = std::min<uint64_t>(size - off, 1 << 20);
             uint64_t total = 0;
             for (const MappedPiece& p : map->map(off, len)) {
-                if (p.pv >= vg->pvs.size()) __builtin_trap();
+                if (p.pv >= vg->pvs.size()) kdf::fuzz::broken("a mapped piece on a PV the VG does not have", lv.name);
                 const PhysicalVolume& pv = vg->pvs[p.pv];
-                const unsigned __int128 begin = static_cast<unsigned __int128>(pv.pe_start) * 512;
-                const unsigned __int128 end = begin + static_cast<unsigned __int128>(pv.pe_count) * vg->extent_size * 512;
-                if (p.pv_offset < begin || p.pv_offset + static_cast<unsigned __int128>(p.length) > end) __builtin_trap();
+                // The data area in bytes; a size that overflows 64 bits cannot hold the piece.
+                uint64_t begin = 0, extents_bytes = 0, area = 0, end = 0;
+                if (__builtin_mul_overflow(pv.pe_start, 512, &begin) ||
+                    __builtin_mul_overflow(pv.pe_count, vg->extent_size, &extents_bytes) ||
+                    __builtin_mul_overflow(extents_bytes, 512, &area) || __builtin_add_overflow(begin, area, &end))
+                    kdf::fuzz::broken("a mapping on a PV whose data area does not fit 64 bits", lv.name);
+                if (p.pv_offset < begin || p.pv_offset > end || p.length > end - p.pv_offset)
+                    kdf::fuzz::broken("a mapped piece outside its PV's data area", lv.name);
                 total += p.length;
             }
-            if (total != len) __builtin_trap();
+            if (total != len) kdf::fuzz::broken("mapped pieces do not add up to the range", lv.name);
         }
     }
 }
