@@ -42,9 +42,11 @@ void check_round_trip(const MemoryImage& first) {
         stream.insert(stream.end(), b.begin(), b.end());
         return kdf::Status::ok();
     });
-    if (!writer.write_at(0, first.bytes).is_ok() || !writer.end().is_ok()) __builtin_trap();
+    if (!writer.write_at(0, first.bytes).is_ok() || !writer.end().is_ok())
+        kdf::fuzz::broken("our writer refused a reassembled image");
     MemoryImage second;
-    if (!reassemble(stream, second).is_ok() || second.bytes != first.bytes) __builtin_trap();
+    if (!reassemble(stream, second).is_ok() || second.bytes != first.bytes)
+        kdf::fuzz::broken("flatten + reassemble changed the image");
 }
 
 void check_file_form(const uint8_t* data, size_t size) {
@@ -52,7 +54,7 @@ void check_file_form(const uint8_t* data, size_t size) {
     const kdf::fuzz::ScratchDir dir;
     const std::string out = dir.path() + "/vmcore";
     const kdf::Status s = kdf::format::reassemble_flattened_file(file.path(), out);
-    if (!s.is_ok() && std::filesystem::exists(out)) __builtin_trap();  // a failed rebuild left a file
+    if (!s.is_ok() && std::filesystem::exists(out)) kdf::fuzz::broken("a failed reassemble left OUT", s.to_string());
 }
 
 }  // namespace
@@ -62,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     MemoryImage image;
     const kdf::Status s = reassemble(kdf::fuzz::as_bytes(data, size), image);
     if (s.is_ok()) check_round_trip(image);
-    if (!s.is_ok() && s.message().empty()) __builtin_trap();
+    if (!s.is_ok() && s.message().empty()) kdf::fuzz::broken("a refusal without a message");
     // The file form only where the stream stays small on disk (tmpfs holds sparse files, but a
     // record far out still costs a page of page tables per run).
     if (s.is_ok() || s.code() != kdf::Code::no_space) check_file_form(data, size);

@@ -34,10 +34,10 @@ bool same(const kdf::raw::Header& a, const kdf::raw::Header& b) {
 
 void check_round_trip(const kdf::raw::Header& h) {
     const std::vector<std::byte> encoded = kdf::raw::encode(h);
-    if (encoded.empty()) __builtin_trap();  // whatever decodes fits the fields
+    if (encoded.empty()) kdf::fuzz::broken("a decoded header does not encode");
     kdf::raw::DecodeError error;
     auto again = kdf::raw::decode(encoded, error);
-    if (!again || !same(h, *again)) __builtin_trap();
+    if (!again || !same(h, *again)) kdf::fuzz::broken("encode + decode changed the header");
 }
 
 void check_save(const std::vector<uint8_t>& volume, const kdf::raw::Header& h) {
@@ -49,11 +49,11 @@ void check_save(const std::vector<uint8_t>& volume, const kdf::raw::Header& h) {
     opts.force = true;
     auto saved = kdf::format::save_raw_dump(file.path(), out, opts);
     for (const auto& entry : std::filesystem::directory_iterator(scratch.path()))
-        if (entry.path().filename() != "out") __builtin_trap();  // written outside the output dir
+        if (entry.path().filename() != "out") kdf::fuzz::broken("save wrote outside its output dir", entry.path());
     if (!saved.is_ok() && !h.dump_name.empty() && !h.final_name.empty() &&
         std::filesystem::exists(out + "/" + h.dump_name + "/" + h.final_name) &&
         h.final_name.find('/') == std::string::npos && h.dump_name.find('/') == std::string::npos)
-        __builtin_trap();  // a failed save left a file that looks like the complete dump
+        kdf::fuzz::broken("a failed save left a file that looks like the complete dump", saved.status().to_string());
 }
 
 }  // namespace
