@@ -66,6 +66,7 @@ configure_build_test build "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # take minutes even unsanitized; the unit tests cover their code paths.
 asan_excluded='!^(e2e|mkdumprd|debian|readers|fixtures|packaging|kdumpctl|scripts)$'
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
   configure_build_test build-asan "$asan_excluded" -DCMAKE_BUILD_TYPE=Debug -DKDF_SANITIZE=address,undefined
 
 if [[ $configure_only == 1 || ${#user_ctest_args[@]} -gt 0 ]]; then exit 0; fi
