@@ -12,6 +12,7 @@ packages=(
   g++ cmake ninja-build pkg-config make   # toolchain
   libboost-dev                            # Boost.DLL (header-only with BOOST_DLL_USE_STD_FS)
   libgtest-dev libgmock-dev               # the test suite
+  clang-14 libclang-rt-14-dev python3     # tests/fuzz: libFuzzer targets (tools/fuzz.sh) and their seed maker
   zstd xz-utils binutils                  # shared fixtures are zstd/xz; readelf checks generated vmcores
   util-linux                              # mount (tmpfs for real ENOSPC), losetup, fsfreeze (a device that stops answering)
   makedumpfile libkdumpfile-dev           # independent dump readers the format tests check our output with

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # The whole test suite, from a clean clone on Debian 12: install dependencies, build with warnings
-# as errors, run every test; then build again with AddressSanitizer + UBSan and run the tests that
-# parse untrusted input or load plugins (label "asan") under it.
-#   tools/run-tests.sh [CTEST_ARGS...]   (build dirs: build/ and build-asan/ in the repository;
-#                                         CTEST_ARGS, e.g. -R ssh, narrow both test runs)
+# as errors, run every test; then
+#  - build again with AddressSanitizer + UBSan and run the whole unit and plugin suite under it
+#    (everything but the QEMU crashes, the distribution/packaging scenarios and the long readers
+#    and real-fixture runs, which exercise the same code as the unit tests at much greater cost);
+#  - build the threaded pipeline's test with ThreadSanitizer and run it once;
+#  - build the libFuzzer targets with clang and run each for a short bounded time (tools/fuzz.sh
+#    runs them for longer).
+#   tools/run-tests.sh [CTEST_ARGS...]   (build dirs: build/, build-asan/, build-tsan/, build-fuzz/
+#                                         in the repository; CTEST_ARGS, e.g. -R ssh, narrow the
+#                                         first two runs and skip the TSan and fuzz stages, which
+#                                         belong to a full run)
 # The tests are switched on explicitly: a build/ configured earlier without them (an old demo, a
 # hand-made cache) must not turn this into a run of nothing. For the same reason a run that selects
 # no test fails, here (a clear message first) and in ctest (--no-tests=error).
-# KDF_CONFIGURE_ONLY=1 skips the dependency install and the builds, configures both build dirs and
-# lists their tests instead of running them: tests of this script use it.
+# KDF_CONFIGURE_ONLY=1 skips the dependency install and the builds, configures build/ and
+# build-asan/ and lists their tests instead of running them: tests of this script use it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -31,6 +38,7 @@ require_tests() {
 # Configures build dir $1 (cmake arguments after $2), builds it and runs its tests with label $2
 # ("" = all) and the script's own ctest arguments. Without a build only the tests that need none
 # are known (gtest cases are discovered by building), so configure-only lists without the label.
+# A label starting with "!" excludes (ctest -LE) instead of selecting.
 configure_build_test() {
   local dir=$1 label=$2 select=()
   shift 2
@@ -40,7 +48,11 @@ configure_build_test() {
     return
   fi
   cmake --build "$dir" -j"$jobs"
-  if [[ -n $label ]]; then select=(-L "$label"); fi
+  if [[ $label == '!'* ]]; then
+    select=(-LE "${label#!}")
+  elif [[ -n $label ]]; then
+    select=(-L "$label")
+  fi
   select+=("${user_ctest_args[@]}")
   require_tests "$dir" "${select[@]}"
   (cd "$dir" && ctest --no-tests=error --output-on-failure -j"$jobs" --timeout 600 "${select[@]}")
@@ -49,5 +61,29 @@ configure_build_test() {
 if [[ $configure_only != 1 ]]; then tools/install-deps.sh; fi
 
 configure_build_test build "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-  configure_build_test build-asan asan -DCMAKE_BUILD_TYPE=Debug -DKDF_SANITIZE=address,undefined
+# Under ASan+UBSan: every test but these labels. The scripts and packaging tests drive the
+# installed command through shells, dracut and package tools, and the readers/fixtures/e2e ones
+# take minutes even unsanitized; the unit tests cover their code paths. The mkvmcore tests check the
+# test vmcore generator (a tool, not shipped) and take 2-3 minutes each in a Debug ASan build.
+asan_excluded='!^(e2e|mkdumprd|debian|readers|fixtures|packaging|kdumpctl|scripts|mkvmcore)$'
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
+  configure_build_test build-asan "$asan_excluded" -DCMAKE_BUILD_TYPE=Debug -DKDF_SANITIZE=address,undefined
+
+if [[ $configure_only == 1 || ${#user_ctest_args[@]} -gt 0 ]]; then exit 0; fi
+
+# ThreadSanitizer, once, on the threaded pipeline: full dumps of a generated kernel (5-level paging,
+# KASLR, holes) at six dump levels with one compressor thread per CPU, each checked against
+# makedumpfile. One layout is enough for the threads; the others take minutes more under TSan.
+# Only that test's targets are built.
+cmake -S . -B build-tsan -G Ninja -DKDF_BUILD_TESTS=ON -DKDF_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DKDF_SANITIZE=thread
+cmake --build build-tsan -j"$jobs" --target filter_generated_tests kdf-mkvmcore
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  ctest --no-tests=error --output-on-failure -j"$jobs" --timeout 600 -R 'GeneratedAgreement\..*/FiveLevelKaslr')
+
+# The fuzz targets, each for KDF_FUZZ_SECONDS (tests/fuzz/CMakeLists.txt) from the seed corpus.
+cmake -S . -B build-fuzz -G Ninja -DKDF_FUZZ=ON -DKDF_BUILD_TESTS=OFF -DKDF_WERROR=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14
+cmake --build build-fuzz -j"$jobs" --target kdf_fuzzers
+(cd build-fuzz && ctest --no-tests=error --output-on-failure -j"$jobs" -L fuzz)

@@ -14,6 +14,7 @@
 #include "core/format/file_output.h"
 #include "core/format/kdump_reader.h"
 #include "core/format/sequential_buffer.h"
+#include "core/format/verify.h"
 
 namespace kdf::format {
 
@@ -158,6 +159,20 @@ Status fsync_parent_dir(const std::string& path) {
     return Status::ok();
 }
 
+// The rewrite copies the headers and bitmaps byte for byte, so damage the page walk does not meet
+// (a header flag of unknown meaning, bitmap bits past max_mapnr, ...) would come out in a file that
+// looks standard. Whatever `verify` finds in the input refuses the output before it gets its name.
+// The pages are read a second time: convert is an offline tool, and a second read is cheaper than
+// a converted dump nobody can trust.
+Status damage_the_rewrite_copied(const std::string& in_path) {
+    auto checked = verify_dump(in_path);
+    if (!checked.is_ok()) return checked.take_status();
+    if (!checked->checked || checked->problems.empty()) return Status::ok();
+    const size_t more = checked->problems.size() - 1;
+    return Status::error(Code::corrupt, in_path + ": " + checked->problems.front() +
+                                            (more > 0 ? " (and " + std::to_string(more) + " more problems)" : ""));
+}
+
 }  // namespace
 
 Status convert_dump(const std::string& in_path, const std::string& out_path, const std::string& codec_name,
@@ -192,6 +207,7 @@ Status convert_dump(const std::string& in_path, const std::string& out_path, con
 
     Converter conv(rd, out.value(), *codec.value());
     Status s = conv.run();
+    if (s.is_ok()) s = damage_the_rewrite_copied(in_path);
     if (s.is_ok()) s = rename_no_replace(AT_FDCWD, tmp.c_str(), out_path.c_str(), "rename " + tmp + " to " + out_path);
     if (s.is_ok()) s = fsync_parent_dir(out_path);
     if (!s.is_ok()) {

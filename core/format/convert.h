@@ -12,7 +12,8 @@
 // Safety: the output is written as OUT.incomplete with the INCOMPLETE header flag, fsynced, the flag
 // cleared, and renamed to OUT without ever replacing an existing OUT; on any failure
 // OUT.incomplete is removed and OUT does not appear. An input that is marked incomplete, or whose
-// pages do not all read back, is refused with the reason (run `verify` for the full list).
+// pages do not all read back, or that `verify` finds any other problem in (the rewrite copies the
+// headers and bitmaps byte for byte, damage included), is refused with the first problem.
 //
 // Memory: bounded (a few pages, one descriptor batch, a 1 MiB data buffer), whatever the dump size.
 // The layout is the input's (same header, bitmap and descriptor offsets), so no layout is computed

@@ -15,7 +15,8 @@ function(kdf_add_transport_plugin name)
     OUTPUT_NAME ${target}
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
-  target_compile_options(${target} PRIVATE -fno-gnu-unique)
+  # (gcc only: clang never emits STB_GNU_UNIQUE symbols, and refuses the flag)
+  target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-fno-gnu-unique>)
   target_link_options(${target} PRIVATE -Wl,--no-undefined)
   if(DEFINED KDF_PLUGIN_BUILD_DIR)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${KDF_PLUGIN_BUILD_DIR})

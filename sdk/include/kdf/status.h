@@ -159,7 +159,7 @@ public:
         };
         if (!target_.empty()) put("target '%s' ", target_.c_str());
         if (stage_ != Stage::none) put("[%s]", kdf::to_string(stage_));
-        if (!target_.empty() || stage_ != Stage::none) put(": ");
+        if (!target_.empty() || stage_ != Stage::none) put("%s", ": ");  // a literal format: clang -Wformat-security
         put("%s", message_.empty() ? kdf::to_string(code_) : message_.c_str());
         if (errno_ != 0) {
             char tmp[128];

@@ -130,6 +130,21 @@ TEST(Convert, IncompleteInputIsRefused) {
     EXPECT_NE(st.message().find("is marked incomplete (the writer did not finish)"), std::string::npos) << st.message();
 }
 
+// The rewrite copies the header and bitmaps byte for byte: damage the page walk never meets must
+// still refuse the input, or it comes out in a file that looks standard (found by fuzzing).
+TEST(Convert, DamageOutsideThePagesIsRefusedToo) {
+    TempDir dir("kdf-convert");
+    std::string in = copy_fixture(dir, "synthetic-d1-zlib.kdump", "flag.kdump");
+    put_le(in, 424, kdump::kCompressedZlib | 0x40000, 4);  // a header status bit nobody defines
+    std::string out = dir / "out.kdump";
+    Status st = convert_dump(in, out, "zlib");
+    ASSERT_FALSE(st.is_ok());
+    EXPECT_EQ(st.code(), Code::corrupt);
+    EXPECT_NE(st.message().find("header status 0x40001 has unknown bits 0x40000"), std::string::npos) << st.message();
+    EXPECT_FALSE(std::filesystem::exists(out));
+    EXPECT_FALSE(std::filesystem::exists(out + ".incomplete"));
+}
+
 TEST(Convert, NeverReplacesAnExistingFile) {
     TempDir dir("kdf-convert");
     std::string out = dir.write("out.kdump", "keep me");
