@@ -35,17 +35,20 @@ Result<std::unique_ptr<Sink>> S3Sink::open(std::unique_ptr<S3Client> client, con
     if (upload_id.empty())
         return Status::error(Code::system, "s3: starting the upload of " + key + " at " + client->options().display() +
                                                ": the answer holds no UploadId");
-    return std::unique_ptr<Sink>(std::make_unique<S3Sink>(std::move(client), key_dir, dump.final_name, std::move(upload_id)));
+    return std::unique_ptr<Sink>(std::make_unique<S3Sink>(std::move(client), key_dir, dump.final_name,
+                                                                std::move(upload_id), dump.size_hint));
 }
 
-S3Sink::S3Sink(std::unique_ptr<S3Client> client, std::string key_dir, std::string final_name, std::string upload_id)
+S3Sink::S3Sink(std::unique_ptr<S3Client> client, std::string key_dir, std::string final_name, std::string upload_id,
+               uint64_t size_hint)
     : SinkBase("s3", final_name, "s3://" + client->options().bucket + "/" + key_dir + "/" + std::string(incomplete_dump_name)),
       client_(std::move(client)),
       key_dir_(std::move(key_dir)),
       key_(key_dir_ + "/" + final_name),
       upload_id_(std::move(upload_id)) {
     const S3Options& o = client_->options();
-    window_ = std::make_unique<PartWindow>(*client_, key_, upload_id_, o.part_size, o.parts_in_flight);
+    window_ = std::make_unique<PartWindow>(*client_, key_, upload_id_,
+                                           PartSchedule(o.part_size, size_hint, o.parts_in_flight), o.parts_in_flight);
 }
 
 S3Sink::~S3Sink() { abort_if_writing(cleanup_bound); }

@@ -4,8 +4,8 @@
 //                under that key until the upload is completed; this call also proves the keys and
 //                the bucket (a wrong secret or a missing bucket fails here, and nothing is created).
 //   put_file():  PutObject <prefix>/<dir_name>/<name> (vmcore-dmesg.txt), before any dump data.
-//   append():    the flattened stream, front to back, cut into part_size parts; see PartWindow for
-//                how many are on the wire and what memory that takes.
+//   append():    the flattened stream, front to back, cut into parts that grow as the upload goes
+//                (PartSchedule); see PartWindow for how many are on the wire and what memory that takes.
 //   commit():    the last (short) part, every part acknowledged, then CompleteMultipartUpload:
 //                only then does the object appear under its final name.
 //   abort():     stop the transfers, AbortMultipartUpload (the server drops the parts, so no half
@@ -32,7 +32,8 @@ public:
     static Result<std::unique_ptr<Sink>> open(std::unique_ptr<S3Client> client, const std::string& key_dir,
                                               const DumpInfo& dump, const CallOptions& opts);
 
-    S3Sink(std::unique_ptr<S3Client> client, std::string key_dir, std::string final_name, std::string upload_id);
+    S3Sink(std::unique_ptr<S3Client> client, std::string key_dir, std::string final_name, std::string upload_id,
+           uint64_t size_hint);
     ~S3Sink() override;
 
 private:
