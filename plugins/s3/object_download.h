@@ -4,7 +4,10 @@
 // download leaves "<file>.part" and "<file>.part.etag" (the object's ETag, from a HEAD before the
 // first byte); the next run with the same file continues after the bytes already there if the
 // object's ETag is unchanged, and starts over otherwise. When every byte is there the part file is
-// fsynced and linked to <file>, which is never replaced.
+// fsynced and linked to <file>, which is never replaced. Both files are opened without following
+// links and only if they are our own regular files with no other name (a planted link is
+// refused, its target untouched). An object whose size the server does not state, or an empty
+// one, is refused: nothing is named <file> unless it holds every byte of the object.
 #pragma once
 
 #include <cstdint>

@@ -395,4 +395,55 @@ TEST_F(S3Dump, PutOnlyCredentialsWriteTheirPrefixAndReadNothing) {
     EXPECT_NE(list.exit_code, 0) << list.out;
 }
 
+// s3-save runs as root into a directory a user may write to: a link planted under the name of
+// its part file or ETag file must be refused, and the file it points to left as it was.
+TEST_F(S3Dump, SaveRefusesPlantedLinksAndLeavesTheirTargetsAlone) {
+    ASSERT_EQ(lab->s3cmd("mb s3://planted").exit_code, 0);
+    fs::path object = s.path("object.bin");
+    write_file(object, std::string(300000, 'x'));
+    ASSERT_EQ(lab->s3cmd("put '" + object.string() + "' s3://planted/h/d/dump.bin").exit_code, 0);
+    fs::path conf = chain("bucket = planted\ncredentials_file = " +
+                          credentials(lab->access_key(), lab->secret_key()).string());
+    fs::path out = s.mkdir("save-into");
+    const std::string save = "save s3://planted/h/d/dump.bin " + out.string() + " --config " + conf.string();
+    fs::path victim = s.path("victim");
+    const std::string precious = "root's file, never to be truncated\n";
+    write_file(victim, precious);
+
+    for (const std::string name : {"dump.bin.part", "dump.bin.part.etag"}) {
+        SCOPED_TRACE(name);
+        fs::create_symlink(victim, out / name);
+        CommandResult r = s.run(save);
+        EXPECT_NE(r.exit_code, 0) << r.out;
+        EXPECT_TRUE(contains(r.err, "symbolic link")) << r.err;
+        EXPECT_EQ(read_file(victim), precious);
+        EXPECT_FALSE(fs::exists(out / "dump.bin"));
+        fs::remove(out / name);
+    }
+    // A hard link is another name of the victim: refused as well.
+    fs::create_hard_link(victim, out / "dump.bin.part");
+    CommandResult linked = s.run(save);
+    EXPECT_NE(linked.exit_code, 0) << linked.out;
+    EXPECT_TRUE(contains(linked.err, "hard links")) << linked.err;
+    EXPECT_EQ(read_file(victim), precious);
+    fs::remove(out / "dump.bin.part");
+
+    // With the names free the same save works, which shows the refusals above were the links'.
+    CommandResult clean = s.run(save);
+    ASSERT_EQ(clean.exit_code, 0) << clean.err;
+    EXPECT_EQ(read_file(out / "dump.bin"), std::string(300000, 'x'));
+    EXPECT_FALSE(fs::exists(out / "dump.bin.part.etag"));
+
+    // An empty object is no dump: nothing gets its name.
+    fs::path empty = s.path("empty.bin");
+    write_file(empty, "");
+    ASSERT_EQ(lab->s3cmd("put '" + empty.string() + "' s3://planted/h/e/dump.bin").exit_code, 0);
+    fs::path out2 = s.mkdir("save-empty");
+    CommandResult nothing = s.run("save s3://planted/h/e/dump.bin " + out2.string() + " --config " + conf.string());
+    EXPECT_NE(nothing.exit_code, 0);
+    EXPECT_TRUE(contains(nothing.err, "is empty")) << nothing.err;
+    EXPECT_FALSE(fs::exists(out2 / "dump.bin"));
+    EXPECT_FALSE(fs::exists(out2 / "dump.bin.part"));
+}
+
 }  // namespace
