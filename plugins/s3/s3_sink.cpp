@@ -95,7 +95,11 @@ Status S3Sink::do_commit(const CallOptions& opts) {
     r.key = key_;
     r.query = {{"uploadId", upload_id_}};
     r.body = bytes_of(xml);
-    r.headers = {"Content-Type: application/xml"};
+    // An object already under the final key is another dump (a name reused after a clock reset,
+    // two nodes with one name): the server is asked to refuse rather than replace it. A store
+    // that does not evaluate the condition on this call (Ceph RGW 16) ignores the header and
+    // replaces the object; the plugin has no read rights to check first.
+    r.headers = {"Content-Type: application/xml", "If-None-Match: *"};
     Result<S3Response> done = client_->perform(std::move(r), opts);
     if (!done.is_ok()) return done.take_status();
     // S3 may answer 200 and still report an error in the body of a CompleteMultipartUpload.
