@@ -30,9 +30,9 @@ constexpr size_t kMaxEtagFile = 1024;
 }  // namespace
 
 Result<DownloadResult> download_object(const S3Client& client, const std::string& key, const std::string& file,
-                                       uint64_t chunk_size) {
-    if (::access(file.c_str(), F_OK) == 0)
-        return Status::from_errno(EEXIST, "s3: " + file + " exists; refusing to write over it");
+                                       uint64_t chunk_size, bool replace) {
+    if (!replace && ::access(file.c_str(), F_OK) == 0)
+        return Status::from_errno(EEXIST, "s3: " + file + " exists; refusing to write over it (--force replaces it)");
     const std::string part = file + ".part", etag_file = part + ".etag";
     const std::string name = client.object_name(key);
 
@@ -131,8 +131,13 @@ Result<DownloadResult> download_object(const S3Client& client, const std::string
                                                 std::to_string(total) + " of " + name);
     if (::fsync(fd.get()) != 0) return Status::from_errno(errno, "s3: fsync " + part);
     fd.reset();
-    if (::link(part.c_str(), file.c_str()) != 0) return Status::from_errno(errno, "s3: naming " + file);
-    ::unlink(part.c_str());
+    if (replace) {
+        // rename() replaces the name itself (a link there, not what it points to), in one step.
+        if (::rename(part.c_str(), file.c_str()) != 0) return Status::from_errno(errno, "s3: naming " + file);
+    } else {
+        if (::link(part.c_str(), file.c_str()) != 0) return Status::from_errno(errno, "s3: naming " + file);
+        ::unlink(part.c_str());
+    }
     ::unlink(etag_file.c_str());
     result.bytes = total;
     return result;

@@ -23,7 +23,9 @@ struct DownloadResult {
     uint64_t resumed = 0;  // bytes that were already there from an earlier run
 };
 
+// `replace` (save --force): an existing <file> is replaced, by a rename once every byte is there;
+// without it an existing <file> is refused before anything is fetched.
 Result<DownloadResult> download_object(const S3Client& client, const std::string& key, const std::string& file,
-                                       uint64_t chunk_size);
+                                       uint64_t chunk_size, bool replace = false);
 
 }  // namespace kdf::s3

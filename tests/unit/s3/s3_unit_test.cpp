@@ -185,6 +185,7 @@ TEST(ObjectListing, KeysGroupIntoDumpsWithTheirState) {
         {"n1/n1-a/vmcore-dmesg.txt", 10}, {"n1/n1-a/vmcore.flat", 1000},        // complete
         {"n1/n1-b/vmcore-dmesg.txt", 10}, {"n1/n1-b/vmcore-incomplete", 99},    // aborted
         {"n1/n1-c/vmcore-dmesg.txt", 10},                                       // killed mid-dump
+        {"n1/n1-a/vmcore-unreadable.txt", 40},                                  // pages it could not read
         {"n1/unrelated.txt", 5}};
     const auto dumps = group_dumps(objects);
     ASSERT_EQ(dumps.size(), 3u);
@@ -194,6 +195,8 @@ TEST(ObjectListing, KeysGroupIntoDumpsWithTheirState) {
     EXPECT_EQ(dumps[1].state(), "incomplete");
     EXPECT_EQ(dumps[2].state(), "unfinished");
     EXPECT_TRUE(dumps[2].dmesg);
+    EXPECT_TRUE(dumps[0].unreadable);
+    EXPECT_FALSE(dumps[1].unreadable);
 }
 
 }  // namespace
