@@ -38,8 +38,9 @@ int cmd_save(const Args& args) {
     if (!load_optional_config(scan.value("--config"), true, config)) return 2;
     // A dump kept as an object (s3://BUCKET/KEY): the plugin of the config's target of that type
     // downloads and reassembles it.
-    if (auto rc = run_object_store_command("save", scan.positionals()[0], {scan.positionals()[1]}, scan.value("--config"),
-                                           config))
+    Args object_args = {scan.positionals()[1]};
+    if (scan.flag("--force")) object_args.push_back("--force");
+    if (auto rc = run_object_store_command("save", scan.positionals()[0], object_args, scan.value("--config"), config))
         return *rc;
     format::SaveOptions options;
     options.force = scan.flag("--force");

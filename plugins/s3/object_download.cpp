@@ -7,10 +7,9 @@
 
 #include <cerrno>
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 #include "kdf/unique_fd.h"
+#include "own_file.h"
 
 namespace kdf::s3 {
 
@@ -25,29 +24,38 @@ CallOptions request_options() {
     return o;
 }
 
-std::string read_small(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+// An ETag is a quoted hash of a few dozen characters; anything longer is not ours.
+constexpr size_t kMaxEtagFile = 1024;
 
 }  // namespace
 
 Result<DownloadResult> download_object(const S3Client& client, const std::string& key, const std::string& file,
-                                       uint64_t chunk_size) {
-    if (::access(file.c_str(), F_OK) == 0)
-        return Status::from_errno(EEXIST, "s3: " + file + " exists; refusing to write over it");
+                                       uint64_t chunk_size, bool replace) {
+    if (!replace && ::access(file.c_str(), F_OK) == 0)
+        return Status::from_errno(EEXIST, "s3: " + file + " exists; refusing to write over it (--force replaces it)");
     const std::string part = file + ".part", etag_file = part + ".etag";
     const std::string name = client.object_name(key);
 
-    // The first range also tells the object's size and ETag.
-    UniqueFd fd(::open(part.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-    if (!fd) return Status::from_errno(errno, "s3: " + part);
+    // Both files are opened without following links and kept only if they are our own regular
+    // files: a name planted there must not make us truncate or overwrite another file.
+    Result<UniqueFd> opened = open_own_file(part);
+    if (!opened.is_ok()) return opened.take_status();
+    UniqueFd fd = std::move(opened.value());
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return Status::from_errno(errno, "s3: " + part);
     uint64_t have = static_cast<uint64_t>(st.st_size);
-    const std::string old_etag = have ? read_small(etag_file) : std::string();
+    Result<UniqueFd> tag_opened = open_own_file(etag_file);
+    if (!tag_opened.is_ok()) {
+        if (have == 0) ::unlink(part.c_str());
+        return tag_opened.take_status();
+    }
+    UniqueFd tag_fd = std::move(tag_opened.value());
+    std::string old_etag;
+    if (have) {
+        Result<std::string> read = read_whole(tag_fd.get(), etag_file, kMaxEtagFile);
+        if (!read.is_ok()) return read.take_status();
+        old_etag = std::move(read.value());
+    }
 
     // HEAD first: the ETag decides whether the bytes of an earlier run belong to this object, and
     // is recorded before the first byte is written, so an interrupted run can always be resumed.
@@ -56,12 +64,19 @@ Result<DownloadResult> download_object(const S3Client& client, const std::string
     head.method = "HEAD";
     head.key = key;
     Result<S3Response> info = client.perform(std::move(head), request_options());
-    if (!info.is_ok()) {
+    Status refused;
+    if (!info.is_ok()) refused = info.take_status();
+    // Without its size the download could not tell a complete object from a cut one.
+    else if (!info->has_content_length)
+        refused = Status::error(Code::not_supported, "s3: " + name + ": the server's HEAD answer has no Content-Length");
+    else if (info->content_length == 0)
+        refused = Status::error(Code::corrupt, "s3: " + name + " is empty; not a dump");
+    if (!refused.is_ok()) {
         if (have == 0) {
             ::unlink(part.c_str());  // nothing of this object is here: leave no started download
             ::unlink(etag_file.c_str());
         }
-        return info.take_status();
+        return refused;
     }
     const std::string etag = info->etag;
     const uint64_t total = info->content_length;
@@ -72,11 +87,8 @@ Result<DownloadResult> download_object(const S3Client& client, const std::string
         have = 0;
     }
     result.resumed = have;
-    {
-        std::ofstream tag(etag_file, std::ios::trunc);
-        tag << etag;
-        if (!tag.flush()) return Status::error(Code::system, "s3: cannot write " + etag_file);
-    }
+    if (Status s = rewrite(tag_fd.get(), etag_file, etag); !s.is_ok()) return s;
+    tag_fd.reset();
 
     while (have < total) {
         S3Request r;
@@ -113,10 +125,19 @@ Result<DownloadResult> download_object(const S3Client& client, const std::string
             return Status::error(Code::corrupt, "s3: " + name + ": short range answer at byte " + std::to_string(at));
         have = at;
     }
+    if (::fstat(fd.get(), &st) != 0) return Status::from_errno(errno, "s3: " + part);
+    if (static_cast<uint64_t>(st.st_size) != total)
+        return Status::error(Code::corrupt, "s3: " + part + " holds " + std::to_string(st.st_size) + " bytes, not the " +
+                                                std::to_string(total) + " of " + name);
     if (::fsync(fd.get()) != 0) return Status::from_errno(errno, "s3: fsync " + part);
     fd.reset();
-    if (::link(part.c_str(), file.c_str()) != 0) return Status::from_errno(errno, "s3: naming " + file);
-    ::unlink(part.c_str());
+    if (replace) {
+        // rename() replaces the name itself (a link there, not what it points to), in one step.
+        if (::rename(part.c_str(), file.c_str()) != 0) return Status::from_errno(errno, "s3: naming " + file);
+    } else {
+        if (::link(part.c_str(), file.c_str()) != 0) return Status::from_errno(errno, "s3: naming " + file);
+        ::unlink(part.c_str());
+    }
     ::unlink(etag_file.c_str());
     result.bytes = total;
     return result;

@@ -67,7 +67,8 @@ std::vector<ListedDump> group_dumps(const std::vector<ListedObject>& objects) {
         const std::string dir = slash == std::string::npos ? std::string() : o.key.substr(0, slash + 1);
         const std::string name = o.key.substr(dir.size());
         const bool dump = name == "vmcore.flat" || name == "vmcore";
-        if (!dump && name != "vmcore-incomplete" && name != "vmcore-dmesg.txt") continue;
+        if (!dump && name != "vmcore-incomplete" && name != "vmcore-dmesg.txt" && name != "vmcore-unreadable.txt")
+            continue;
         ListedDump& d = dirs[dir];
         d.dir = dir;
         if (dump) {
@@ -75,6 +76,8 @@ std::vector<ListedDump> group_dumps(const std::vector<ListedObject>& objects) {
             d.dump_size = o.size;
         } else if (name == "vmcore-incomplete") {
             d.incomplete_marker = true;
+        } else if (name == "vmcore-unreadable.txt") {
+            d.unreadable = true;
         } else {
             d.dmesg = true;
         }

@@ -25,6 +25,7 @@ struct ListedDump {
     uint64_t dump_size = 0;
     bool incomplete_marker = false;  // vmcore-incomplete is there
     bool dmesg = false;
+    bool unreadable = false;  // vmcore-unreadable.txt: memory the dump could not read
     // "complete", "incomplete" (aborted, marker present) or "unfinished" (no dump and no marker:
     // killed mid-dump, or still being written)
     std::string state() const;

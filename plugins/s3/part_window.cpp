@@ -17,18 +17,17 @@ constexpr int kPollSliceMs = 200;
 
 }  // namespace
 
-PartWindow::PartWindow(const S3Client& client, std::string key, std::string upload_id, uint64_t part_size,
-                       uint32_t in_flight)
+PartWindow::PartWindow(const S3Client& client, std::string key, std::string upload_id, PartSchedule schedule,
+                       uint32_t connections)
     : client_(client),
       key_(std::move(key)),
       upload_id_(std::move(upload_id)),
-      part_size_(part_size),
-      in_flight_(in_flight),
+      schedule_(schedule),
       multi_(curl_multi_init()) {
     if (!multi_) throw std::bad_alloc();
     // One connection per part in flight; curl reuses them from part to part.
-    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(in_flight_));
-    filling_.reserve(part_size_);
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(connections));
+    filling_.reserve(part_size());
 }
 
 PartWindow::~PartWindow() { cancel(); }
@@ -139,20 +138,30 @@ Status PartWindow::drive(const CallOptions& opts, Done&& done) {
 }
 
 Status PartWindow::send(const CallOptions& opts) {
-    if (Status s = drive(opts, [&] { return parts_.size() < in_flight_; }); !s.is_ok()) return s;
+    if (!failed_.is_ok()) return failed_;
+    if (next_part_ > kMaxParts)
+        return failed_ = Status::error(Code::no_space, "s3: " + client_.object_name(key_) + ": part " +
+                                                           std::to_string(next_part_) + " is beyond S3's limit of " +
+                                                           std::to_string(kMaxParts) + " parts per object");
+    const uint32_t window = schedule_.in_flight_for(part_size());
+    if (Status s = drive(opts, [&] { return parts_.size() < window; }); !s.is_ok()) return s;
     auto part = std::make_unique<Part>();
     part->number = next_part_;
     part->data = std::move(filling_);
     part->sha256 = sha256_hex(part->data);
+    parts_.push_back(std::move(part));
+    ++next_part_;
+    // A buffer of an acknowledged part is reused only if it is as large as the next part: once
+    // parts grow, smaller ones are freed, so memory holds no buffers beyond the window.
+    const uint64_t next_size = part_size();
+    std::erase_if(spare_, [&](const std::vector<std::byte>& b) { return b.capacity() < next_size; });
     if (!spare_.empty()) {
         filling_ = std::move(spare_.back());
         spare_.pop_back();
     } else {
         filling_ = std::vector<std::byte>();
-        filling_.reserve(part_size_);
+        filling_.reserve(next_size);
     }
-    parts_.push_back(std::move(part));
-    ++next_part_;
     if (Status s = start(*parts_.back(), opts); !s.is_ok()) return failed_ = s;
     return poll(opts);
 }

@@ -1,9 +1,10 @@
 // part_window.h - the parts of one multipart upload, several in flight over a curl multi handle.
 //
 // The sink fills one part buffer at a time (filling()); send() hands it to an UploadPart request
-// signed with the part's own SHA-256 and gives the sink another buffer. At most parts_in_flight
-// parts are on the wire: send() waits for one to be acknowledged before starting another, so the
-// memory held is part_size x (parts_in_flight + 1) whatever the dump's size. A part is kept until
+// signed with the part's own SHA-256 and gives the sink another buffer. Part sizes grow as the
+// upload goes and fewer parts are on the wire as they do (PartSchedule): send() waits for one to
+// be acknowledged before starting another, so the memory held stays bounded whatever the dump's
+// size, and the upload never needs more than S3's 10,000 parts. A part is kept until
 // the server answered 200 with its ETag; a part that failed in a way worth retrying (connection
 // refused or reset, a 5xx, a transfer timeout: the server restarting) is sent again after a short
 // pause, with a fresh signature, until it succeeds, a retry limit is reached or the caller's
@@ -22,20 +23,23 @@
 
 #include "kdf/call_options.h"
 #include "kdf/status.h"
+#include "part_schedule.h"
 #include "s3_client.h"
 
 namespace kdf::s3 {
 
 class PartWindow {
 public:
-    PartWindow(const S3Client& client, std::string key, std::string upload_id, uint64_t part_size, uint32_t in_flight);
+    PartWindow(const S3Client& client, std::string key, std::string upload_id, PartSchedule schedule,
+               uint32_t connections);
     ~PartWindow();
     PartWindow(const PartWindow&) = delete;
     PartWindow& operator=(const PartWindow&) = delete;
 
-    // The buffer being filled; send() it when it holds part_size bytes (or at the end).
+    // The buffer being filled; send() it when it holds part_size() bytes (or at the end).
     std::vector<std::byte>& filling() noexcept { return filling_; }
-    uint64_t part_size() const noexcept { return part_size_; }
+    // The size of the part being filled.
+    uint64_t part_size() const noexcept { return schedule_.size_of(next_part_); }
 
     // Starts the filled buffer as the next part, first waiting (until opts.deadline) for a free
     // place in the window. Reports acknowledged bytes through opts.report_progress.
@@ -74,8 +78,7 @@ private:
     const S3Client& client_;
     std::string key_;
     std::string upload_id_;
-    uint64_t part_size_;
-    uint32_t in_flight_;
+    PartSchedule schedule_;
     struct MultiDeleter {
         void operator()(CURLM* m) const noexcept { curl_multi_cleanup(m); }
     };

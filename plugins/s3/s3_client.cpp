@@ -183,7 +183,16 @@ size_t HttpCall::on_header(char* data, size_t size, size_t n, void* self) noexce
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     if (name == "etag") call->response_.etag.assign(value);
     else if (name == "content-range") call->response_.content_range.assign(value);
-    else if (name == "content-length") call->response_.content_length = std::strtoull(std::string(value).c_str(), nullptr, 10);
+    else if (name == "content-length") {
+        const std::string digits(value);
+        char* end = nullptr;
+        errno = 0;
+        const unsigned long long length = std::strtoull(digits.c_str(), &end, 10);
+        const bool numeric = !digits.empty() && std::isdigit(static_cast<unsigned char>(digits.front())) && end &&
+                             *end == '\0' && errno == 0;
+        call->response_.content_length = numeric ? length : 0;
+        call->response_.has_content_length = numeric;
+    }
     return bytes;
 }
 

@@ -51,6 +51,7 @@ struct S3Response {
     std::string etag;
     std::string content_range;
     uint64_t content_length = 0;  // the Content-Length header (a HEAD's object size)
+    bool has_content_length = false;  // the answer carried a numeric Content-Length
     CURLcode curl_code = CURLE_OK;
     std::string curl_error;
 };

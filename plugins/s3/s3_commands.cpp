@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kdf/guard.h"
@@ -45,8 +46,21 @@ Result<std::unique_ptr<S3Client>> client_for(const TargetConfig& target, const S
     return std::make_unique<S3Client>(std::move(o).value(), std::move(c).value());
 }
 
-// `kdump-failover reassemble FLAT OUT`: the host process is kdump-failover itself.
-Status reassemble(const std::string& flat, const std::string& out) {
+// `kdump-failover reassemble FLAT OUT`: the host process is kdump-failover itself. With
+// `replace`, OUT is written under a temporary name and renamed over the old file only when
+// complete, so a failed reassembly loses nothing.
+Status reassemble_into(const std::string& flat, const std::string& out);
+
+Status reassemble(const std::string& flat, const std::string& out, bool replace) {
+    if (!replace) return reassemble_into(flat, out);
+    const std::string fresh = out + ".reassembling";
+    ::unlink(fresh.c_str());  // a leftover of an earlier forced run (or a link planted there)
+    if (Status s = reassemble_into(flat, fresh); !s.is_ok()) return s;
+    if (::rename(fresh.c_str(), out.c_str()) != 0) return Status::from_errno(errno, "s3: naming " + out);
+    return Status::ok();
+}
+
+Status reassemble_into(const std::string& flat, const std::string& out) {
     std::vector<std::string> args = {"kdump-failover", "reassemble", flat, out};
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
@@ -66,8 +80,9 @@ Status reassemble(const std::string& flat, const std::string& out) {
 
 int run_s3_save(const TargetConfig* target, int argc, const char* const* argv, std::FILE* out, std::FILE* err) noexcept {
     try {
-        if (argc != 2) {
-            std::fprintf(err, "usage: kdump-failover s3-save TARGET s3://BUCKET/KEY DIR [--config F]\n");
+        const bool force = argc == 3 && std::string_view(argv[2]) == "--force";
+        if (argc != 2 && !force) {
+            std::fprintf(err, "usage: kdump-failover s3-save TARGET s3://BUCKET/KEY DIR [--force] [--config F]\n");
             return 2;
         }
         Result<S3Url> url = parse_s3_url(argv[0]);
@@ -86,7 +101,7 @@ int run_s3_save(const TargetConfig* target, int argc, const char* const* argv, s
         const std::string key = url->key;
         const std::string name = key.substr(key.rfind('/') + 1);
         const std::string file = dir + "/" + name;
-        auto got = download_object(*client.value(), key, file, kChunk);
+        auto got = download_object(*client.value(), key, file, kChunk, force);
         if (!got.is_ok()) return say_error(err, got.status()), 1;
         std::fprintf(out, "downloaded %s to %s (%s%s)\n", client.value()->object_name(key).c_str(), file.c_str(),
                      size_text(got->bytes).c_str(),
@@ -99,7 +114,7 @@ int run_s3_save(const TargetConfig* target, int argc, const char* const* argv, s
         }
         if (name.size() > 5 && name.ends_with(".flat")) {
             const std::string dump = dir + "/" + name.substr(0, name.size() - 5);
-            if (Status s = reassemble(file, dump); !s.is_ok()) return say_error(err, s), 1;
+            if (Status s = reassemble(file, dump, force); !s.is_ok()) return say_error(err, s), 1;
             ::unlink(file.c_str());
             std::fprintf(out, "saved %s\n", dump.c_str());
         }
@@ -127,6 +142,7 @@ int run_s3_list(const TargetConfig* target, int argc, const char* const* argv, s
             if (!d.dump_key.empty())
                 line += "  " + d.dump_key.substr(d.dir.size()) + " " + size_text(d.dump_size);
             if (d.dmesg) line += "  vmcore-dmesg.txt";
+            if (d.unreadable) line += "  vmcore-unreadable.txt";
             std::fprintf(out, "%s\n", line.c_str());
         }
         return 0;

@@ -24,7 +24,8 @@ Status refused(const std::string& path, const std::string& why) {
 }  // namespace
 
 Result<S3Credentials> load_credentials(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    // O_NONBLOCK: a FIFO under the name must not hang the open before the S_ISREG check refuses it.
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     if (!fd) return Status::from_errno(errno, "s3: credentials file " + path);
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return Status::from_errno(errno, "s3: credentials file " + path);
@@ -48,14 +49,23 @@ Result<S3Credentials> load_credentials(const std::string& path) {
     text.resize(got);
 
     S3Credentials c;
-    size_t line_no = 0, at = 0;
+    size_t line_no = 0, at = 0, first_section = 0;
     while (at <= text.size()) {
         size_t end = text.find('\n', at);
         if (end == std::string::npos) end = text.size();
         std::string_view line = trim(std::string_view(text).substr(at, end - at));
         ++line_no;
         at = end + 1;
-        if (line.empty() || line.front() == '#' || line.front() == ';' || line.front() == '[') continue;
+        if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+        if (line.front() == '[') {
+            // One set of keys per file: with a second section the last keys would silently win.
+            if (first_section)
+                return refused(path + ":" + std::to_string(line_no),
+                               "a second section " + std::string(line) + " (the first is at line " +
+                                   std::to_string(first_section) + "); keep one set of keys per file");
+            first_section = line_no;
+            continue;
+        }
         const size_t eq = line.find('=');
         if (eq == std::string_view::npos)
             return refused(path + ":" + std::to_string(line_no), "expected key = value");

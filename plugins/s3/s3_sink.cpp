@@ -35,17 +35,20 @@ Result<std::unique_ptr<Sink>> S3Sink::open(std::unique_ptr<S3Client> client, con
     if (upload_id.empty())
         return Status::error(Code::system, "s3: starting the upload of " + key + " at " + client->options().display() +
                                                ": the answer holds no UploadId");
-    return std::unique_ptr<Sink>(std::make_unique<S3Sink>(std::move(client), key_dir, dump.final_name, std::move(upload_id)));
+    return std::unique_ptr<Sink>(std::make_unique<S3Sink>(std::move(client), key_dir, dump.final_name,
+                                                                std::move(upload_id), dump.size_hint));
 }
 
-S3Sink::S3Sink(std::unique_ptr<S3Client> client, std::string key_dir, std::string final_name, std::string upload_id)
+S3Sink::S3Sink(std::unique_ptr<S3Client> client, std::string key_dir, std::string final_name, std::string upload_id,
+               uint64_t size_hint)
     : SinkBase("s3", final_name, "s3://" + client->options().bucket + "/" + key_dir + "/" + std::string(incomplete_dump_name)),
       client_(std::move(client)),
       key_dir_(std::move(key_dir)),
       key_(key_dir_ + "/" + final_name),
       upload_id_(std::move(upload_id)) {
     const S3Options& o = client_->options();
-    window_ = std::make_unique<PartWindow>(*client_, key_, upload_id_, o.part_size, o.parts_in_flight);
+    window_ = std::make_unique<PartWindow>(*client_, key_, upload_id_,
+                                           PartSchedule(o.part_size, size_hint, o.parts_in_flight), o.parts_in_flight);
 }
 
 S3Sink::~S3Sink() { abort_if_writing(cleanup_bound); }
@@ -92,7 +95,11 @@ Status S3Sink::do_commit(const CallOptions& opts) {
     r.key = key_;
     r.query = {{"uploadId", upload_id_}};
     r.body = bytes_of(xml);
-    r.headers = {"Content-Type: application/xml"};
+    // An object already under the final key is another dump (a name reused after a clock reset,
+    // two nodes with one name): the server is asked to refuse rather than replace it. A store
+    // that does not evaluate the condition on this call (Ceph RGW 16) ignores the header and
+    // replaces the object; the plugin has no read rights to check first.
+    r.headers = {"Content-Type: application/xml", "If-None-Match: *"};
     Result<S3Response> done = client_->perform(std::move(r), opts);
     if (!done.is_ok()) return done.take_status();
     // S3 may answer 200 and still report an error in the body of a CompleteMultipartUpload.

@@ -9,10 +9,13 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cinttypes>
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <thread>
 
+#include "core/vmcore/elf_reader.h"
 #include "tests/unit/chain/cli_harness.h"
 #include "tests/unit/s3/rgw_lab.h"
 
@@ -393,6 +396,100 @@ TEST_F(S3Dump, PutOnlyCredentialsWriteTheirPrefixAndReadNothing) {
     EXPECT_NE(get.exit_code, 0) << get.out;
     ShellResult list = lab->s3cmd_as("NODE1ACCESSKEY000001", "node1secret000000000000000000000000000001", "ls -r s3://fleet");
     EXPECT_NE(list.exit_code, 0) << list.out;
+}
+
+// s3-save runs as root into a directory a user may write to: a link planted under the name of
+// its part file or ETag file must be refused, and the file it points to left as it was.
+TEST_F(S3Dump, SaveRefusesPlantedLinksAndLeavesTheirTargetsAlone) {
+    ASSERT_EQ(lab->s3cmd("mb s3://planted").exit_code, 0);
+    fs::path object = s.path("object.bin");
+    write_file(object, std::string(300000, 'x'));
+    ASSERT_EQ(lab->s3cmd("put '" + object.string() + "' s3://planted/h/d/dump.bin").exit_code, 0);
+    fs::path conf = chain("bucket = planted\ncredentials_file = " +
+                          credentials(lab->access_key(), lab->secret_key()).string());
+    fs::path out = s.mkdir("save-into");
+    const std::string save = "save s3://planted/h/d/dump.bin " + out.string() + " --config " + conf.string();
+    fs::path victim = s.path("victim");
+    const std::string precious = "root's file, never to be truncated\n";
+    write_file(victim, precious);
+
+    for (const std::string name : {"dump.bin.part", "dump.bin.part.etag"}) {
+        SCOPED_TRACE(name);
+        fs::create_symlink(victim, out / name);
+        CommandResult r = s.run(save);
+        EXPECT_NE(r.exit_code, 0) << r.out;
+        EXPECT_TRUE(contains(r.err, "symbolic link")) << r.err;
+        EXPECT_EQ(read_file(victim), precious);
+        EXPECT_FALSE(fs::exists(out / "dump.bin"));
+        fs::remove(out / name);
+    }
+    // A hard link is another name of the victim: refused as well.
+    fs::create_hard_link(victim, out / "dump.bin.part");
+    CommandResult linked = s.run(save);
+    EXPECT_NE(linked.exit_code, 0) << linked.out;
+    EXPECT_TRUE(contains(linked.err, "hard links")) << linked.err;
+    EXPECT_EQ(read_file(victim), precious);
+    fs::remove(out / "dump.bin.part");
+
+    // With the names free the same save works, which shows the refusals above were the links'.
+    CommandResult clean = s.run(save);
+    ASSERT_EQ(clean.exit_code, 0) << clean.err;
+    EXPECT_EQ(read_file(out / "dump.bin"), std::string(300000, 'x'));
+    EXPECT_FALSE(fs::exists(out / "dump.bin.part.etag"));
+
+    // A file already there is kept unless the user forces it; --force reaches the plugin's save.
+    write_file(out / "dump.bin", "an older file of that name\n");
+    CommandResult kept = s.run(save);
+    EXPECT_NE(kept.exit_code, 0);
+    EXPECT_TRUE(contains(kept.err, "exists; refusing to write over it")) << kept.err;
+    EXPECT_EQ(read_file(out / "dump.bin"), "an older file of that name\n");
+    CommandResult forced = s.run(save + " --force");
+    ASSERT_EQ(forced.exit_code, 0) << forced.err;
+    EXPECT_EQ(read_file(out / "dump.bin"), std::string(300000, 'x'));
+
+    // An empty object is no dump: nothing gets its name.
+    fs::path empty = s.path("empty.bin");
+    write_file(empty, "");
+    ASSERT_EQ(lab->s3cmd("put '" + empty.string() + "' s3://planted/h/e/dump.bin").exit_code, 0);
+    fs::path out2 = s.mkdir("save-empty");
+    CommandResult nothing = s.run("save s3://planted/h/e/dump.bin " + out2.string() + " --config " + conf.string());
+    EXPECT_NE(nothing.exit_code, 0);
+    EXPECT_TRUE(contains(nothing.err, "is empty")) << nothing.err;
+    EXPECT_FALSE(fs::exists(out2 / "dump.bin"));
+    EXPECT_FALSE(fs::exists(out2 / "dump.bin.part"));
+}
+
+// Memory the dump could not read is named in vmcore-unreadable.txt, written after the data: each
+// object is a PutObject of its own, so the note is stored beside the dump and `list` shows it.
+TEST_F(S3Dump, UnreadableMemoryNoteIsStoredAfterTheDumpAndListed) {
+    ASSERT_EQ(lab->s3cmd("mb s3://holes").exit_code, 0);
+    const fs::path vmcore = s.make_vmcore("16M", 4);
+    auto core = kdf::vmcore::ElfVmcore::open(vmcore.string());
+    ASSERT_TRUE(core.is_ok()) << core.status().to_string();
+    const kdf::vmcore::PhysicalMap::Range* big = nullptr;
+    for (const auto& m : core->phys_map().ranges())
+        if (big == nullptr || m.file_size > big->file_size) big = &m;
+    ASSERT_NE(big, nullptr);
+    char faults[96];
+    std::snprintf(faults, sizeof faults, "0x%" PRIx64 "+0x4000", big->file_offset + 100 * 4096);
+    fs::path conf = chain("bucket = holes\nprefix = h\ncredentials_file = " +
+                          credentials(lab->access_key(), lab->secret_key()).string());
+    CommandResult r = s.run("dump --config " + conf.string() + " --vmcore " + vmcore.string(),
+                            "LD_PRELOAD='" KDF_READ_FAULTS "' ASAN_OPTIONS=verify_asan_link_order=0 KDF_FAULT_FILE='" +
+                                vmcore.string() + "' KDF_FAULT_RANGES='" + faults + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(contains(r.err, "vmcore-unreadable.txt not written")) << r.err;
+    const std::string keys = lab->keys("holes");
+    const std::string note = key_ending(keys, "vmcore-unreadable.txt");
+    ASSERT_FALSE(note.empty()) << keys;
+    EXPECT_FALSE(key_ending(keys, "vmcore.flat").empty()) << keys;
+    fs::path got = s.path("note.txt");
+    ASSERT_EQ(lab->s3cmd("get --force 's3://holes/" + note + "' '" + got.string() + "'").exit_code, 0);
+    EXPECT_TRUE(contains(read_file(got), "4 pages")) << read_file(got);
+    CommandResult listed = s.run("list s3://holes/h/ --config " + conf.string());
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_TRUE(contains(listed.out, "complete  vmcore.flat ")) << listed.out;
+    EXPECT_TRUE(contains(listed.out, "vmcore-unreadable.txt")) << listed.out;
 }
 
 }  // namespace

@@ -1,11 +1,14 @@
 // The s3 plugin's pieces that need no server: the SigV4 signer against AWS's published example
 // signatures, option and credentials-file refusals (each one line naming file:line), and how
 // listed keys group into dumps and their states.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "object_listing.h"
 #include "s3_credentials.h"
@@ -143,11 +146,46 @@ TEST(S3Credentials, OnlyARootOwnedPrivateFileWithBothKeys) {
     EXPECT_FALSE(load_credentials(tmp.file("missing")).is_ok());
 }
 
+TEST(S3Credentials, ASecondSectionIsRefusedNotSilentlyTheLastKeysWin) {
+    test::TempDir tmp("kdf-s3-creds");
+    const std::string two = tmp.write("two", "[default]\naccess_key = AK1\nsecret_key = SK1\n\n[other]\n"
+                                             "access_key = AK2\nsecret_key = SK2\n");
+    ::chmod(two.c_str(), 0600);
+    auto r = load_credentials(two);
+    ASSERT_FALSE(r.is_ok()) << "the keys of [other] were taken";
+    EXPECT_EQ(r.status().message(), "s3: credentials file " + two +
+                                        ":5: a second section [other] (the first is at line 1); keep one set of keys per file");
+    EXPECT_EQ(r.status().message().find("SK"), std::string::npos);
+}
+
+TEST(S3Credentials, AFifoIsRefusedWithoutWaitingForAWriter) {
+    test::TempDir tmp("kdf-s3-creds");
+    const std::string fifo = tmp.file("fifo");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    // Should the open block, a writer shows up after 3 s so the test fails instead of hanging.
+    std::thread unblock([&] {
+        std::this_thread::sleep_for(std::chrono::seconds(3));
+        int fd = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            ::close(fd);
+        }
+    });
+    const auto start = std::chrono::steady_clock::now();
+    auto r = load_credentials(fifo);
+    const auto took = std::chrono::steady_clock::now() - start;
+    unblock.join();
+    ASSERT_FALSE(r.is_ok());
+    EXPECT_EQ(r.status().message(), "s3: credentials file " + fifo + ": not a regular file");
+    EXPECT_LT(took, std::chrono::seconds(2)) << "the open waited for a writer";
+}
+
 TEST(ObjectListing, KeysGroupIntoDumpsWithTheirState) {
     const std::vector<ListedObject> objects = {
         {"n1/n1-a/vmcore-dmesg.txt", 10}, {"n1/n1-a/vmcore.flat", 1000},        // complete
         {"n1/n1-b/vmcore-dmesg.txt", 10}, {"n1/n1-b/vmcore-incomplete", 99},    // aborted
         {"n1/n1-c/vmcore-dmesg.txt", 10},                                       // killed mid-dump
+        {"n1/n1-a/vmcore-unreadable.txt", 40},                                  // pages it could not read
         {"n1/unrelated.txt", 5}};
     const auto dumps = group_dumps(objects);
     ASSERT_EQ(dumps.size(), 3u);
@@ -157,6 +195,8 @@ TEST(ObjectListing, KeysGroupIntoDumpsWithTheirState) {
     EXPECT_EQ(dumps[1].state(), "incomplete");
     EXPECT_EQ(dumps[2].state(), "unfinished");
     EXPECT_TRUE(dumps[2].dmesg);
+    EXPECT_TRUE(dumps[0].unreadable);
+    EXPECT_FALSE(dumps[1].unreadable);
 }
 
 }  // namespace
