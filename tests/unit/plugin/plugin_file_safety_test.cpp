@@ -5,11 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "core/plugin/loader.h"
+#include "core/plugin/plugin_commands.h"
 #include "core/plugin/plugin_file_safety.h"
+#include "core/plugin/raw_volume_plugins.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -90,6 +93,47 @@ TEST_F(PluginFileSafety, SymlinkIntoAWritableDirectoryIsRefused) {
     const std::string why = refused(file_);
     EXPECT_NE(why.find("directory " + open_dir.string() + " is writable by group or others (mode 1777)"), std::string::npos)
         << why;
+}
+
+// Every loader checks, not only the transport loader: plugin commands (`plugins`, a plugin's own
+// subcommands) and raw-volume sources (`save iscsi://...`) run plugin code as root just the same.
+TEST_F(PluginFileSafety, PluginCommandsRefuseAGroupWritableFile) {
+    ::chmod(file_.c_str(), 0664);
+    auto r = kdf::plugin::load_plugin_commands(file_.string());
+    ASSERT_FALSE(r.is_ok());
+    EXPECT_EQ(r.status().stage(), kdf::Stage::load);
+    EXPECT_NE(r.status().message().find("file " + file_.string() + " is writable by group or others (mode 0664)"),
+              std::string::npos)
+        << r.status().to_string();
+}
+
+TEST_F(PluginFileSafety, RawVolumeSourcesRefuseAGroupWritableFile) {
+    const fs::path iscsi = dir_ / "kdf-transport-iscsi.so";
+    fs::copy_file(fs::path(KDF_PLUGIN_BUILD_DIR) / "kdf-transport-iscsi.so", iscsi);
+    ::chmod(iscsi.c_str(), 0664);
+    // Port 1 on loopback: were the plugin loaded, opening would fail on the connection instead.
+    auto r = kdf::plugin::open_plugin_raw_volume("iscsi://127.0.0.1:1/iqn.2026-12.test:none/0", {dir_.string()}, {});
+    ASSERT_FALSE(r.is_ok());
+    EXPECT_NE(r.status().message().find("file " + iscsi.string() + " is writable by group or others (mode 0664)"),
+              std::string::npos)
+        << r.status().to_string();
+}
+
+// The file is loaded through its open descriptor; what dlopen says about it still names the file.
+TEST_F(PluginFileSafety, LoadErrorsNameThePluginFileNotTheDescriptor) {
+    const fs::path junk = dir_ / "kdf-transport-junk.so";
+    {
+        std::FILE* f = std::fopen(junk.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        std::fputs("not an ELF file\n", f);
+        std::fclose(f);
+    }
+    ::chmod(junk.c_str(), 0644);
+    auto r = load_plugin_file(junk.string());
+    ASSERT_FALSE(r.is_ok());
+    const std::string why = r.status().to_string();
+    EXPECT_NE(why.find("plugin " + junk.string() + ": cannot be loaded: " + junk.string() + ":"), std::string::npos) << why;
+    EXPECT_EQ(why.find("/proc/self/fd"), std::string::npos) << why;
 }
 
 // Not root: only the caller's own files are at stake, nothing is checked.
