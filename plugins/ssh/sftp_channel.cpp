@@ -137,8 +137,8 @@ Status SftpChannel::settle_one(const CallOptions& opts) {
         const std::string where = path == handle_paths_.end() ? std::string("the file") : path->second;
         // Recorded, not returned: the channel itself is fine, and later requests (close, statvfs)
         // must still work; write() and drain() report it.
-        if (write_error_.is_ok())
-            write_error_ = status_error(*code, text.value_or(""), "write of " + std::to_string(w.size) +
+        if (!write_errors_.contains(w.handle))
+            write_errors_[w.handle] = status_error(*code, text.value_or(""), "write of " + std::to_string(w.size) +
                                                                       " bytes at offset " + offset_text(w.offset) + " of " + where);
         return Status::ok();
     }
@@ -149,7 +149,7 @@ Status SftpChannel::settle_one(const CallOptions& opts) {
 
 Status SftpChannel::write(const std::string& handle, uint64_t offset, std::span<const std::byte> data,
                           const CallOptions& opts) {
-    if (!write_error_.is_ok()) return write_error_;
+    if (auto failed = write_errors_.find(handle); failed != write_errors_.end()) return failed->second;
     ArmedScope bounded(conn_.watchdog(), conn_.fd(), opts.deadline);
     while (!data.empty()) {
         const size_t n = std::min(data.size(), sftp::max_write_data);
@@ -158,7 +158,7 @@ Status SftpChannel::write(const std::string& handle, uint64_t offset, std::span<
         while (!pending_.empty() &&
                (pending_.size() >= depth_ || ssh_channel_window_size(channel_) < n + write_overhead))
             if (Status s = settle_one(opts); !s.is_ok()) return s;
-        if (!write_error_.is_ok()) return write_error_;
+        if (auto failed = write_errors_.find(handle); failed != write_errors_.end()) return failed->second;
         const uint32_t id = next_id();
         sftp::PacketWriter p(sftp::fxp_write);
         p.u32(id).string(handle).u64(offset).string(data.first(n));
@@ -177,9 +177,10 @@ Status SftpChannel::settle_all(const CallOptions& opts) {
     return Status::ok();
 }
 
-Status SftpChannel::drain(const CallOptions& opts) {
+Status SftpChannel::drain(const std::string& handle, const CallOptions& opts) {
     if (Status s = settle_all(opts); !s.is_ok()) return s;
-    return write_error_;
+    auto failed = write_errors_.find(handle);
+    return failed == write_errors_.end() ? Status::ok() : failed->second;
 }
 
 Result<SftpChannel::Answer> SftpChannel::call(sftp::PacketWriter& packet, uint32_t id, const CallOptions& opts,
@@ -268,6 +269,8 @@ Status SftpChannel::close_file(const std::string& handle, const CallOptions& opt
     auto path = handle_paths_.find(handle);
     Status s = expect_status(p, id, opts, "close " + (path == handle_paths_.end() ? std::string("file") : path->second));
     if (path != handle_paths_.end()) handle_paths_.erase(path);
+    // Closed: the server may hand the same handle string out again, for another file.
+    write_errors_.erase(handle);
     return s;
 }
 

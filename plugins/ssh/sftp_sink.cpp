@@ -71,7 +71,7 @@ Status SftpSink::do_put_file(std::string_view name, std::span<const std::byte> d
     auto h = channel_->open_file(temp, sftp::fxf_write | sftp::fxf_creat | sftp::fxf_trunc, 0600, opts);
     if (!h.is_ok()) return h.take_status();
     Status s = channel_->write(h.value(), 0, data, opts);
-    if (s.is_ok()) s = channel_->drain(opts);
+    if (s.is_ok()) s = channel_->drain(h.value(), opts);
     if (s.is_ok() && channel_->has_extension("fsync@openssh.com")) s = channel_->fsync(h.value(), opts);
     Status closed = channel_->close_file(h.value(), opts);
     if (!s.is_ok()) return explain_write_failure(std::move(s));
@@ -82,7 +82,7 @@ Status SftpSink::do_put_file(std::string_view name, std::span<const std::byte> d
 Status SftpSink::do_commit(const CallOptions& opts) {
     // From here on the file is closed whatever happens; a failure leaves it as vmcore-incomplete.
     handle_open_ = false;
-    Status s = channel_->drain(opts);
+    Status s = channel_->drain(handle_, opts);
     if (!s.is_ok()) s = explain_write_failure(std::move(s));
     if (s.is_ok() && channel_->has_extension("fsync@openssh.com")) s = channel_->fsync(handle_, opts);
     Status closed = channel_->close_file(handle_, s.is_ok() ? opts : cleanup_options(opts, std::chrono::seconds(5)));
