@@ -167,7 +167,9 @@ TEST_F(UnreadableMemory, OtherReadErrorsInsideAnUnreadableStretchStopTheDump) {
     EXPECT_NE(r.err.find("reading pfn " + std::to_string(enomem.first)), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("ENOMEM"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(scratch_.path("vmcore-unreadable.txt")));
-    if (fs::exists(out)) EXPECT_NE(scratch_.run("verify " + out.string()).exit_code, 0) << "a stopped dump verifies";
+    if (fs::exists(out)) {
+        EXPECT_NE(scratch_.run("verify " + out.string()).exit_code, 0) << "a stopped dump verifies";
+    }
 }
 
 // A vmcore none of whose kept pages can be read gives no "complete" dump: more than half of the
@@ -183,7 +185,9 @@ TEST_F(UnreadableMemory, MostlyUnreadableMemoryFailsTheDump) {
     EXPECT_NE(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("kept pages are unreadable memory (in "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("more than half; the dump is not committed"), std::string::npos) << r.err;
-    if (fs::exists(out)) EXPECT_NE(scratch_.run("verify " + out.string()).exit_code, 0) << "a failed dump verifies";
+    if (fs::exists(out)) {
+        EXPECT_NE(scratch_.run("verify " + out.string()).exit_code, 0) << "a failed dump verifies";
+    }
 }
 
 // -f over a dump that had unreadable memory: the earlier note goes with the earlier dump, so a
