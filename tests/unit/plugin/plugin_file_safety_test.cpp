@@ -2,6 +2,7 @@
 // write; anything else is refused, naming the path, before any of the plugin's code runs. These
 // tests run as root (the suite does) and copy the real local plugin into directories they make.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "core/plugin/plugin_commands.h"
 #include "core/plugin/plugin_file_safety.h"
 #include "core/plugin/raw_volume_plugins.h"
+#include "kdf/unique_fd.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -134,6 +136,19 @@ TEST_F(PluginFileSafety, LoadErrorsNameThePluginFileNotTheDescriptor) {
     const std::string why = r.status().to_string();
     EXPECT_NE(why.find("plugin " + junk.string() + ": cannot be loaded: " + junk.string() + ":"), std::string::npos) << why;
     EXPECT_EQ(why.find("/proc/self/fd"), std::string::npos) << why;
+}
+
+// The check reads the open descriptor, not the path again: a writable file renamed over the
+// plugin's name after it was opened changes nothing about what was checked (and what is loaded).
+TEST_F(PluginFileSafety, TheCheckIsOfTheOpenFileNotOfThePathNow) {
+    kdf::UniqueFd fd(::open(file_.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(fd);
+    const fs::path planted = dir_ / "planted.so";
+    fs::copy_file(file_, planted);
+    ::chmod(planted.c_str(), 0666);
+    fs::rename(planted, file_);
+    EXPECT_TRUE(kdf::plugin::check_plugin_fd_safety(fd.get(), file_.string(), true).is_ok());
+    EXPECT_FALSE(check_plugin_file_safety(file_.string(), true).is_ok());
 }
 
 // Not root: only the caller's own files are at stake, nothing is checked.
