@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 
 #include "core/config/makedumpfile_options.h"
@@ -31,19 +32,34 @@ constexpr const char* kUsage =
 // makedumpfile's exit status for a failed dump.
 constexpr int kFailed = 1;
 
-// vmcore-unreadable.txt in OUT's directory, where kdumpctl also puts vmcore-dmesg.txt: which ranges
-// of memory could not be read and are missing from the dump. A failure to write it is reported
-// but does not fail the dump (the console lines name the ranges too).
-void write_unreadable_note(const std::string& out_path, const std::string& text) {
+// Where the note for a dump written to `out_path` goes: beside it.
+std::string unreadable_note_path(const std::string& out_path) {
     const size_t slash = out_path.rfind('/');
     const std::string dir = slash == std::string::npos ? "." : out_path.substr(0, slash + 1);
-    const std::string path = dir + (dir.ends_with('/') ? "" : "/") + pipeline::kUnreadableNoteName;
+    return dir + (dir.ends_with('/') ? "" : "/") + pipeline::kUnreadableNoteName;
+}
+
+// vmcore-unreadable.txt in OUT's directory, where kdumpctl also puts vmcore-dmesg.txt: which ranges
+// of memory could not be read and are missing from the dump. A failure to write it is reported
+// but does not fail the dump (the console lines name the ranges too). Synced like the dump: after a
+// crash of the capture kernel the note must not be missing or empty beside a complete dump.
+void write_unreadable_note(const std::string& out_path, const std::string& text) {
+    const std::string path = unreadable_note_path(out_path);
     // O_NOFOLLOW: a symlink planted under this name must not send the note somewhere else.
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
     Status s = fd ? write_full(fd.get(), text.data(), text.size(), ("collect: write " + path).c_str())
                   : Status::from_errno(errno, "collect: create " + path);
+    if (s.is_ok() && ::fsync(fd.get()) != 0) s = Status::from_errno(errno, "collect: sync " + path);
     if (s.is_ok()) s = fd.close(("collect: close " + path).c_str());
     if (!s.is_ok()) error_line("collect: warning: " + s.to_string());
+}
+
+// -f overwrites an earlier dump: the note beside it described that dump's missing memory, not the
+// new one's, so it goes (a new note is written if this dump has unreadable memory too).
+void remove_stale_unreadable_note(const std::string& out_path) {
+    const std::string path = unreadable_note_path(out_path);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        error_line("collect: warning: " + Status::from_errno(errno, "collect: remove the earlier " + path).to_string());
 }
 
 }  // namespace
@@ -141,6 +157,7 @@ int cmd_collect(const Args& args) {
         if (!fd) {
             status = Status::from_errno(errno, "collect: create " + out_path + (errno == EEXIST ? " (use -f to overwrite)" : ""));
         } else {
+            if (m.force) remove_stale_unreadable_note(out_path);
             format::FileOutput out(std::move(fd), out_path);
             auto written = pipeline::write_dump(core.value(), out, job);
             status = keep(written) ? out.sync() : written.take_status();

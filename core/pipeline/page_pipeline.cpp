@@ -135,7 +135,8 @@ public:
                 if (Status s = core.read(r.file_offset + in_run * ps, dest); !s.is_ok()) {
                     if (!vmcore::ElfVmcore::is_unreadable_memory(s))
                         return s.with_context("reading pfn " + std::to_string(b.first_pfn + k));
-                    read_page_by_page(b, core, r.file_offset + in_run * ps, k, n, dest);
+                    if (Status p = read_page_by_page(b, core, r.file_offset + in_run * ps, k, n, dest); !p.is_ok())
+                        return p;
                 }
                 slot += n;
                 k += n;
@@ -148,19 +149,24 @@ public:
 
 private:
     // A stretch failed as unreadable memory: find its pages that read, and mark the others
-    // (zeros in the batch, a bit in `bad`, a pfn for the range list).
-    void read_page_by_page(Batch& b, const vmcore::ElfVmcore& core, uint64_t file_offset, uint32_t first,
-                           uint32_t count, std::span<std::byte> dest) {
+    // (zeros in the batch, a bit in `bad`, a pfn for the range list). A page failing for another
+    // reason (EBADF, ENOMEM, EINVAL: our fault or the system's, not the crashed machine's memory)
+    // stops the dump, as it would have for the whole stretch.
+    Status read_page_by_page(Batch& b, const vmcore::ElfVmcore& core, uint64_t file_offset, uint32_t first,
+                             uint32_t count, std::span<std::byte> dest) {
         const uint64_t ps = pages_.page_size();
         for (uint32_t x = 0; x < count; ++x) {
             std::span<std::byte> page = dest.subspan(static_cast<size_t>(x) * ps, static_cast<size_t>(ps));
             Status s = core.read(file_offset + x * ps, page);
             if (s.is_ok()) continue;
-            std::fill(page.begin(), page.end(), std::byte{0});
             const uint32_t i = first + x;
+            if (!vmcore::ElfVmcore::is_unreadable_memory(s))
+                return s.with_context("reading pfn " + std::to_string(b.first_pfn + i));
+            std::fill(page.begin(), page.end(), std::byte{0});
             b.bad[i >> 6] |= 1ULL << (i & 63);
             unreadable_.add(b.first_pfn + i, s.to_string());
         }
+        return Status::ok();
     }
 
     const format::PageSet& pages_;
@@ -173,6 +179,22 @@ private:
 };
 
 using common::all_zero;
+
+// A dump missing most of the memory it was meant to keep is no longer a dump of the crash: crash
+// and drgn need the kernel's own structures, which sit all over memory. When more than half of the
+// kept pages could not be read, the attempt fails (the output stays marked incomplete and the
+// chain tries its next target, which may read the memory another way) instead of committing a
+// "complete" dump that is mostly holes. Half, not all: a dump with one readable page in a million
+// is as useless as one with none.
+Status check_unreadable_share(const PipelineStats& stats) {
+    const uint64_t kept = stats.pages + stats.unreadable_pages;
+    if (stats.unreadable_pages == 0 || stats.unreadable_pages * 2 <= kept) return Status::ok();
+    return Status::error(Code::corrupt, "reading the vmcore: " + std::to_string(stats.unreadable_pages) + " of " +
+                                            std::to_string(kept) + " kept pages are unreadable memory (in " +
+                                            std::to_string(stats.unreadable_ranges) +
+                                            " ranges), more than half; the dump is not committed")
+        .with_stage(Stage::write);
+}
 
 class Pool {
 public:
@@ -515,6 +537,7 @@ Result<PipelineStats> run_page_pipeline(const vmcore::ElfVmcore& core, const for
     unreadable.finish();
     stats.unreadable_note = unreadable.empty() ? std::string() : unreadable.note_text();
     stats.unreadable_ranges = unreadable.ranges();
+    if (Status s = check_unreadable_share(stats); !s.is_ok()) return s;
     return stats;
 }
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <set>
 
-#include "core/plugin/plugin_file_safety.h"
+#include "core/plugin/checked_library.h"
 #include "core/plugin/search_path.h"
 #include "kdf/plugin_abi.h"
 
@@ -94,6 +94,7 @@ Status check_description(const Description& d, const std::string& expected_name)
     return Status::ok();
 }
 
+
 namespace {
 // Boost.DLL puts dlerror()'s text inside its exception message; keep just that part.
 std::string dl_reason(const std::exception& e) {
@@ -111,14 +112,9 @@ std::string dl_reason(const std::exception& e) {
 Result<LoadedPlugin> load_plugin_file(const std::string& file) {
     namespace dll = boost::dll;
     const std::string expected_name = name_from_file(file);
-    // Before dlopen: loading runs the plugin's constructors with our privileges.
-    if (Status s = check_plugin_file_safety(file, ::geteuid() == 0); !s.is_ok()) return s;
-    auto lib = std::make_shared<dll::shared_library>();
-    try {
-        lib->load(dll::fs::path(file), dll::load_mode::rtld_local | dll::load_mode::rtld_now);
-    } catch (const std::exception& e) {
-        return load_error(file, "cannot be loaded: " + dl_reason(e), Code::not_found);
-    }
+    auto loaded = load_checked_library(file, ::geteuid() == 0);
+    if (!loaded.is_ok()) return loaded.take_status();
+    std::shared_ptr<dll::shared_library> lib = std::move(loaded).value();
     if (!lib->has("kdf_transport_info"))
         return load_error(file, "is not a kdump-failover transport plugin: it exports no kdf_transport_info symbol");
 

@@ -3,7 +3,8 @@
 // Order of checks (each failure is one sentence naming the file; Ceph's ErasureCodePlugin gives
 // each its own text, and so do we, because each has a different fix):
 //   0. running as root, the file and its directory are root's alone (plugin_file_safety.h): a
-//      plugin someone else can write is refused before any of its code runs;
+//      plugin someone else can write is refused before any of its code runs (checked on the open
+//      file, which is then loaded through its descriptor: checked_library.h);
 //   1. the library loads (RTLD_NOW: a missing dependency fails here, not mid-dump);
 //   2. it exports kdf_transport_info;
 //   3. abi_version == KDF_TRANSPORT_ABI_VERSION, info_size is large enough;

@@ -1,10 +1,13 @@
 #include "core/plugin/plugin_commands.h"
 
+#include <unistd.h>
+
 #include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
 #include <cstring>
 
+#include "core/plugin/checked_library.h"
 #include "core/plugin/search_path.h"
 #include "kdf/plugin_command.h"
 
@@ -70,12 +73,9 @@ int PluginCommandSet::run(std::string_view name, const TargetConfig* target, con
 
 Result<PluginCommandSet> load_plugin_commands(const std::string& file) {
     namespace dll = boost::dll;
-    auto lib = std::make_shared<dll::shared_library>();
-    try {
-        lib->load(dll::fs::path(file), dll::load_mode::rtld_local | dll::load_mode::rtld_now);
-    } catch (const std::exception& e) {
-        return Status::error(Code::not_found, "plugin " + file + ": cannot be loaded: " + e.what()).with_stage(Stage::load);
-    }
+    auto loaded = load_checked_library(file, ::geteuid() == 0);
+    if (!loaded.is_ok()) return loaded.take_status();
+    std::shared_ptr<dll::shared_library> lib = std::move(loaded).value();
     if (!lib->has("kdf_transport_commands")) return PluginCommandSet(file, lib, nullptr, 0);
     const kdf_plugin_command_table* table = nullptr;
     try {

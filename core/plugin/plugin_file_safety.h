@@ -16,7 +16,11 @@
 
 namespace kdf::plugin {
 
-// ok, or Code::auth at Stage::load naming the path that is not safe and why ("owned by uid 1000",
+// ok, or Code::auth at Stage::load for the file already open as `fd` (opened from `file`): its
+// owner and mode are read from the descriptor, so they are those of what will be loaded.
+Status check_plugin_fd_safety(int fd, const std::string& file, bool as_root);
+
+// The same for a path, opened here: ok, or Code::auth at Stage::load naming the path that is not safe and why ("owned by uid 1000",
 // "writable by group or others (mode 0775)"). `as_root` is normally geteuid() == 0.
 Status check_plugin_file_safety(const std::string& file, bool as_root);
 

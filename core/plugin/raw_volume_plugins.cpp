@@ -1,9 +1,12 @@
 #include "core/plugin/raw_volume_plugins.h"
 
+#include <unistd.h>
+
 #include <boost/dll/shared_library.hpp>
 
 #include <cstring>
 
+#include "core/plugin/checked_library.h"
 #include "core/plugin/search_path.h"
 #include "kdf/guard.h"
 #include "kdf/raw_volume_export.h"
@@ -71,12 +74,14 @@ Result<std::unique_ptr<RawVolume>> open_plugin_raw_volume(const std::string& url
     const std::string scheme = url_scheme(url);
     std::vector<std::string> refused;
     for (const PluginFile& f : list_plugin_files(search)) {
-        auto lib = std::make_shared<dll::shared_library>();
-        try {
-            lib->load(dll::fs::path(f.path), dll::load_mode::rtld_local | dll::load_mode::rtld_now);
-        } catch (const std::exception&) {
-            continue;  // `kdump-failover plugins` says why a plugin does not load
+        auto loaded = load_checked_library(f.path, ::geteuid() == 0);
+        if (!loaded.is_ok()) {
+            // A plugin refused as unsafe is named (it may be the one the user meant); one that
+            // does not load at all is `kdump-failover plugins`' to explain.
+            if (loaded.status().code() == Code::auth) refused.push_back(loaded.status().to_string());
+            continue;
         }
+        std::shared_ptr<dll::shared_library> lib = std::move(loaded).value();
         if (!lib->has("kdf_transport_raw_volumes")) continue;
         const kdf_raw_volume_table* table = nullptr;
         try {

@@ -6,10 +6,12 @@
 // into a false return, so the caller can fall back to pread and learn which pages fail.
 //
 // How: a SIGBUS handler is installed once per process (the previous action is kept). While a copy
-// runs, the copying thread has a jump target in a thread-local slot; a SIGBUS on that thread with
-// the slot set jumps back and the copy reports failure. Any other SIGBUS (no copy running on the
-// faulting thread) gets the previous action, as if the handler were not there: the handler
-// re-installs it and returns, so the faulting instruction faults again under it.
+// runs, the copying thread has a jump target and the source range in a thread-local slot; a fault
+// the kernel raised on that thread at an address inside the source jumps back and the copy reports
+// failure. Any other SIGBUS (no copy running on the faulting thread, a fault outside the source,
+// a signal sent with kill()) gets the previous action, as if the handler were not there: a
+// previous handler is called, an ignored signal is ignored, and for the default action the handler
+// re-installs it and either returns (a fault then repeats under it) or raises a sent signal again.
 // This is the one piece of process-wide state the vmcore reader keeps: signal dispositions are
 // per process by nature.
 // Thread safety: any thread may copy at any time; each uses its own jump slot.

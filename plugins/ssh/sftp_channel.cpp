@@ -144,8 +144,8 @@ Status SftpChannel::settle_one(const CallOptions& opts) {
         const std::string where = path == handle_paths_.end() ? std::string("the file") : path->second;
         // Recorded, not returned: the channel itself is fine, and later requests (close, statvfs)
         // must still work; write() and drain() report it.
-        if (write_error_.is_ok())
-            write_error_ = status_error(*code, text.value_or(""), "write of " + std::to_string(w.size) +
+        if (!write_errors_.contains(w.handle))
+            write_errors_[w.handle] = status_error(*code, text.value_or(""), "write of " + std::to_string(w.size) +
                                                                       " bytes at offset " + offset_text(w.offset) + " of " + where);
         return Status::ok();
     }
@@ -157,7 +157,7 @@ Status SftpChannel::settle_one(const CallOptions& opts) {
 
 Status SftpChannel::write(const std::string& handle, uint64_t offset, std::span<const std::byte> data,
                           const CallOptions& opts) {
-    if (!write_error_.is_ok()) return write_error_;
+    if (auto failed = write_errors_.find(handle); failed != write_errors_.end()) return failed->second;
     ArmedScope bounded(conn_.watchdog(), conn_.fd(), opts.deadline);
     while (!data.empty()) {
         const size_t n = std::min(data.size(), sftp::max_write_data);
@@ -168,7 +168,7 @@ Status SftpChannel::write(const std::string& handle, uint64_t offset, std::span<
             if (pending_.size() >= window_.depth()) window_.on_full();
             if (Status s = settle_one(opts); !s.is_ok()) return s;
         }
-        if (!write_error_.is_ok()) return write_error_;
+        if (auto failed = write_errors_.find(handle); failed != write_errors_.end()) return failed->second;
         const uint32_t id = next_id();
         sftp::PacketWriter p(sftp::fxp_write);
         p.u32(id).string(handle).u64(offset).string(data.first(n));
@@ -188,9 +188,10 @@ Status SftpChannel::settle_all(const CallOptions& opts) {
     return Status::ok();
 }
 
-Status SftpChannel::drain(const CallOptions& opts) {
+Status SftpChannel::drain(const std::string& handle, const CallOptions& opts) {
     if (Status s = settle_all(opts); !s.is_ok()) return s;
-    return write_error_;
+    auto failed = write_errors_.find(handle);
+    return failed == write_errors_.end() ? Status::ok() : failed->second;
 }
 
 Status SftpChannel::submit(sftp::PacketWriter& packet, uint32_t id, std::string_view what) {
@@ -321,6 +322,8 @@ Status SftpChannel::close_file(const std::string& handle, const CallOptions& opt
     p.u32(id).string(handle);
     Status s = expect_status(p, id, opts, "close " + handle_name(handle));
     handle_paths_.erase(handle);
+    // Closed: the server may hand the same handle string out again, for another file.
+    write_errors_.erase(handle);
     return s;
 }
 
@@ -508,8 +511,14 @@ Status SftpChannel::finish_file(const std::string& handle, bool sync, const Call
     if (!closed_reply.is_ok()) return closed_reply.take_status();
     Status closed = status_of(closed_reply.value(), "close " + name);
     handle_paths_.erase(handle);
-    // Every write was answered before the fsync's answer: their first failure comes first.
-    if (!write_error_.is_ok()) return write_error_;
+    // Every write was answered before the fsync's answer: their first failure comes first. Only this
+    // file's writes count; the handle is closed, and the server may hand its string out again.
+    Status written = Status::ok();
+    if (auto failed = write_errors_.find(handle); failed != write_errors_.end()) {
+        written = std::move(failed->second);
+        write_errors_.erase(failed);
+    }
+    if (!written.is_ok()) return written;
     if (!synced.is_ok()) return synced;
     return closed;
 }

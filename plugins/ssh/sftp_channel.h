@@ -58,8 +58,9 @@ public:
     Result<std::string> open_file(const std::string& path, uint32_t flags, uint32_t mode, const CallOptions& opts);
     // Sends `data` for `offset` in WRITE requests of at most sftp::max_write_data bytes.
     Status write(const std::string& handle, uint64_t offset, std::span<const std::byte> data, const CallOptions& opts);
-    // Waits until every write sent so far is answered; the first failure among them, if any.
-    Status drain(const CallOptions& opts);
+    // Waits until every write sent so far is answered; the first failure among those for
+    // `handle`, if any (another file's failed write is that file's to report).
+    Status drain(const std::string& handle, const CallOptions& opts);
     Status fsync(const std::string& handle, const CallOptions& opts);
     Status close_file(const std::string& handle, const CallOptions& opts);
     // SFTP v3 RENAME: fails when `to` exists (OpenSSH links, then unlinks), which is what we want.
@@ -119,10 +120,10 @@ private:
     Status send(sftp::PacketWriter& packet, std::string_view what);
     Status read_exact(std::byte* out, size_t size, const CallOptions& opts, std::string_view what);
     Result<Answer> read_answer(const CallOptions& opts, std::string_view what);
-    // Settles one pending write from its answer; a failed write goes to write_error_, and only a
+    // Settles one pending write from its answer; a failed write goes to write_errors_, and only a
     // broken channel is returned.
     Status settle_one(const CallOptions& opts);
-    // Settles every pending write (their failures stay in write_error_).
+    // Settles every pending write (their failures stay in write_errors_).
     Status settle_all(const CallOptions& opts);
     // Sends a request and waits for its answer (writes drained first).
     Result<Answer> call(sftp::PacketWriter& packet, uint32_t id, const CallOptions& opts, std::string_view what);
@@ -149,7 +150,10 @@ private:
     std::deque<Pending> pending_;
     std::map<uint32_t, Answer> answered_;  // answers to submit()ted requests, until taken
     std::map<std::string, std::string> handle_paths_;
-    Status write_error_;  // the first failed write, reported until the file is given up
+    // Per handle, the first failed write, reported until that file is closed. Per handle, not per
+    // channel: a side file written after the dump data (vmcore-unreadable.txt) may fail without
+    // failing the dump.
+    std::map<std::string, Status> write_errors_;
     uint64_t acknowledged_ = 0;
     uint32_t last_id_ = 0;
 };

@@ -1,13 +1,15 @@
 // tests/support/read_fault_layer.cpp - an LD_PRELOAD library that makes reads of one file fail in
 // set byte ranges, as reads of /proc/vmcore fail where the crashed machine's memory cannot be read.
 //
-//   KDF_FAULT_FILE=/path/to/vmcore  KDF_FAULT_RANGES=OFFSET+LENGTH[,OFFSET+LENGTH...]  (bytes;
-//   decimal or 0x hex)   LD_PRELOAD=.../libkdf_read_faults.so  kdump-failover collect ...
+//   KDF_FAULT_FILE=/path/to/vmcore  KDF_FAULT_RANGES=OFFSET+LENGTH[:ERRNO][,OFFSET+LENGTH...]
+//   (bytes; decimal or 0x hex; ERRNO a decimal errno for read failures in that range, EIO when
+//   absent; where ranges overlap, the first listed counts)
+//   LD_PRELOAD=.../libkdf_read_faults.so  kdump-failover collect ...
 //
 // What the kernel does, and so what this does, on the named file only (matched by device and
 // inode, so any name or fd for it counts):
-//   pread/pread64/read: a call that starts inside a range fails with EIO; one that starts before a
-//     range returns the bytes up to it (a short read, as read_vmcore returns what it copied).
+//   pread/pread64/read: a call that starts inside a range fails with EIO (or the range's ERRNO);
+//     one that starts before a range returns the bytes up to it (a short read, as read_vmcore returns what it copied).
 //   mmap/mmap64: the mapping is made, then every page of it inside a range is replaced by a page
 //     past the end of an empty memfd: touching it raises SIGBUS, as touching poisoned memory does.
 // Every other file and call goes to the C library untouched. The ranges are read once, at load.
@@ -28,6 +30,7 @@ namespace {
 struct FaultRange {
     uint64_t begin;
     uint64_t end;
+    int error;  // errno for a read starting inside the range
 };
 
 constexpr int kMaxRanges = 64;
@@ -62,7 +65,13 @@ __attribute__((constructor)) void load_ranges() {
         p = end + 1;
         const uint64_t length = std::strtoull(p, &end, 0);
         if (end == p) return;
-        g_ranges[g_range_count++] = FaultRange{begin, begin + length};
+        int error = EIO;
+        if (*end == ':') {
+            p = end + 1;
+            error = static_cast<int>(std::strtol(p, &end, 10));
+            if (end == p || error <= 0) return;
+        }
+        g_ranges[g_range_count++] = FaultRange{begin, begin + length, error};
         p = *end == ',' ? end + 1 : end;
     }
     g_sigbus_fd = ::memfd_create("kdf-read-faults", MFD_CLOEXEC);
@@ -76,12 +85,15 @@ bool is_fault_file(int fd) {
 }
 
 // How many bytes from `offset` on may be read before a fault (`size` when none is in the way);
-// 0 when `offset` itself is inside a range.
-size_t readable_prefix(uint64_t offset, size_t size) {
+// 0 when `offset` itself is inside a range, with `error` set to that range's errno.
+size_t readable_prefix(uint64_t offset, size_t size, int& error) {
     uint64_t limit = offset + size;
     for (int i = 0; i < g_range_count; ++i) {
         const FaultRange& r = g_ranges[i];
-        if (offset >= r.begin && offset < r.end) return 0;
+        if (offset >= r.begin && offset < r.end) {
+            error = r.error;
+            return 0;
+        }
         if (r.begin > offset && r.begin < limit) limit = r.begin;
     }
     return static_cast<size_t>(limit - offset);
@@ -89,9 +101,10 @@ size_t readable_prefix(uint64_t offset, size_t size) {
 
 ssize_t faulty_pread(PreadFn real, int fd, void* buf, size_t size, off_t offset) {
     if (size == 0 || !is_fault_file(fd)) return real(fd, buf, size, offset);
-    const size_t allowed = readable_prefix(static_cast<uint64_t>(offset), size);
+    int error = 0;
+    const size_t allowed = readable_prefix(static_cast<uint64_t>(offset), size, error);
     if (allowed == 0) {
-        errno = EIO;
+        errno = error;
         return -1;
     }
     return real(fd, buf, allowed, offset);
@@ -119,9 +132,10 @@ KDF_INTERPOSE ssize_t read(int fd, void* buf, size_t size) {
     if (size == 0 || !is_fault_file(fd)) return real(fd, buf, size);
     const off_t at = ::lseek(fd, 0, SEEK_CUR);
     if (at < 0) return real(fd, buf, size);
-    const size_t allowed = readable_prefix(static_cast<uint64_t>(at), size);
+    int error = 0;
+    const size_t allowed = readable_prefix(static_cast<uint64_t>(at), size, error);
     if (allowed == 0) {
-        errno = EIO;
+        errno = error;
         return -1;
     }
     return real(fd, buf, allowed);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -58,8 +59,9 @@ std::vector<PfnRange> fault_pfns(const Input& in) {
     return {{run->first_pfn + 300, 1}, {run->first_pfn + 1000, 17}, {run->first_pfn + 2000, 70}};
 }
 
-// KDF_FAULT_RANGES for those pfns: their bytes in the vmcore file.
-std::string fault_env(const Input& in, const std::string& vmcore, const std::vector<PfnRange>& ranges) {
+// KDF_FAULT_RANGES entries for those pfns: their bytes in the vmcore file; `error`, when not 0,
+// is the errno reads there fail with (EIO otherwise).
+std::string fault_list(const Input& in, const std::vector<PfnRange>& ranges, int error = 0) {
     const uint64_t ps = in.pages.page_size();
     std::string list;
     for (const PfnRange& r : ranges) {
@@ -67,9 +69,18 @@ std::string fault_env(const Input& in, const std::string& vmcore, const std::vec
         EXPECT_NE(m, nullptr);
         if (m == nullptr) continue;
         list += (list.empty() ? "" : ",") + hex(m->file_offset + r.first * ps - m->paddr) + "+" + hex(r.pages * ps);
+        if (error != 0) list += ":" + std::to_string(error);
     }
+    return list;
+}
+
+std::string fault_env_for(const std::string& vmcore, const std::string& list) {
     return "LD_PRELOAD='" KDF_READ_FAULTS "' ASAN_OPTIONS=verify_asan_link_order=0 KDF_FAULT_FILE='" + vmcore +
            "' KDF_FAULT_RANGES='" + list + "'";
+}
+
+std::string fault_env(const Input& in, const std::string& vmcore, const std::vector<PfnRange>& ranges) {
+    return fault_env_for(vmcore, fault_list(in, ranges));
 }
 
 bool in_ranges(uint64_t pfn, const std::vector<PfnRange>& ranges) {
@@ -139,6 +150,60 @@ TEST_F(UnreadableMemory, KdumpDumpLeavesTheRangesOutAndNamesThemOnce) {
                                     again.string());
     ASSERT_EQ(m.exit_code, 0) << m.output;
     expect_left_out_and_rest_exact(*in_, again.string(), ranges_);
+}
+
+// Only unreadable memory is skipped: a page that fails for another reason while a failed stretch
+// is re-read page by page (here ENOMEM, inside an EIO range) stops the dump, naming the pfn.
+TEST_F(UnreadableMemory, OtherReadErrorsInsideAnUnreadableStretchStopTheDump) {
+    const PfnRange eio = ranges_[1];  // 17 pages
+    const PfnRange enomem{eio.first + 5, 1};
+    // The ENOMEM page first: where ranges overlap, the first listed decides.
+    const std::string env =
+        fault_env_for(vmcore_.string(), fault_list(*in_, {enomem}, ENOMEM) + "," + fault_list(*in_, {eio}));
+    const fs::path out = scratch_.path("dump.kdump");
+    kdf_test::CommandResult r =
+        scratch_.run("collect -c -d 0 --message-level 0 " + vmcore_.string() + " " + out.string(), env);
+    EXPECT_NE(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("reading pfn " + std::to_string(enomem.first)), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("ENOMEM"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(scratch_.path("vmcore-unreadable.txt")));
+    if (fs::exists(out)) {
+        EXPECT_NE(scratch_.run("verify " + out.string()).exit_code, 0) << "a stopped dump verifies";
+    }
+}
+
+// A vmcore none of whose kept pages can be read gives no "complete" dump: more than half of the
+// kept pages unreadable fails the attempt, naming the stage, the count and the ranges.
+TEST_F(UnreadableMemory, MostlyUnreadableMemoryFailsTheDump) {
+    std::vector<PfnRange> all;
+    for (const auto& run : in_->pages.runs())
+        if (run.file_pages > 0) all.push_back({run.first_pfn, run.file_pages});
+    ASSERT_LE(all.size(), 64u);  // the fault layer's limit
+    const fs::path out = scratch_.path("dump.kdump");
+    kdf_test::CommandResult r = scratch_.run("collect -c -d 0 --message-level 0 " + vmcore_.string() + " " + out.string(),
+                                             fault_env(*in_, vmcore_.string(), all));
+    EXPECT_NE(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("kept pages are unreadable memory (in "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("more than half; the dump is not committed"), std::string::npos) << r.err;
+    if (fs::exists(out)) {
+        EXPECT_NE(scratch_.run("verify " + out.string()).exit_code, 0) << "a failed dump verifies";
+    }
+}
+
+// -f over a dump that had unreadable memory: the earlier note goes with the earlier dump, so a
+// clean dump is not left beside a note naming ranges it does not miss.
+TEST_F(UnreadableMemory, OverwritingWithACleanDumpRemovesTheEarlierNote) {
+    const fs::path out = scratch_.path("dump.kdump"), note = scratch_.path("vmcore-unreadable.txt");
+    kdf_test::CommandResult r =
+        scratch_.run("collect -c -d 1 --message-level 0 " + vmcore_.string() + " " + out.string(), env_);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(fs::exists(note));
+    r = scratch_.run("collect -f -c -d 1 --message-level 0 " + vmcore_.string() + " " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(fs::exists(note)) << kdf_test::read_file(note);
+    EXPECT_EQ(kdf::format::test::compare_with_kdumpfile(*in_, out.string(), kdf::format::test::all_pfns(in_->pages), true,
+                                                        "diskdump"),
+              0u);
 }
 
 // ELF cannot mark a hole inside a PT_LOAD: the pages are zeros there, named in the note; every

@@ -2,14 +2,19 @@
 // write; anything else is refused, naming the path, before any of the plugin's code runs. These
 // tests run as root (the suite does) and copy the real local plugin into directories they make.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "core/plugin/loader.h"
+#include "core/plugin/plugin_commands.h"
 #include "core/plugin/plugin_file_safety.h"
+#include "core/plugin/raw_volume_plugins.h"
+#include "kdf/unique_fd.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -90,6 +95,60 @@ TEST_F(PluginFileSafety, SymlinkIntoAWritableDirectoryIsRefused) {
     const std::string why = refused(file_);
     EXPECT_NE(why.find("directory " + open_dir.string() + " is writable by group or others (mode 1777)"), std::string::npos)
         << why;
+}
+
+// Every loader checks, not only the transport loader: plugin commands (`plugins`, a plugin's own
+// subcommands) and raw-volume sources (`save iscsi://...`) run plugin code as root just the same.
+TEST_F(PluginFileSafety, PluginCommandsRefuseAGroupWritableFile) {
+    ::chmod(file_.c_str(), 0664);
+    auto r = kdf::plugin::load_plugin_commands(file_.string());
+    ASSERT_FALSE(r.is_ok());
+    EXPECT_EQ(r.status().stage(), kdf::Stage::load);
+    EXPECT_NE(r.status().message().find("file " + file_.string() + " is writable by group or others (mode 0664)"),
+              std::string::npos)
+        << r.status().to_string();
+}
+
+TEST_F(PluginFileSafety, RawVolumeSourcesRefuseAGroupWritableFile) {
+    const fs::path iscsi = dir_ / "kdf-transport-iscsi.so";
+    fs::copy_file(fs::path(KDF_PLUGIN_BUILD_DIR) / "kdf-transport-iscsi.so", iscsi);
+    ::chmod(iscsi.c_str(), 0664);
+    // Port 1 on loopback: were the plugin loaded, opening would fail on the connection instead.
+    auto r = kdf::plugin::open_plugin_raw_volume("iscsi://127.0.0.1:1/iqn.2026-12.test:none/0", {dir_.string()}, {});
+    ASSERT_FALSE(r.is_ok());
+    EXPECT_NE(r.status().message().find("file " + iscsi.string() + " is writable by group or others (mode 0664)"),
+              std::string::npos)
+        << r.status().to_string();
+}
+
+// The file is loaded through its open descriptor; what dlopen says about it still names the file.
+TEST_F(PluginFileSafety, LoadErrorsNameThePluginFileNotTheDescriptor) {
+    const fs::path junk = dir_ / "kdf-transport-junk.so";
+    {
+        std::FILE* f = std::fopen(junk.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        std::fputs("not an ELF file\n", f);
+        std::fclose(f);
+    }
+    ::chmod(junk.c_str(), 0644);
+    auto r = load_plugin_file(junk.string());
+    ASSERT_FALSE(r.is_ok());
+    const std::string why = r.status().to_string();
+    EXPECT_NE(why.find("plugin " + junk.string() + ": cannot be loaded: " + junk.string() + ":"), std::string::npos) << why;
+    EXPECT_EQ(why.find("/proc/self/fd"), std::string::npos) << why;
+}
+
+// The check reads the open descriptor, not the path again: a writable file renamed over the
+// plugin's name after it was opened changes nothing about what was checked (and what is loaded).
+TEST_F(PluginFileSafety, TheCheckIsOfTheOpenFileNotOfThePathNow) {
+    kdf::UniqueFd fd(::open(file_.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(fd);
+    const fs::path planted = dir_ / "planted.so";
+    fs::copy_file(file_, planted);
+    ::chmod(planted.c_str(), 0666);
+    fs::rename(planted, file_);
+    EXPECT_TRUE(kdf::plugin::check_plugin_fd_safety(fd.get(), file_.string(), true).is_ok());
+    EXPECT_FALSE(check_plugin_file_safety(file_.string(), true).is_ok());
 }
 
 // Not root: only the caller's own files are at stake, nothing is checked.
