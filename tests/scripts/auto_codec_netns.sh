@@ -70,8 +70,10 @@ ladder_rank() {
 }
 
 # Wait for the first codec note (the vmcore is being written), then tighten the link at once. The
-# input is 725 MB and 40 Mbit/s moves 5 MB/s, so most of the dump is still to go after that point
-# whatever the machine's speed: the chooser has many seconds to see the new link.
+# note comes about a second into the write, and even the wide link carries at most about 100 MB/s
+# (the ssh channel limits it), so a quarter to a half of the memory is written by then; the rest of
+# the vmcore's data (up to two thirds into the file, and again in its last twentieth) must cross
+# the 40 Mbit/s link, several seconds in which the chooser sees the link and moves.
 for _ in $(seq 600); do
     grep -q 'codec ' "$work/dump.log" && break
     kill -0 "$dump_pid" 2> /dev/null || break
