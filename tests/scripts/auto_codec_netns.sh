@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # compress = auto follows the link: `kdump-failover dump` saves the real 6.1 vmcore to an ssh target
 # (OpenSSH's sshd, SFTP) across a veth link shaped with tbf (lib/ssh_link_netns.sh: network
-# namespaces of our own, torn down at exit, also on failure). The link starts wide; at the first
-# codec note (the vmcore is being written) `tc qdisc change` tightens it to 40 Mbit/s, and a later
-# note must show the codec moved to a stronger one on the ladder (lzo < zstd-1 < zstd-3 < zstd-9),
-# link-bound. What the codec was before is not asserted: on a loaded machine the wide link's ssh
-# encryption can already limit the dump, so auto may start on a zstd level; the move is what counts.
+# namespaces of our own, torn down at exit, also on failure). The link starts wide, and is tightened
+# with `tc qdisc change` to 80 Mbit/s at a known point: once the server holds 8 MiB of the dump.
+# auto starts every dump on the ladder's lightest codec (lzo < zstd-1 < zstd-3 < zstd-9) and holds
+# a choice at least 0.5 s, so it is still there at that point; a later note must show a stronger
+# codec, link-bound. The point is a byte count, not a time: an idle machine writes most of this
+# vmcore within the first second (before auto's first note), a loaded one a quarter of it, and
+# either way the rest of its data now has to cross the narrow link.
 # The dump must then complete, verify, and open in libkdumpfile.
 #   auto_codec_netns.sh BUILD_DIR VMCORE
 # Needs root (namespaces, tc), iproute2, openssh-server, the ssh plugin built.
@@ -69,22 +71,19 @@ ladder_rank() {
     esac
 }
 
-# Wait for the first codec note (the vmcore is being written), then tighten the link at once. The
-# note comes about a second into the write, and even the wide link carries at most about 100 MB/s
-# (the ssh channel limits it), so a quarter to a half of the memory is written by then; the rest of
-# the vmcore's data (up to two thirds into the file, and again in its last twentieth) must cross
-# the 40 Mbit/s link, several seconds in which the chooser sees the link and moves.
-for _ in $(seq 600); do
-    grep -q 'codec ' "$work/dump.log" && break
+# Wait until the server holds 8 MiB of the dump (disk usage of the target directory), then tighten.
+for _ in $(seq 3000); do
+    [[ $(du -sk "$work/remote" | cut -f1) -ge 8192 ]] && break
     kill -0 "$dump_pid" 2> /dev/null || break
-    sleep 0.1
+    sleep 0.02
 done
-grep -q 'codec ' "$work/dump.log" || fail "no codec note from the dump: $(cat "$work/dump.log")"
 tightened_at=$(wc -l < "$work/dump.log")
-link_shape 40mbit 1mb
+link_shape 80mbit 1mb
 kill -0 "$dump_pid" 2> /dev/null || fail "the dump had ended before the link was tightened: $(cat "$work/dump.log")"
-before=$(head -n "$tightened_at" "$work/dump.log" | grep -o 'codec [a-z0-9-]*' | tail -n 1)
+# The codec in use then: the last note's, or auto's starting codec when there was no note yet.
+before=$(head -n "$tightened_at" "$work/dump.log" | grep -o 'codec [a-z0-9-]*' | tail -n 1 || true)
 before=${before#codec }
+before=${before:-lzo}
 before_rank=$(ladder_rank "$before")
 [[ $before_rank -ge 0 ]] || fail "unknown codec '$before' in the notes"
 
@@ -107,7 +106,7 @@ if [[ -z $after ]]; then
     [[ $before_rank -lt 3 ]] || fail "the codec was already zstd-9 on the wide link: no stronger codec to move to"
     fail "after the link was tightened no note shows a codec stronger than $before, link-bound"
 fi
-echo "auto_codec_netns: $before -> $after when the link went from 10 Gbit/s to 40 Mbit/s"
+echo "auto_codec_netns: $before -> $after when the link went from 10 Gbit/s to 80 Mbit/s"
 
 # A complete kdump-compressed file, every page decodable, and libkdumpfile opens it.
 dump_file=$(find "$work/remote" -name vmcore -type f | head -n 1)
