@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "core/chain/attempt_report.h"
+#include "core/chain/left_behind.h"
 #include "core/chain/progress_reporter.h"
 #include "kdf/unique_fd.h"
 
@@ -26,10 +27,13 @@ using std::chrono::milliseconds;
 // gets the first chance, so its error message (more precise than ours) is what the user sees.
 constexpr milliseconds kGrace{1000};
 
-// How long a process gets to go away once it was sent SIGKILL. One blocked in the kernel on a
-// device that stopped answering (a dead disk or SAN path, a frozen filesystem) cannot die until
-// that I/O returns, which may be never: the chain leaves it behind and moves on rather than wait.
-constexpr milliseconds kReapGrace{300};
+// How long a killed process gets to go away. Dying takes a moment on a loaded machine (its memory
+// is freed, its files closed), so a process that is merely slow gets 2 s. One blocked in the kernel
+// on a device that stopped answering (a dead disk or SAN path, a frozen filesystem) cannot die
+// until that I/O returns, which may be never: once it has been seen in that state for kStuckGrace
+// the chain leaves it behind and moves on, so a dead device delays the next target by that little.
+constexpr milliseconds kReapGrace{2000};
+constexpr milliseconds kStuckGrace{300};
 
 // Reaps `pid` once it has exited, polling until `deadline`; false if it is still there then.
 bool reap_until(pid_t pid, Clock::time_point deadline, int& status, rusage& usage) {
@@ -40,6 +44,36 @@ bool reap_until(pid_t pid, Clock::time_point deadline, int& status, rusage& usag
         if (Clock::now() >= deadline) return false;
         ::usleep(10'000);
     }
+}
+
+enum class Reaped { exited, stuck_in_kernel, slow };
+
+// Waits for a process that was sent SIGKILL: up to kReapGrace, or kStuckGrace once it is seen
+// blocked in the kernel, where the kill cannot reach it.
+Reaped reap_killed(pid_t pid, int& status, rusage& usage) {
+    const auto deadline = Clock::now() + kReapGrace;
+    std::optional<Clock::time_point> stuck_since;
+    for (;;) {
+        const auto now = Clock::now();
+        const auto step = std::min(deadline, now + milliseconds(50));
+        if (reap_until(pid, step, status, usage)) return Reaped::exited;
+        if (!blocked_in_kernel(pid)) stuck_since.reset();
+        else if (!stuck_since) stuck_since = Clock::now();
+        else if (Clock::now() - *stuck_since >= kStuckGrace) return Reaped::stuck_in_kernel;
+        if (Clock::now() >= deadline) return blocked_in_kernel(pid) ? Reaped::stuck_in_kernel : Reaped::slow;
+    }
+}
+
+// Said after "attempt killed" when the process did not go away: it still holds its device.
+std::string left_behind_text(Reaped r) {
+    switch (r) {
+    case Reaped::exited: return "";
+    case Reaped::stuck_in_kernel:
+        return ", but it did not exit (blocked in the kernel: a device or filesystem that stopped answering?) and was left behind";
+    case Reaped::slow:
+        return ", but it had not exited " + std::to_string(kReapGrace.count() / 1000) + " s later and was left behind";
+    }
+    return "";
 }
 
 std::string describe_duration(uint64_t ms) {
@@ -206,39 +240,49 @@ AttemptOutcome Attempt::run() {
     }
     int status = 0;
     rusage usage{};
-    bool reaped = false;
+    Reaped reaped = Reaped::exited;
     if (out.killed) {
-        reaped = reap_until(pid, Clock::now() + kReapGrace, status, usage);
+        reaped = reap_killed(pid, status, usage);
     } else {
         // The report ended, so the process is exiting; it still answers to the clock that runs
         // (an exit can block too: closing a block device flushes it).
-        reaped = reap_until(pid, std::max(next_deadline(w, t), Clock::now() + kGrace), status, usage);
-        if (!reaped) {
+        if (!reap_until(pid, std::max(next_deadline(w, t), Clock::now() + kGrace), status, usage)) {
             ::kill(-pid, SIGKILL);
             out.killed = true;
             timeout = "the attempt process did not exit after its report ended";
-            reaped = reap_until(pid, Clock::now() + kReapGrace, status, usage);
+            reaped = reap_killed(pid, status, usage);
         }
     }
+    if (reaped != Reaped::exited) out.left_behind = pid;
     out.peak_rss_kib = static_cast<uint64_t>(usage.ru_maxrss);
     out.seconds = std::chrono::duration<double>(Clock::now() - w.started).count();
     out.stage = w.stage;
     out.bytes = w.bytes;
 
-    // Only a killed process can be left unreaped; it is said, because it still holds the device.
-    const std::string left_behind =
-        reaped ? "" : ", but it did not exit (blocked in the kernel: a device or filesystem that stopped answering?) and was left behind";
+    const std::string left_behind = left_behind_text(reaped);
     if (w.garbled) {
         out.status = std::move(*w.garbled);
         out.status.with_context("cannot trust the attempt's report; attempt killed" + left_behind);
+    } else if (w.done) {
+        // The sink committed: the dump is complete where it landed, whatever the process did after
+        // (an iSCSI logout or a device close that blocks, a crash in a destructor). Failing here
+        // would send the chain on to write the same dump again elsewhere, for nothing.
+        out.ok = true;
+        out.location = std::move(*w.done);
+        if (out.killed)
+            out.warning = "the dump is committed, but the attempt process did not exit after it (" + timeout +
+                          "); attempt killed" + left_behind;
+        else if (WIFSIGNALED(status))
+            out.warning = "the dump is committed, but plugin '" + t.type + "' then crashed with " +
+                          signal_text(WTERMSIG(status));
+        else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            out.warning = "the dump is committed, but the attempt process then exited with status " +
+                          std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     } else if (out.killed) {
         out.status = Status::error(Code::timeout, timeout + "; attempt killed" + left_behind);
     } else if (WIFSIGNALED(status)) {
         out.status = Status::error(Code::system, "plugin '" + t.type + "' crashed with " +
                                                      signal_text(WTERMSIG(status)) + "; attempt abandoned");
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && w.done) {
-        out.ok = true;
-        out.location = std::move(*w.done);
     } else if (w.fail) {
         out.status = std::move(*w.fail);
     } else {

@@ -12,6 +12,8 @@
 // that crashes, hangs or leaks therefore costs one attempt, never the chain.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -49,6 +51,8 @@ struct AttemptOutcome {
     uint64_t bytes = 0;      // dump bytes the sink accepted
     double seconds = 0;
     bool killed = false;     // the supervisor killed the attempt (a timeout)
+    pid_t left_behind = 0;   // killed but not gone (blocked in the kernel): the chain reaps it later
+    std::string warning;     // ok, but something went wrong after the commit (the process did not exit)
     uint64_t peak_rss_kib = 0;  // the attempt process's peak resident memory (crash kernels have little)
 };
 

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "core/chain/left_behind.h"
 #include "core/chain/progress_reporter.h"
 #include "core/fence/fence_kdump_notifier.h"
 
@@ -32,6 +33,16 @@ void start_fence_notices(const Config& config, std::FILE* log, std::optional<fen
     notifier.emplace(options);
 }
 
+// Attempts left behind may have exited since: reap them, so no zombie outlives its device's I/O.
+// At the chain's end the ones still blocked are named; the supervisor's exit hands them to init.
+void note_left_behind(LeftBehind& strays, std::FILE* log) {
+    strays.reap();
+    if (strays.still_running().empty()) return;
+    std::fprintf(log, "kdump-failover: %zu attempt process(es) still blocked in the kernel, left behind: pid %s\n",
+                 strays.still_running().size(), strays.describe().c_str());
+    std::fflush(log);
+}
+
 }  // namespace
 
 std::string failure_line(const Status& status) {
@@ -52,9 +63,11 @@ ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::F
     dump.size_hint = request.vmcore_size;
     dump.started_unix = request.started_unix;
 
+    LeftBehind strays;
     const size_t n = config.targets.size();
     for (size_t i = 0; i < n; ++i) {
         const TargetSpec& target = config.targets[i];
+        strays.reap();
         std::fprintf(log, "kdump-failover: target '%s' (%s): starting (%zu of %zu)\n", target.name.c_str(),
                      target.type.c_str(), i + 1, n);
         std::fflush(log);
@@ -67,6 +80,9 @@ ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::F
         req.settings = config.dump;
         AttemptOutcome attempt = Attempt(std::move(req), &progress).run();
         outcome.attempts.push_back(attempt);
+        if (attempt.left_behind) strays.add(attempt.left_behind);
+        if (!attempt.warning.empty())
+            std::fprintf(log, "kdump-failover: target '%s': warning: %s\n", target.name.c_str(), attempt.warning.c_str());
         if (attempt.ok) {
             std::fprintf(log, "kdump-failover: target '%s': dump complete, %.1f MiB of memory read in %.1f s (peak memory %.1f MiB)\n",
                          target.name.c_str(), static_cast<double>(attempt.bytes) / (1024.0 * 1024.0), attempt.seconds,
@@ -74,6 +90,7 @@ ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::F
             outcome.held_by = static_cast<int>(i);
             outcome.target = target.name;
             outcome.location = attempt.location;
+            note_left_behind(strays, log);
             return outcome;
         }
         std::fprintf(log, "kdump-failover: %s\n", failure_line(attempt.status).c_str());
@@ -83,18 +100,23 @@ ChainOutcome run_chain(const Config& config, const ChainRequest& request, std::F
         std::fflush(log);
     }
     std::fprintf(log, "kdump-failover: every target failed (%zu tried); no dump was saved\n", n);
+    note_left_behind(strays, log);
     return outcome;
 }
 
 std::vector<AttemptOutcome> probe_chain(const Config& config, const std::vector<std::string>& plugin_search) {
     std::vector<AttemptOutcome> results;
+    LeftBehind strays;
     for (const TargetSpec& target : config.targets) {
+        strays.reap();
         AttemptRequest req;
         req.kind = AttemptRequest::Kind::probe;
         req.target = target;
         req.plugin_search = plugin_search;
         results.push_back(Attempt(std::move(req), nullptr).run());
+        if (results.back().left_behind) strays.add(results.back().left_behind);
     }
+    strays.reap();
     return results;
 }
 

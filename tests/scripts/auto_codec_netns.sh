@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # compress = auto follows the link: `kdump-failover dump` saves the real 6.1 vmcore to an ssh target
 # (OpenSSH's sshd, SFTP) across a veth link shaped with tbf (lib/ssh_link_netns.sh: network
-# namespaces of our own, torn down at exit, also on failure). The link starts wide, so the CPU is
-# the bottleneck and auto keeps lzo; once the codec notes show the vmcore being written, `tc qdisc
-# change` tightens the link, and the notes must show the codec moving to a zstd level, link-bound.
+# namespaces of our own, torn down at exit, also on failure). The link starts wide, and is tightened
+# with `tc qdisc change` to 80 Mbit/s at a known point: once the server holds 8 MiB of the dump.
+# auto starts every dump on the ladder's lightest codec (lzo < zstd-1 < zstd-3 < zstd-9) and holds
+# a choice at least 0.5 s, so it is still there at that point; a later note must show a stronger
+# codec, link-bound. The point is a byte count, not a time: an idle machine writes most of this
+# vmcore within the first second (before auto's first note), a loaded one a quarter of it, and
+# either way the rest of its data now has to cross the narrow link.
 # The dump must then complete, verify, and open in libkdumpfile.
 #   auto_codec_netns.sh BUILD_DIR VMCORE
 # Needs root (namespaces, tc), iproute2, openssh-server, the ssh plugin built.
@@ -56,16 +60,32 @@ link_run "$cli" dump --config "$work/kdump-failover.conf" --vmcore "$vmcore" --n
     > "$work/dump.out" 2> "$work/dump.log" &
 dump_pid=$!
 
-# Wait for the first codec note (the vmcore is being written), then tighten the link to 80 Mbit/s.
-for _ in $(seq 300); do
-    grep -q 'codec ' "$work/dump.log" && break
+# How strong a codec of the auto ladder is: its position (lzo the lightest).
+ladder_rank() {
+    case $1 in
+    lzo) echo 0 ;;
+    zstd-1) echo 1 ;;
+    zstd-3) echo 2 ;;
+    zstd-9) echo 3 ;;
+    *) echo -1 ;;
+    esac
+}
+
+# Wait until the server holds 8 MiB of the dump (disk usage of the target directory), then tighten.
+for _ in $(seq 3000); do
+    [[ $(du -sk "$work/remote" | cut -f1) -ge 8192 ]] && break
     kill -0 "$dump_pid" 2> /dev/null || break
-    sleep 0.1
+    sleep 0.02
 done
-grep -q 'codec ' "$work/dump.log" || fail "no codec note from the dump: $(cat "$work/dump.log")"
-before=$(grep -o 'codec [a-z0-9-]*' "$work/dump.log" | tail -n 1)
-link_shape 80mbit 1mb
 tightened_at=$(wc -l < "$work/dump.log")
+link_shape 80mbit 1mb
+kill -0 "$dump_pid" 2> /dev/null || fail "the dump had ended before the link was tightened: $(cat "$work/dump.log")"
+# The codec in use then: the last note's, or auto's starting codec when there was no note yet.
+before=$(head -n "$tightened_at" "$work/dump.log" | grep -o 'codec [a-z0-9-]*' | tail -n 1 || true)
+before=${before#codec }
+before=${before:-lzo}
+before_rank=$(ladder_rank "$before")
+[[ $before_rank -ge 0 ]] || fail "unknown codec '$before' in the notes"
 
 status=0
 wait "$dump_pid" || status=$?
@@ -73,11 +93,20 @@ dump_pid=
 cat "$work/dump.log"
 [[ $status == 0 ]] || fail "the dump failed ($status)"
 
-# The last note before tightening: lzo. After it: a zstd level, link-bound.
-[[ $before == "codec lzo" ]] || fail "before the link was tightened the codec was '$before', not lzo"
-after=$(tail -n +"$((tightened_at + 1))" "$work/dump.log" | grep -o 'codec zstd-[0-9]*, link-bound' | head -n 1 || true)
-[[ -n $after ]] || fail "after the link was tightened no note shows a zstd level, link-bound"
-echo "auto_codec_netns: $before -> ${after%,*} when the link went from 10 Gbit/s to 80 Mbit/s"
+# The notes after the tightening: one must show a stronger codec than before it, link-bound.
+after=
+while read -r codec; do
+    if [[ $(ladder_rank "$codec") -gt $before_rank ]]; then
+        after=$codec
+        break
+    fi
+done < <(tail -n +"$((tightened_at + 1))" "$work/dump.log" | grep -o 'codec [a-z0-9-]*, link-bound' |
+    sed 's/^codec //; s/, link-bound$//')
+if [[ -z $after ]]; then
+    [[ $before_rank -lt 3 ]] || fail "the codec was already zstd-9 on the wide link: no stronger codec to move to"
+    fail "after the link was tightened no note shows a codec stronger than $before, link-bound"
+fi
+echo "auto_codec_netns: $before -> $after when the link went from 10 Gbit/s to 80 Mbit/s"
 
 # A complete kdump-compressed file, every page decodable, and libkdumpfile opens it.
 dump_file=$(find "$work/remote" -name vmcore -type f | head -n 1)
