@@ -1,8 +1,8 @@
 // End to end in QEMU for the s3 transport: Debian's kernel crashes for real, the NFS target is dead
 // (its ports refuse), and the crash kernel uploads the dump into a bucket of a real Ceph RADOS
-// Gateway on the host (tests/s3/rgw_lab.sh; 10.0.2.2 from the guest is the host's 127.0.0.1)
-// through the s3 plugin, libcurl, the credentials file and the config the dracut module put in the
-// initramfs. On the host, s3cmd (its own signer, not ours) finds the objects, `kdump-failover save
+// Gateway on the host (tests/s3/rgw_lab.sh; 10.0.2.2 from the guest is the host's 127.0.0.1) over
+// https, verified against the lab's test CA, through the s3 plugin, libcurl, OpenSSL, the CA file,
+// the credentials file and the config the dracut module put in the initramfs. On the host, s3cmd (its own signer, not ours) finds the objects, `kdump-failover save
 // s3://...` reassembles the dump, and Debian's makedumpfile finds the panic in it.
 #include <gtest/gtest.h>
 
@@ -47,10 +47,13 @@ public:
             if (eq == std::string::npos) continue;
             const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
             if (key == "S3_PORT") port_ = value;
+            if (key == "S3_TLS_ENDPOINT") tls_port_ = value.substr(value.rfind(':') + 1);
+            if (key == "S3_CA_FILE") ca_file_ = value;
             if (key == "S3_ACCESS_KEY") access_key_ = value;
             if (key == "S3_SECRET_KEY") secret_key_ = value;
         }
-        if (port_.empty() || access_key_.empty()) why_ = "no S3_PORT or keys in " + lab_ + "/env";
+        if (port_.empty() || tls_port_.empty() || ca_file_.empty() || access_key_.empty())
+            why_ = "no S3_PORT, S3_TLS_ENDPOINT, S3_CA_FILE or keys in " + lab_ + "/env";
     }
     ~Rgw() { (void)shell(command("stop") + " > /dev/null 2>&1"); }
     Rgw(const Rgw&) = delete;
@@ -58,7 +61,9 @@ public:
 
     bool ok() const { return why_.empty(); }
     const std::string& why() const { return why_; }
-    const std::string& port() const { return port_; }
+    const std::string& port() const { return port_; }          // http
+    const std::string& tls_port() const { return tls_port_; }  // https, a certificate for 127.0.0.1 and 10.0.2.2
+    const std::string& ca_file() const { return ca_file_; }    // the test CA that signed it
     const std::string& access_key() const { return access_key_; }
     const std::string& secret_key() const { return secret_key_; }
 
@@ -73,14 +78,14 @@ private:
                " " + verb;
     }
 
-    std::string lab_, why_, port_, access_key_, secret_key_;
+    std::string lab_, why_, port_, tls_port_, ca_file_, access_key_, secret_key_;
 };
 
-// The s3 target's section for an endpoint on `host`.
-std::string s3_target(const std::string& host, const std::string& port, const std::string& credentials) {
-    return "[target obj]\ntype = s3\nendpoint = http://" + host + ":" + port + "\nbucket = " + kBucket +
+// The s3 target's section for `endpoint` (scheme://host:port), with more option lines in `extra`.
+std::string s3_target(const std::string& endpoint, const std::string& credentials, const std::string& extra = "") {
+    return "[target obj]\ntype = s3\nendpoint = " + endpoint + "\nbucket = " + kBucket +
            "\nprefix = " + kPrefix + "\ncredentials_file = " + credentials +
-           "\npart_size = 5M\nparts_in_flight = 2\nconnect_timeout = 30s\nstall_timeout = 60s\n";
+           "\npart_size = 5M\nparts_in_flight = 2\nconnect_timeout = 30s\nstall_timeout = 60s\n" + extra;
 }
 
 // The line of an `s3cmd ls -r` listing that names an object ending in /name, as its key ("" if none).
@@ -125,7 +130,8 @@ TEST(CrashKernelE2ES3, NfsDeadDumpLandsInABucketOnTheHostsRgwAndSaveReassemblesI
         "[dump]\nlevel = 31\ncompress = zlib\n\n[chain]\ntargets = nas obj\n\n"
         "[target nas]\ntype = nfs\nurl = nfs://" + std::string(kHostFromGuest) + "/export?nfsport=" + refused_nfs +
         "&mountport=" + refused_mount + "\nconnect_timeout = 15s\n\n" +
-        s3_target(kHostFromGuest, rgw.port(), credentials));
+        s3_target("https://" + std::string(kHostFromGuest) + ":" + rgw.tls_port(), credentials,
+                  "ca_file = " + rgw.ca_file() + "\n"));
 
     GuestOptions options;
     options.config = config;
@@ -157,7 +163,7 @@ TEST(CrashKernelE2ES3, NfsDeadDumpLandsInABucketOnTheHostsRgwAndSaveReassemblesI
 
     // After the reboot, on the host: save reassembles the flattened object into a dump file.
     const std::string host_config = dir.write("host.conf", "[chain]\ntargets = obj\n\n" +
-                                                               s3_target("127.0.0.1", rgw.port(), credentials));
+                                                               s3_target("http://127.0.0.1:" + rgw.port(), credentials));
     const std::string saved = dir / "saved";
     fs::create_directories(saved);
     const std::string out = shell_output(std::string(KDF_CLI) + " save " +
