@@ -41,7 +41,7 @@ Result<SftpDirSession> open_sftp_dir(const SshOptions& o, const std::string& tar
         if (!removed->empty() && space) {
             auto fs = ch.statvfs(o.path, opts);
             if (!fs.is_ok()) return fs.take_status();
-            space = *fs;
+            space = fs.value();
         }
     }
 

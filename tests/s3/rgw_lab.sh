@@ -172,7 +172,8 @@ make_tls() {
         -keyout "$t/ca.key" -out "$t/ca.pem" >/dev/null 2>&1 || fail "openssl: test CA"
     openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$t/rgw.key" -out "$t/rgw.csr" \
         >/dev/null 2>&1 || fail "openssl: certificate request"
-    printf 'subjectAltName=IP:127.0.0.1\n' >"$t/ext"
+    # 10.0.2.2: the host as a QEMU guest on the user network reaches it (the s3 crash-kernel scenario).
+    printf 'subjectAltName=IP:127.0.0.1,IP:10.0.2.2\n' >"$t/ext"
     openssl x509 -req -in "$t/rgw.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial -days 2 \
         -extfile "$t/ext" -out "$t/rgw.pem" >/dev/null 2>&1 || fail "openssl: signing the certificate"
 }
