@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <boost/dll/shared_library.hpp>
 
@@ -66,6 +67,9 @@ Result<std::shared_ptr<boost::dll::shared_library>> load_checked_library(const s
     // Before dlopen: loading runs the plugin's constructors with our privileges.
     if (Status s = check_plugin_fd_safety(held->fd.get(), file, as_root); !s.is_ok()) return s;
     held->fd_path = "/proc/self/fd/" + std::to_string(held->fd.get());
+    // Without /proc (a chroot, an early initramfs) the file is loaded by its name; the check above
+    // made sure that name still was the file it checked.
+    if (::access("/proc/self", F_OK) != 0) held->fd_path = file;
     try {
         held->library.load(dll::fs::path(held->fd_path), dll::load_mode::rtld_local | dll::load_mode::rtld_now);
     } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -54,6 +55,18 @@ Result<std::string> path_of_fd(int fd, const std::string& plugin_file) {
     const std::string link = "/proc/self/fd/" + std::to_string(fd);
     std::string buf(4096, '\0');
     const ssize_t n = ::readlink(link.c_str(), buf.data(), buf.size());
+    if (n < 0 && errno == ENOENT && ::access("/proc/self", F_OK) != 0) {
+        // No /proc (a chroot, an early initramfs): the name the file resolves to now, accepted only
+        // while it is still the very file the descriptor holds.
+        struct stat by_fd{}, by_name{};
+        char resolved[PATH_MAX];
+        errno = 0;
+        if (::realpath(plugin_file.c_str(), resolved) == nullptr || ::fstat(fd, &by_fd) != 0 ||
+            ::stat(resolved, &by_name) != 0 || by_fd.st_dev != by_name.st_dev || by_fd.st_ino != by_name.st_ino)
+            return Status::from_errno(errno ? errno : ESTALE, "plugin " + plugin_file + ": cannot resolve its path")
+                .with_stage(Stage::load);
+        return std::string(resolved);
+    }
     if (n < 0 || static_cast<size_t>(n) >= buf.size())
         return Status::from_errno(n < 0 ? errno : ENAMETOOLONG, "plugin " + plugin_file + ": cannot resolve its path")
             .with_stage(Stage::load);

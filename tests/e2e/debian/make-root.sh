@@ -28,7 +28,7 @@ log() { printf 'make-root: %s\n' "$*" >&2; }
 # package works in the guest without a network mirror. kdump-tools is not here: it is installed by
 # the customize hook, after the kernel (see root-customize.sh).
 packages=systemd-sysv,udev,dbus,kmod,procps,zstd,initramfs-tools,linux-image-amd64,kexec-tools,makedumpfile
-packages+=,openssh-client,iproute2,libssh-4,libnfs13,libiscsi7,liblzo2-2,liblz4-1,libzstd1,zlib1g,libdeflate0
+packages+=,openssh-client,iproute2,libssh-4,libnfs13,libiscsi7,liblzo2-2,liblz4-1,libzstd1,zlib1g,libdeflate0,libcurl4
 # Raise when the steps below change what the image holds.
 recipe_version=1
 key=$( (echo "bookworm $packages $recipe_version"; cat "$here/root-customize.sh") | sha256sum | cut -c1-16)
