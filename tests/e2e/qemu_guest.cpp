@@ -10,7 +10,7 @@
 #include <sstream>
 #include <vector>
 
-#include "tests/unit/ssh/sshd_fixture.h"
+#include "tests/support/shell.h"
 
 namespace kdf_test::e2e {
 namespace {

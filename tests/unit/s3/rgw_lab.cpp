@@ -2,26 +2,11 @@
 #include "tests/unit/s3/rgw_lab.h"
 
 #include <stdlib.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 namespace kdf_test {
-
-ShellResult shell(const std::string& command) {
-    ShellResult r;
-    std::string full = command + " 2>&1";
-    FILE* p = ::popen(full.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    int status = ::pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
 
 namespace {
 
@@ -42,7 +27,7 @@ RgwLab::RgwLab() {
         return;
     }
     lab_ = tmpl;
-    ShellResult started = shell(script("start"));
+    ShellResult started = shell_captured(script("start"));
     if (started.exit_code != 0) {
         why_ = "rgw_lab.sh start failed:\n" + started.out;
         return;
@@ -62,7 +47,7 @@ RgwLab::RgwLab() {
 }
 
 RgwLab::~RgwLab() {
-    if (!lab_.empty()) (void)shell(script("stop"));
+    if (!lab_.empty()) (void)shell_captured(script("stop"));
 }
 
 std::string RgwLab::script(const std::string& args) const {
@@ -77,14 +62,14 @@ std::string RgwLab::write_s3cfg(const std::string& name, const std::string& ak, 
 }
 
 bool RgwLab::add_user(const std::string& uid, const std::string& access_key, const std::string& secret_key) {
-    return shell(script("user '" + uid + "' '" + access_key + "' '" + secret_key + "'")).exit_code == 0;
+    return shell_captured(script("user '" + uid + "' '" + access_key + "' '" + secret_key + "'")).exit_code == 0;
 }
 
-ShellResult RgwLab::s3cmd(const std::string& args) const { return shell("s3cmd -c '" + admin_cfg_ + "' " + args); }
+ShellResult RgwLab::s3cmd(const std::string& args) const { return shell_captured("s3cmd -c '" + admin_cfg_ + "' " + args); }
 
 ShellResult RgwLab::s3cmd_as(const std::string& access_key, const std::string& secret_key, const std::string& args) const {
     const std::string cfg = write_s3cfg(access_key, access_key, secret_key);
-    return shell("s3cmd -c '" + cfg + "' " + args);
+    return shell_captured("s3cmd -c '" + cfg + "' " + args);
 }
 
 std::string RgwLab::keys(const std::string& bucket, const std::string& prefix) const {
@@ -110,8 +95,8 @@ int RgwLab::parts_answered(const std::string& bucket) const {
     return n;
 }
 
-void RgwLab::freeze() { (void)shell(script("freeze")); }
-void RgwLab::thaw() { (void)shell(script("thaw")); }
-bool RgwLab::restart_rgw() { return shell(script("restart-rgw")).exit_code == 0; }
+void RgwLab::freeze() { (void)shell_captured(script("freeze")); }
+void RgwLab::thaw() { (void)shell_captured(script("thaw")); }
+bool RgwLab::restart_rgw() { return shell_captured(script("restart-rgw")).exit_code == 0; }
 
 }  // namespace kdf_test

@@ -9,15 +9,9 @@
 
 #include <string>
 
+#include "tests/support/shell.h"
+
 namespace kdf_test {
-
-struct ShellResult {
-    int exit_code = -1;
-    std::string out;  // stdout and stderr together
-};
-
-// Runs `command` under /bin/sh, capturing its output.
-ShellResult shell(const std::string& command);
 
 class RgwLab {
 public:

@@ -75,7 +75,7 @@ protected:
         fs::path flat = s.path("fetched.flat"), out = s.path("reassembled");
         ShellResult got = lab->s3cmd("get --force 's3://" + bucket + "/" + key + "' '" + flat.string() + "'");
         EXPECT_EQ(got.exit_code, 0) << got.out;
-        ShellResult r = shell("makedumpfile -R '" + out.string() + "' < '" + flat.string() + "'");
+        ShellResult r = shell_captured("makedumpfile -R '" + out.string() + "' < '" + flat.string() + "'");
         EXPECT_EQ(r.exit_code, 0) << r.out;
         return out;
     }
@@ -176,7 +176,7 @@ TEST_F(S3Dump, TlsVerifiedWithTheTestCaAndAWrongCaRefused) {
     const std::string creds = credentials(lab->access_key(), lab->secret_key()).string();
     // A CA that did not sign radosgw's certificate.
     fs::path wrong = s.path("wrong-ca.pem");
-    ShellResult made = shell("openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=wrong-ca -days 2 -keyout '" +
+    ShellResult made = shell_captured("openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=wrong-ca -days 2 -keyout '" +
                              s.path("wrong-ca.key").string() + "' -out '" + wrong.string() + "'");
     ASSERT_EQ(made.exit_code, 0) << made.out;
     auto tls_chain = [&](const std::string& ca) {
@@ -284,7 +284,7 @@ TEST_F(S3Dump, SaveAndListAfterRebootAndResumeAnInterruptedSave) {
     const std::string save = "save s3://saved/" + flat + " " + out.string() + " --config " + conf.string();
     fs::path pid_file = s.path("save.pid");
     std::thread first([&] {
-        (void)shell("KDF_PLUGIN_PATH='" KDF_PLUGIN_BUILD_DIR "' sh -c '" KDF_CLI " " + save + " & echo $! > " +
+        (void)shell_captured("KDF_PLUGIN_PATH='" KDF_PLUGIN_BUILD_DIR "' sh -c '" KDF_CLI " " + save + " & echo $! > " +
                     pid_file.string() + "; wait'");
     });
     const fs::path part = out / "vmcore.flat.part";
@@ -296,7 +296,7 @@ TEST_F(S3Dump, SaveAndListAfterRebootAndResumeAnInterruptedSave) {
     }
     lab->freeze();
     std::this_thread::sleep_for(300ms);
-    (void)shell("kill -KILL $(cat '" + pid_file.string() + "')");
+    (void)shell_captured("kill -KILL $(cat '" + pid_file.string() + "')");
     first.join();
     lab->thaw();
     ASSERT_TRUE(some) << "the first save never got going";
@@ -313,7 +313,7 @@ TEST_F(S3Dump, SaveAndListAfterRebootAndResumeAnInterruptedSave) {
     EXPECT_TRUE(fs::exists(out / "vmcore-dmesg.txt"));
     uint64_t excluded = 0;
     EXPECT_TRUE(same_kept_pages(vmcore, out / "vmcore", &excluded));
-    ShellResult dmesg = shell("makedumpfile --dump-dmesg '" + (out / "vmcore").string() + "' '" + s.path("dm").string() + "'");
+    ShellResult dmesg = shell_captured("makedumpfile --dump-dmesg '" + (out / "vmcore").string() + "' '" + s.path("dm").string() + "'");
     EXPECT_EQ(dmesg.exit_code, 0) << dmesg.out;
 }
 

@@ -13,23 +13,6 @@
 
 namespace kdf_test {
 
-int shell(const std::string& cmd) {
-    int st = std::system(cmd.c_str());
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-std::string shell_output(const std::string& cmd) {
-    std::string out;
-    if (std::FILE* p = ::popen(cmd.c_str(), "r")) {
-        char buf[4096];
-        size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-        ::pclose(p);
-    }
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
-
 std::vector<pid_t> descendants(pid_t root) {
     std::map<pid_t, std::vector<pid_t>> children;
     std::error_code ec;

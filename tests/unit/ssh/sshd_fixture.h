@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/support/server_process.h"
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 
 namespace kdf_test {
@@ -54,10 +55,6 @@ private:
     std::vector<pid_t> frozen_;
 };
 
-// Runs `cmd` with sh -c; its exit status (-1 when it did not exit).
-int shell(const std::string& cmd);
-// The output of `cmd` (stdout only), trailing newline trimmed.
-std::string shell_output(const std::string& cmd);
 // Every descendant of `pid` (children, grandchildren...), from /proc.
 std::vector<pid_t> descendants(pid_t pid);
 
