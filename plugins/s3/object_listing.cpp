@@ -5,6 +5,8 @@
 #include <cstring>
 #include <map>
 
+#include "dump_claim.h"
+
 namespace kdf::s3 {
 
 namespace {
@@ -67,7 +69,8 @@ std::vector<ListedDump> group_dumps(const std::vector<ListedObject>& objects) {
         const std::string dir = slash == std::string::npos ? std::string() : o.key.substr(0, slash + 1);
         const std::string name = o.key.substr(dir.size());
         const bool dump = name == "vmcore.flat" || name == "vmcore";
-        if (!dump && name != "vmcore-incomplete" && name != "vmcore-dmesg.txt" && name != "vmcore-unreadable.txt")
+        if (!dump && name != "vmcore-incomplete" && name != "vmcore-dmesg.txt" && name != "vmcore-unreadable.txt" &&
+            name != dump_claim_name)
             continue;
         ListedDump& d = dirs[dir];
         d.dir = dir;
@@ -78,6 +81,8 @@ std::vector<ListedDump> group_dumps(const std::vector<ListedObject>& objects) {
             d.incomplete_marker = true;
         } else if (name == "vmcore-unreadable.txt") {
             d.unreadable = true;
+        } else if (name == dump_claim_name) {
+            d.claimed = true;
         } else {
             d.dmesg = true;
         }

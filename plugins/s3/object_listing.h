@@ -26,6 +26,7 @@ struct ListedDump {
     bool incomplete_marker = false;  // vmcore-incomplete is there
     bool dmesg = false;
     bool unreadable = false;  // vmcore-unreadable.txt: memory the dump could not read
+    bool claimed = false;     // .vmcore-claim: a dump took the directory (it may hold nothing else)
     // "complete", "incomplete" (aborted, marker present) or "unfinished" (no dump and no marker:
     // killed mid-dump, or still being written)
     std::string state() const;

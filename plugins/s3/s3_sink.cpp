@@ -7,6 +7,7 @@
 #include "kdf/call_helpers.h"
 #include "kdf/names.h"
 #include "kdf/size_text.h"
+#include "dump_claim.h"
 
 namespace kdf::s3 {
 
@@ -35,6 +36,17 @@ Result<std::unique_ptr<Sink>> S3Sink::open(std::unique_ptr<S3Client> client, con
     if (upload_id.empty())
         return Status::error(Code::system, "s3: starting the upload of " + key + " at " + client->options().display() +
                                                ": the answer holds no UploadId");
+    // The directory is claimed before anything goes into it (vmcore-dmesg.txt comes next); a
+    // directory another dump holds is left exactly as it is, this upload's parts dropped.
+    if (Status claimed = claim_dump_dir(*client, key_dir, dump, opts); !claimed.is_ok()) {
+        S3Request drop;
+        drop.what = "aborting the upload of " + key;
+        drop.method = "DELETE";
+        drop.key = key;
+        drop.query = {{"uploadId", upload_id}};
+        (void)client->perform(std::move(drop), cleanup_options(opts, cleanup_bound));
+        return claimed;
+    }
     return std::unique_ptr<Sink>(std::make_unique<S3Sink>(std::move(client), key_dir, dump.final_name,
                                                                 std::move(upload_id), dump.size_hint));
 }
@@ -95,10 +107,9 @@ Status S3Sink::do_commit(const CallOptions& opts) {
     r.key = key_;
     r.query = {{"uploadId", upload_id_}};
     r.body = bytes_of(xml);
-    // An object already under the final key is another dump (a name reused after a clock reset,
-    // two nodes with one name): the server is asked to refuse rather than replace it. A store
-    // that does not evaluate the condition on this call (Ceph RGW 16) ignores the header and
-    // replaces the object; the plugin has no read rights to check first.
+    // The directory's claim (taken in open()) is what keeps another dump's object from being
+    // replaced here; the condition is a second guard on stores that evaluate it on this call
+    // (Ceph RGW 16 ignores it).
     r.headers = {"Content-Type: application/xml", "If-None-Match: *"};
     Result<S3Response> done = client_->perform(std::move(r), opts);
     if (!done.is_ok()) return done.take_status();

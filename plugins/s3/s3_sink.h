@@ -3,6 +3,8 @@
 //   open():      CreateMultipartUpload for <prefix>/<dir_name>/<final_name>. Nothing is visible
 //                under that key until the upload is completed; this call also proves the keys and
 //                the bucket (a wrong secret or a missing bucket fails here, and nothing is created).
+//                Then the directory is claimed for this dump (claim_dump_dir: a conditional PutObject of
+//                .vmcore-claim); a directory another dump holds is refused with EEXIST.
 //   put_file():  PutObject <prefix>/<dir_name>/<name>: vmcore-dmesg.txt before the dump data,
 //                vmcore-unreadable.txt after it.
 //   append():    the flattened stream, front to back, cut into parts that grow as the upload goes

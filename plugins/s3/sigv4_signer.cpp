@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/md5.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -43,6 +44,14 @@ std::string sha256_hex(std::span<const std::byte> data) {
 }
 
 std::string sha256_hex(std::string_view data) { return sha256_hex(std::as_bytes(std::span(data.data(), data.size()))); }
+
+std::string md5_hex(std::string_view data) {
+    std::array<unsigned char, MD5_DIGEST_LENGTH> d{};
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), data.size(), d.data(), &len, EVP_md5(), nullptr) != 1)
+        throw std::runtime_error("MD5 failed in OpenSSL");
+    return hex(d.data(), len);
+}
 
 std::string uri_encode(std::string_view s, bool keep_slash) {
     static const char digits[] = "0123456789ABCDEF";

@@ -95,6 +95,15 @@ int RgwLab::parts_answered(const std::string& bucket) const {
     return n;
 }
 
+int RgwLab::log_lines_with(const std::string& text) const {
+    std::ifstream in(lab_ + "/log/client.rgw.log");
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line))
+        if (line.find(text) != std::string::npos) ++n;
+    return n;
+}
+
 void RgwLab::freeze() { (void)shell_captured(script("freeze")); }
 void RgwLab::thaw() { (void)shell_captured(script("thaw")); }
 bool RgwLab::restart_rgw() { return shell_captured(script("restart-rgw")).exit_code == 0; }

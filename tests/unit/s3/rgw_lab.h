@@ -38,6 +38,8 @@ public:
 
     // How many UploadPart requests into `bucket` radosgw has answered so far (its request log).
     int parts_answered(const std::string& bucket) const;
+    // How many lines of radosgw's request log hold `text`, e.g. "\"PUT /b/k HTTP/1.1\" 412".
+    int log_lines_with(const std::string& text) const;
 
     void freeze();       // SIGSTOP radosgw
     void thaw();         // SIGCONT radosgw

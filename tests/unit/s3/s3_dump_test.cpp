@@ -57,10 +57,11 @@ protected:
 
     // "[chain] obj backup": the bucket first, a local directory after it (a new one per chain, so
     // two dumps within one second never meet in it).
-    fs::path chain(const std::string& s3_keys) {
+    // `chain_lines`: more lines for the [chain] section.
+    fs::path chain(const std::string& s3_keys, const std::string& chain_lines = "") {
         backup = s.mkdir("backup-" + std::to_string(++chains_));
         fs::path conf = s.path("kdf.conf");
-        write_file(conf, "[chain]\ntargets = obj backup\n\n[target obj]\ntype = s3\nendpoint = " + lab->endpoint() +
+        write_file(conf, "[chain]\ntargets = obj backup\n" + chain_lines + "\n[target obj]\ntype = s3\nendpoint = " + lab->endpoint() +
                              "\n" + s3_keys + "\n\n[target backup]\ntype = local\npath = " + backup.string() +
                              "\nreserve = 0\n");
         return conf;
@@ -490,6 +491,72 @@ TEST_F(S3Dump, UnreadableMemoryNoteIsStoredAfterTheDumpAndListed) {
     ASSERT_EQ(listed.exit_code, 0) << listed.err;
     EXPECT_TRUE(contains(listed.out, "complete  vmcore.flat ")) << listed.out;
     EXPECT_TRUE(contains(listed.out, "vmcore-unreadable.txt")) << listed.out;
+}
+
+// A dump directory is claimed before anything is written into it (a conditional PutObject of
+// .vmcore-claim, which RGW honours where it ignores the condition on CompleteMultipartUpload). A
+// second dump that comes to the same key (here a fixed `name`; in life a clock reset) is refused
+// in one line, the first dump's objects stay exactly as they were, and the chain's next target
+// holds the second dump.
+TEST_F(S3Dump, ASecondDumpUnderTheSameKeyNeverReplacesTheFirst) {
+    ASSERT_EQ(lab->s3cmd("mb s3://claimed").exit_code, 0);
+    const fs::path first = s.make_vmcore("8M", 21), second = s.make_vmcore("12M", 22);
+    const std::string keys = "bucket = claimed\nprefix = h\ncredentials_file = " +
+                             credentials(lab->access_key(), lab->secret_key()).string() + "\npart_size = 5M";
+    CommandResult one = dump(chain(keys, "name = same-dir\n"), first);
+    ASSERT_EQ(one.exit_code, 0) << one.err;
+    const std::string before = lab->s3cmd("ls -r --list-md5 s3://claimed/h/").out;
+    ASSERT_TRUE(contains(before, "s3://claimed/h/same-dir/.vmcore-claim")) << before;
+    ASSERT_TRUE(contains(before, "s3://claimed/h/same-dir/vmcore.flat")) << before;
+
+    CommandResult two = dump(chain(keys, "name = same-dir\n"), second);
+    EXPECT_EQ(two.exit_code, 11) << two.err;
+    EXPECT_TRUE(contains(two.err, "target 'obj' [open]: s3: s3://claimed/h/same-dir/ belongs to another dump (its "
+                                  ".vmcore-claim is not this run's); refusing to write over it"))
+        << two.err;
+    EXPECT_TRUE(same_pages(second, find_one(backup, "vmcore")));
+    // Not one object of the first dump changed (sizes, ETags, times), none was added beside them,
+    // and the second dump's multipart upload was dropped.
+    EXPECT_EQ(lab->s3cmd("ls -r --list-md5 s3://claimed/h/").out, before);
+    EXPECT_FALSE(contains(lab->s3cmd("multipart s3://claimed").out, "h/same-dir/"));
+    uint64_t excluded = 0;
+    EXPECT_TRUE(same_kept_pages(first, fetch_and_reassemble("claimed", "h/same-dir/vmcore.flat"), &excluded));
+}
+
+// Two targets of one chain on the same bucket and prefix (two gateways of one cluster): the first
+// claims the directory and then fails (radosgw stops answering until its stall timeout has
+// passed); the second is the same run, so it takes the claim over (If-None-Match refused, If-Match
+// accepted) and the dump lands under the same key.
+TEST_F(S3Dump, TheNextTargetOfTheSameRunTakesItsOwnClaimOver) {
+    ASSERT_EQ(lab->s3cmd("mb s3://twogw").exit_code, 0);
+    const fs::path vmcore = s.make_vmcore("64M", 23);
+    const std::string target = "type = s3\nendpoint = " + lab->endpoint() + "\nbucket = twogw\nprefix = h\npart_size = 5M\n" +
+                               "credentials_file = " + credentials(lab->access_key(), lab->secret_key()).string() + "\n";
+    fs::path conf = s.path("twogw.conf");
+    backup = s.mkdir("backup-twogw");
+    write_file(conf, "[chain]\ntargets = gw1 gw2 backup\nname = one-dir\n\n[target gw1]\n" + target +
+                         "stall_timeout = 2s\n\n[target gw2]\n" + target + "\n[target backup]\ntype = local\npath = " +
+                         backup.string() + "\nreserve = 0\n");
+    const std::string claim = "\"PUT /twogw/h/one-dir/.vmcore-claim HTTP/1.1\" ";
+    CommandResult r;
+    std::thread dumper([&] { r = dump(conf, vmcore); });
+    bool claimed = false;
+    for (auto end = std::chrono::steady_clock::now() + 30s; !claimed && std::chrono::steady_clock::now() < end;
+         std::this_thread::sleep_for(5ms))
+        claimed = lab->log_lines_with(claim) > 0;
+    lab->freeze();
+    std::this_thread::sleep_for(3500ms);
+    lab->thaw();
+    dumper.join();
+    ASSERT_TRUE(claimed) << "gw1 never claimed the directory: " << r.err;
+    ASSERT_EQ(r.exit_code, 11) << r.err;
+    EXPECT_TRUE(contains(r.err, "target 'gw1' failed; trying the next target, 'gw2'")) << r.err;
+    EXPECT_TRUE(contains(r.out, "dump saved by target 'gw2' (s3): s3://twogw/h/one-dir/vmcore.flat")) << r.out;
+    // gw1's claim (200), gw2's If-None-Match (412), gw2's If-Match (200).
+    EXPECT_EQ(lab->log_lines_with(claim + "200"), 2);
+    EXPECT_EQ(lab->log_lines_with(claim + "412"), 1);
+    uint64_t excluded = 0;
+    EXPECT_TRUE(same_kept_pages(vmcore, fetch_and_reassemble("twogw", "h/one-dir/vmcore.flat"), &excluded));
 }
 
 }  // namespace

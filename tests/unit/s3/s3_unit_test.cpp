@@ -186,9 +186,11 @@ TEST(ObjectListing, KeysGroupIntoDumpsWithTheirState) {
         {"n1/n1-b/vmcore-dmesg.txt", 10}, {"n1/n1-b/vmcore-incomplete", 99},    // aborted
         {"n1/n1-c/vmcore-dmesg.txt", 10},                                       // killed mid-dump
         {"n1/n1-a/vmcore-unreadable.txt", 40},                                  // pages it could not read
+        {"n1/n1-a/.vmcore-claim", 200},                                         // the directory's claim
+        {"n1/n1-d/.vmcore-claim", 200},                                         // killed right after claiming
         {"n1/unrelated.txt", 5}};
     const auto dumps = group_dumps(objects);
-    ASSERT_EQ(dumps.size(), 3u);
+    ASSERT_EQ(dumps.size(), 4u);
     EXPECT_EQ(dumps[0].dir, "n1/n1-a/");
     EXPECT_EQ(dumps[0].state(), "complete");
     EXPECT_EQ(dumps[0].dump_size, 1000u);
@@ -197,6 +199,11 @@ TEST(ObjectListing, KeysGroupIntoDumpsWithTheirState) {
     EXPECT_TRUE(dumps[2].dmesg);
     EXPECT_TRUE(dumps[0].unreadable);
     EXPECT_FALSE(dumps[1].unreadable);
+    EXPECT_TRUE(dumps[0].claimed);
+    EXPECT_FALSE(dumps[2].claimed);
+    EXPECT_EQ(dumps[3].dir, "n1/n1-d/");
+    EXPECT_EQ(dumps[3].state(), "unfinished");
+    EXPECT_TRUE(dumps[3].claimed);
 }
 
 }  // namespace
