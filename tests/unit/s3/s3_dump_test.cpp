@@ -180,8 +180,10 @@ TEST_F(S3Dump, TlsVerifiedWithTheTestCaAndAWrongCaRefused) {
     ShellResult made = shell_captured("openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=wrong-ca -days 2 -keyout '" +
                              s.path("wrong-ca.key").string() + "' -out '" + wrong.string() + "'");
     ASSERT_EQ(made.exit_code, 0) << made.out;
-    auto tls_chain = [&](const std::string& ca) {
-        fs::path conf = chain("bucket = tls\nprefix = tls\ncredentials_file = " + creds + "\nca_file = " + ca);
+    // Each dump its own prefix: two dumps within one second would share a directory, and the
+    // second would be refused (the first one's claim).
+    auto tls_chain = [&](const std::string& ca, const std::string& prefix) {
+        fs::path conf = chain("bucket = tls\nprefix = " + prefix + "\ncredentials_file = " + creds + "\nca_file = " + ca);
         // chain() writes the http endpoint: point the target at https instead.
         std::string text = read_file(conf);
         text.replace(text.find("endpoint = " + lab->endpoint()), ("endpoint = " + lab->endpoint()).size(),
@@ -189,7 +191,7 @@ TEST_F(S3Dump, TlsVerifiedWithTheTestCaAndAWrongCaRefused) {
         write_file(conf, text);
         return conf;
     };
-    CommandResult refused = dump(tls_chain(wrong.string()), vmcore);
+    CommandResult refused = dump(tls_chain(wrong.string(), "tls"), vmcore);
     EXPECT_EQ(refused.exit_code, 11) << refused.err;
     EXPECT_TRUE(contains(refused.err, "target 'obj' [auth]: s3: starting the upload of ")) << refused.err;
     EXPECT_TRUE(contains(refused.err, ": TLS: ")) << refused.err;
@@ -197,7 +199,7 @@ TEST_F(S3Dump, TlsVerifiedWithTheTestCaAndAWrongCaRefused) {
     EXPECT_EQ(lab->keys("tls"), "");
 
     // verify_tls = no: works with any certificate, and says loudly that nothing was checked.
-    fs::path unverified = tls_chain(wrong.string());
+    fs::path unverified = tls_chain(wrong.string(), "loose");
     std::string text = read_file(unverified);
     text.replace(text.find("ca_file = "), 0, "verify_tls = no\n");
     write_file(unverified, text);
@@ -207,10 +209,10 @@ TEST_F(S3Dump, TlsVerifiedWithTheTestCaAndAWrongCaRefused) {
                                         "/tls is NOT checked"))
         << loose.err;
 
-    CommandResult ok = dump(tls_chain(lab->ca_file()), vmcore);
+    CommandResult ok = dump(tls_chain(lab->ca_file(), "tls"), vmcore);
     ASSERT_EQ(ok.exit_code, 0) << ok.err;
     EXPECT_TRUE(contains(ok.out, "dump saved by target 'obj' (s3): s3://tls/tls/")) << ok.out;
-    EXPECT_FALSE(key_ending(lab->keys("tls"), "vmcore.flat").empty());
+    EXPECT_FALSE(key_ending(lab->keys("tls", "tls/"), "vmcore.flat").empty());
 }
 
 // Waits (polling radosgw's request log every 5 ms, up to 30 s) until it has answered a part of an
