@@ -13,6 +13,8 @@
 # daemon binds 127.0.0.1. All state, logs, sockets and PID files live under $LAB and every command
 # gets -c $LAB/ceph.conf, so /etc/ceph, /var/lib/ceph and /var/log/ceph are never touched. Ports:
 # a block of 42 free ports (mon = base, rgw = base + 1, rgw https = base + 41, osd in between).
+# RGW_ALSO_ON=ADDR: radosgw's http port listens on ADDR too (the benches start the lab inside a
+# network namespace of their own and reach it over its veth pair; ADDR is the namespace's address).
 set -euo pipefail
 
 : "${LAB:?set LAB to a scratch directory}"
@@ -155,7 +157,7 @@ log file = $LAB/log/\$name.\$pid.log
 log file = $LAB/log/\$name.log
 # radosgw asks the mon for a secure session by default, which auth none cannot give
 ms mon client mode = crc
-rgw frontends = beast endpoint=127.0.0.1:$((base + 1)) ssl_endpoint=127.0.0.1:$((base + 41)) ssl_certificate=$LAB/tls/rgw.pem ssl_private_key=$LAB/tls/rgw.key
+rgw frontends = beast endpoint=127.0.0.1:$((base + 1))${RGW_ALSO_ON:+ endpoint=$RGW_ALSO_ON:$((base + 1))} ssl_endpoint=127.0.0.1:$((base + 41)) ssl_certificate=$LAB/tls/rgw.pem ssl_private_key=$LAB/tls/rgw.key
 rgw thread pool size = 32
 rgw enable usage log = false
 # memstore keeps deleted objects in RAM until the garbage collector runs: run it often
@@ -213,6 +215,7 @@ S3_SECRET_KEY=$SECRET_KEY
 S3_REGION=us-east-1
 CEPH_CONF=$CONF
 ENV
+    if [ -n "${RGW_ALSO_ON:-}" ]; then echo "S3_ALSO_ENDPOINT=http://$RGW_ALSO_ON:$((base + 1))" >>"$LAB/env"; fi
     cat "$LAB/env"
 }
 
