@@ -109,14 +109,14 @@ configure_build_test build "" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 # bounds and rates that a Debug ASan build cannot keep; the code they drive runs under ASan in the
 # chain, plugin and pipeline tests.
 # The gtest binaries that carry only excluded cases are not built at all (KDF_TEST_SKIP_LABELS).
-# -O1: the optimisation AddressSanitizer's own documentation recommends (-O0 code runs several times
-# slower under it and makes no check stronger); assertions stay on (no NDEBUG).
+# Unoptimised as before, assertions on: -O1 runs the tests faster but compiles this build 1.7 times
+# slower than -O0 with line tables, far more than the run gains.
 asan_excluded_labels=(e2e mkdumprd debian readers fixtures packaging kdumpctl scripts mkvmcore faults lab netns)
 asan_excluded="!^($(IFS='|'; echo "${asan_excluded_labels[*]}"))\$"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
   configure_build_test build-asan "$asan_excluded" -DCMAKE_BUILD_TYPE=Debug -DKDF_SANITIZE=address,undefined \
-  "-DCMAKE_CXX_FLAGS_DEBUG=-O1 $line_tables_only" \
+  "-DCMAKE_CXX_FLAGS_DEBUG=-O0 $line_tables_only" \
   "-DKDF_TEST_SKIP_LABELS=$(IFS=';'; echo "${asan_excluded_labels[*]}")"
 
 if [[ $configure_only == 1 || ${#user_ctest_args[@]} -gt 0 ]]; then exit 0; fi
