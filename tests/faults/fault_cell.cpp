@@ -45,6 +45,21 @@ void seed_existing_files(const fs::path& dir) {
     write_file(dir / "README.admin", "dumps of the lab cluster; do not delete\n");
 }
 
+SeededDirectory::SeededDirectory(fs::path dir) : path(std::move(dir)) {
+    seed_existing_files(path);
+    before = snapshot_tree(path);
+}
+
+void SeededDirectory::expect_intact(bool partial_expected) const {
+    expect_directory_target_intact(path, before, partial_expected);
+}
+
+bool holds_partial_dump(const fs::path& dir, uintmax_t bytes) {
+    fs::path part = find_one(dir, "vmcore-incomplete");
+    std::error_code ec;
+    return !part.empty() && fs::file_size(part, ec) >= bytes && !ec;
+}
+
 void expect_raw_target_intact(const fs::path& device, uint64_t offset, const std::string& before, bool partial_expected) {
     EXPECT_TRUE(read_range(device, offset, before.size()) == before)
         << device << ": bytes at " << offset << " that no dump reaches were changed";

@@ -54,6 +54,18 @@ bool contains(const std::string& text, const std::string& needle);
 // vmcore-incomplete.
 void expect_directory_target_intact(const fs::path& dir, const TreeSnapshot& before, bool partial_expected);
 
+// A directory target as a shared dump server holds it: seeded with what such a server already has
+// (seed_existing_files) and recorded before the run, so that expect_intact can prove after it that
+// the failed attempt left all of that as it was.
+struct SeededDirectory {
+    explicit SeededDirectory(fs::path dir);
+    fs::path path;
+    TreeSnapshot before;
+    // expect_directory_target_intact on this directory and its recorded contents.
+    void expect_intact(bool partial_expected) const;
+};
+// Whether `dir` holds a vmcore-incomplete of at least `bytes`: a transfer caught that far along.
+bool holds_partial_dump(const fs::path& dir, uintmax_t bytes);
 // What a failed attempt may leave on a raw target (a LUN, a block device): the bytes at
 // [offset, offset + before.size()) unchanged (a region no dump of this size reaches, filled with a
 // pattern before the run), and no header that says complete. When `partial_expected`, data was

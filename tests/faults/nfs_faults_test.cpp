@@ -17,12 +17,6 @@ std::string nfs_section(const std::string& pseudo, uint16_t port) {
            "\nreserve = 0\nconnect_timeout = 2s\nstall_timeout = 2s";
 }
 
-bool export_has(const fs::path& dir, uintmax_t bytes) {
-    fs::path part = find_one(dir, "vmcore-incomplete");
-    std::error_code ec;
-    return !part.empty() && fs::file_size(part, ec) >= bytes && !ec;
-}
-
 TEST(FaultMatrixNfs, Refused) {
     FaultCell cell("nfs", "refused", kTimeout);
     fs::path vmcore = cell.make_vmcore("8M", false);
@@ -48,19 +42,17 @@ TEST(FaultMatrixNfs, HungMidTransfer) {
     FaultCell cell("nfs", "hung mid-transfer (SIGSTOP)", kTimeout);
     Ganesha ganesha({{"/export", false, ""}});
     ASSERT_TRUE(ganesha.ok()) << ganesha.why();
-    fs::path dir = ganesha.dir_of("/export");
-    seed_existing_files(dir);
-    TreeSnapshot before = snapshot_tree(dir);
+    const SeededDirectory exported(ganesha.dir_of("/export"));
     fs::path vmcore = cell.make_vmcore("64M", true);
     cell.start(cell.write_chain(nfs_section("/export", ganesha.nfs_port()), "compress = none"), vmcore);
-    ASSERT_TRUE(cell.wait_for([&] { return export_has(dir, 4u << 20); }, 60s)) << "not caught mid-transfer";
+    ASSERT_TRUE(cell.wait_for([&] { return holds_partial_dump(exported.path, 4u << 20); }, 60s)) << "not caught mid-transfer";
     ganesha.freeze();
     cell.fault_now();
     CommandResult r = cell.finish();
     ganesha.thaw();
     cell.expect_failover(r, vmcore);
     EXPECT_TRUE(contains(r.err, "target 'primary' [write]: ")) << r.err;
-    expect_directory_target_intact(dir, before, true);
+    exported.expect_intact(true);
 }
 
 TEST(FaultMatrixNfs, AuthenticationRefused) {
@@ -69,30 +61,26 @@ TEST(FaultMatrixNfs, AuthenticationRefused) {
     denied.deny_all = true;
     Ganesha ganesha({denied});
     ASSERT_TRUE(ganesha.ok()) << ganesha.why();
-    fs::path dir = ganesha.dir_of("/export");
-    seed_existing_files(dir);
-    TreeSnapshot before = snapshot_tree(dir);
+    const SeededDirectory exported(ganesha.dir_of("/export"));
     fs::path vmcore = cell.make_vmcore("8M", false);
     cell.start(cell.write_chain(nfs_section("/export", ganesha.nfs_port())), vmcore);
     CommandResult r = cell.finish();
     cell.expect_failover(r, vmcore);
-    expect_directory_target_intact(dir, before, false);
+    exported.expect_intact(false);
 }
 
 TEST(FaultMatrixNfs, ServerDiskFull) {
     FaultCell cell("nfs", "server disk full", kTimeout);
     Ganesha ganesha({{"/small", false, "2m"}});
     ASSERT_TRUE(ganesha.ok()) << ganesha.why();
-    fs::path dir = ganesha.dir_of("/small");
-    seed_existing_files(dir);
-    TreeSnapshot before = snapshot_tree(dir);
+    const SeededDirectory exported(ganesha.dir_of("/small"));
     fs::path vmcore = cell.make_vmcore("16M", true);
     cell.start(cell.write_chain(nfs_section("/small", ganesha.nfs_port()), "compress = none"), vmcore);
     CommandResult r = cell.finish();
     cell.expect_failover(r, vmcore);
     EXPECT_TRUE(contains(r.err, "target 'primary' [write]: ") || contains(r.err, "target 'primary' [commit]: ")) << r.err;
     EXPECT_TRUE(contains(r.err, "ENOSPC")) << r.err;
-    expect_directory_target_intact(dir, before, true);
+    exported.expect_intact(true);
 }
 
 TEST(FaultMatrixNfs, ConnectionReset) {
@@ -101,9 +89,7 @@ TEST(FaultMatrixNfs, ConnectionReset) {
     ASSERT_TRUE(ganesha.ok()) << ganesha.why();
     TcpRelay relay(ganesha.nfs_port(), 6u << 20);
     ASSERT_TRUE(relay.ok());
-    fs::path dir = ganesha.dir_of("/export");
-    seed_existing_files(dir);
-    TreeSnapshot before = snapshot_tree(dir);
+    const SeededDirectory exported(ganesha.dir_of("/export"));
     fs::path vmcore = cell.make_vmcore("32M", true);
     cell.start(cell.write_chain(nfs_section("/export", relay.port()), "compress = none"), vmcore);
     ASSERT_TRUE(cell.wait_for([&] { return relay.has_reset(); }, 60s)) << "the relay never reset the connection";
@@ -111,19 +97,17 @@ TEST(FaultMatrixNfs, ConnectionReset) {
     CommandResult r = cell.finish();
     cell.expect_failover(r, vmcore);
     EXPECT_TRUE(contains(r.err, "target 'primary' [write]: ")) << r.err;
-    expect_directory_target_intact(dir, before, true);
+    exported.expect_intact(true);
 }
 
 TEST(FaultMatrixNfs, ServerKilledAndRestarted) {
     FaultCell cell("nfs", "server killed and restarted", kTimeout);
     Ganesha ganesha({{"/export", false, ""}});
     ASSERT_TRUE(ganesha.ok()) << ganesha.why();
-    fs::path dir = ganesha.dir_of("/export");
-    seed_existing_files(dir);
-    TreeSnapshot before = snapshot_tree(dir);
+    const SeededDirectory exported(ganesha.dir_of("/export"));
     fs::path vmcore = cell.make_vmcore("64M", true);
     cell.start(cell.write_chain(nfs_section("/export", ganesha.nfs_port()), "compress = none"), vmcore);
-    ASSERT_TRUE(cell.wait_for([&] { return export_has(dir, 4u << 20); }, 60s)) << "not caught mid-transfer";
+    ASSERT_TRUE(cell.wait_for([&] { return holds_partial_dump(exported.path, 4u << 20); }, 60s)) << "not caught mid-transfer";
     cell.fault_now();
     ASSERT_TRUE(ganesha.kill_and_restart()) << ganesha.why();
     CommandResult r = cell.finish();
@@ -131,7 +115,7 @@ TEST(FaultMatrixNfs, ServerKilledAndRestarted) {
     EXPECT_TRUE(contains(r.err, "target 'primary' [write]: ")) << r.err;
     // A reset by its name, not EIO, however libnfs words it.
     EXPECT_TRUE(contains(r.err, "(ECONNRESET)")) << r.err;
-    expect_directory_target_intact(dir, before, true);
+    exported.expect_intact(true);
 }
 
 }  // namespace

@@ -26,28 +26,19 @@ std::string known_hosts_for_port(FaultCell& cell, const Sshd& sshd, uint16_t por
     return kh.string();
 }
 
-// The remote directory holds a dump of the requested size once it has this much.
-bool remote_has(const fs::path& remote, uintmax_t bytes) {
-    fs::path part = find_one(remote, "vmcore-incomplete");
-    std::error_code ec;
-    return !part.empty() && fs::file_size(part, ec) >= bytes && !ec;
-}
-
 TEST(FaultMatrixSsh, Refused) {
     FaultCell cell("ssh", "refused", kTimeout);
     fs::path vmcore = cell.make_vmcore("8M", false);
-    fs::path remote = cell.scratch().mkdir("remote");
-    seed_existing_files(remote);
-    TreeSnapshot before = snapshot_tree(remote);
+    const SeededDirectory remote(cell.scratch().mkdir("remote"));
     const uint16_t closed = kdf::test::free_tcp_port();  // nothing listens there
     cell.start(cell.write_chain(ssh_section(closed, cell.scratch().path("none").string(),
-                                            cell.scratch().path("kh").string(), remote)),
+                                            cell.scratch().path("kh").string(), remote.path)),
                vmcore);
     CommandResult r = cell.finish();
     cell.expect_failover(r, vmcore);
     EXPECT_TRUE(contains(r.err, "target 'primary' [connect]: ssh: connect to [127.0.0.1]:" + std::to_string(closed)))
         << r.err;
-    expect_directory_target_intact(remote, before, false);
+    remote.expect_intact(false);
 }
 
 TEST(FaultMatrixSsh, HungAtConnect) {
@@ -55,17 +46,15 @@ TEST(FaultMatrixSsh, HungAtConnect) {
     SilentListener silent;
     ASSERT_TRUE(silent.ok());
     fs::path vmcore = cell.make_vmcore("8M", false);
-    fs::path remote = cell.scratch().mkdir("remote");
-    seed_existing_files(remote);
-    TreeSnapshot before = snapshot_tree(remote);
+    const SeededDirectory remote(cell.scratch().mkdir("remote"));
     cell.start(cell.write_chain(ssh_section(silent.port(), cell.scratch().path("none").string(),
-                                            cell.scratch().path("kh").string(), remote)),
+                                            cell.scratch().path("kh").string(), remote.path)),
                vmcore);
     CommandResult r = cell.finish();
     cell.expect_failover(r, vmcore);
     EXPECT_GE(silent.accepted(), 1);
     EXPECT_TRUE(contains(r.err, "target 'primary' [connect]: ")) << r.err;
-    expect_directory_target_intact(remote, before, false);
+    remote.expect_intact(false);
 }
 
 TEST(FaultMatrixSsh, HungMidTransfer) {
@@ -73,20 +62,18 @@ TEST(FaultMatrixSsh, HungMidTransfer) {
     Sshd sshd;
     ASSERT_TRUE(sshd.ok());
     fs::path vmcore = cell.make_vmcore("64M", true);
-    fs::path remote = cell.scratch().mkdir("remote");
-    seed_existing_files(remote);
-    TreeSnapshot before = snapshot_tree(remote);
-    cell.start(cell.write_chain(ssh_section(sshd.port(), sshd.client_key(), sshd.known_hosts(), remote),
+    const SeededDirectory remote(cell.scratch().mkdir("remote"));
+    cell.start(cell.write_chain(ssh_section(sshd.port(), sshd.client_key(), sshd.known_hosts(), remote.path),
                                 "compress = none"),
                vmcore);
-    ASSERT_TRUE(cell.wait_for([&] { return remote_has(remote, 4u << 20); }, 60s)) << "not caught mid-transfer";
+    ASSERT_TRUE(cell.wait_for([&] { return holds_partial_dump(remote.path, 4u << 20); }, 60s)) << "not caught mid-transfer";
     ASSERT_GT(sshd.freeze_sessions(), 0);
     cell.fault_now();
     CommandResult r = cell.finish();
     sshd.thaw_sessions();
     cell.expect_failover(r, vmcore);
     EXPECT_TRUE(contains(r.err, "target 'primary' [write]: ")) << r.err;
-    expect_directory_target_intact(remote, before, true);
+    remote.expect_intact(true);
 }
 
 TEST(FaultMatrixSsh, AuthenticationRefused) {
@@ -94,17 +81,15 @@ TEST(FaultMatrixSsh, AuthenticationRefused) {
     Sshd sshd;
     ASSERT_TRUE(sshd.ok());
     fs::path vmcore = cell.make_vmcore("8M", false);
-    fs::path remote = cell.scratch().mkdir("remote");
-    seed_existing_files(remote);
-    TreeSnapshot before = snapshot_tree(remote);
+    const SeededDirectory remote(cell.scratch().mkdir("remote"));
     const std::string stranger = cell.scratch().path("stranger").string();
     ASSERT_EQ(shell("ssh-keygen -q -t ed25519 -N '' -f " + stranger), 0);
-    cell.start(cell.write_chain(ssh_section(sshd.port(), stranger, sshd.known_hosts(), remote)), vmcore);
+    cell.start(cell.write_chain(ssh_section(sshd.port(), stranger, sshd.known_hosts(), remote.path)), vmcore);
     CommandResult r = cell.finish();
     cell.expect_failover(r, vmcore);
     EXPECT_TRUE(contains(r.err, "target 'primary' [auth]: ssh: " + sshd.host_label() + " refused key " + stranger))
         << r.err;
-    expect_directory_target_intact(remote, before, false);
+    remote.expect_intact(false);
 }
 
 TEST(FaultMatrixSsh, ServerDiskFull) {
@@ -112,17 +97,15 @@ TEST(FaultMatrixSsh, ServerDiskFull) {
     Sshd sshd;
     ASSERT_TRUE(sshd.ok());
     fs::path vmcore = cell.make_vmcore("16M", true);
-    fs::path remote = cell.scratch().mount_tmpfs("remote", "2m");
-    seed_existing_files(remote);
-    TreeSnapshot before = snapshot_tree(remote);
-    cell.start(cell.write_chain(ssh_section(sshd.port(), sshd.client_key(), sshd.known_hosts(), remote),
+    const SeededDirectory remote(cell.scratch().mount_tmpfs("remote", "2m"));
+    cell.start(cell.write_chain(ssh_section(sshd.port(), sshd.client_key(), sshd.known_hosts(), remote.path),
                                 "compress = none"),
                vmcore);
     CommandResult r = cell.finish();
     cell.expect_failover(r, vmcore);
     EXPECT_TRUE(contains(r.err, "target 'primary' [write]: ssh: write of ")) << r.err;
     EXPECT_TRUE(contains(r.err, "No space left on device (ENOSPC)")) << r.err;
-    expect_directory_target_intact(remote, before, true);
+    remote.expect_intact(true);
 }
 
 TEST(FaultMatrixSsh, ConnectionReset) {
@@ -132,11 +115,9 @@ TEST(FaultMatrixSsh, ConnectionReset) {
     TcpRelay relay(sshd.port(), 6u << 20);  // RST both ways after 6 MiB towards the server
     ASSERT_TRUE(relay.ok());
     fs::path vmcore = cell.make_vmcore("32M", true);
-    fs::path remote = cell.scratch().mkdir("remote");
-    seed_existing_files(remote);
-    TreeSnapshot before = snapshot_tree(remote);
+    const SeededDirectory remote(cell.scratch().mkdir("remote"));
     cell.start(cell.write_chain(ssh_section(relay.port(), sshd.client_key(), known_hosts_for_port(cell, sshd, relay.port()),
-                                            remote),
+                                            remote.path),
                                 "compress = none"),
                vmcore);
     ASSERT_TRUE(cell.wait_for([&] { return relay.has_reset(); }, 60s)) << "the relay never reset the connection";
@@ -144,7 +125,7 @@ TEST(FaultMatrixSsh, ConnectionReset) {
     CommandResult r = cell.finish();
     cell.expect_failover(r, vmcore);
     EXPECT_TRUE(contains(r.err, "target 'primary' [write]: ")) << r.err;
-    expect_directory_target_intact(remote, before, true);
+    remote.expect_intact(true);
 }
 
 TEST(FaultMatrixSsh, ServerKilledAndRestarted) {
@@ -152,19 +133,17 @@ TEST(FaultMatrixSsh, ServerKilledAndRestarted) {
     Sshd sshd;
     ASSERT_TRUE(sshd.ok());
     fs::path vmcore = cell.make_vmcore("64M", true);
-    fs::path remote = cell.scratch().mkdir("remote");
-    seed_existing_files(remote);
-    TreeSnapshot before = snapshot_tree(remote);
-    cell.start(cell.write_chain(ssh_section(sshd.port(), sshd.client_key(), sshd.known_hosts(), remote),
+    const SeededDirectory remote(cell.scratch().mkdir("remote"));
+    cell.start(cell.write_chain(ssh_section(sshd.port(), sshd.client_key(), sshd.known_hosts(), remote.path),
                                 "compress = none"),
                vmcore);
-    ASSERT_TRUE(cell.wait_for([&] { return remote_has(remote, 4u << 20); }, 60s)) << "not caught mid-transfer";
+    ASSERT_TRUE(cell.wait_for([&] { return holds_partial_dump(remote.path, 4u << 20); }, 60s)) << "not caught mid-transfer";
     cell.fault_now();
     ASSERT_TRUE(sshd.kill_and_restart()) << sshd.log();
     CommandResult r = cell.finish();
     cell.expect_failover(r, vmcore);
     EXPECT_TRUE(contains(r.err, "target 'primary' [write]: ")) << r.err;
-    expect_directory_target_intact(remote, before, true);
+    remote.expect_intact(true);
 }
 
 }  // namespace

@@ -14,7 +14,8 @@
 #   3b. the chain is killed by a signal (exit 137, before or after its "saved" line) or cannot be
 #      started (126/127): the same as 3, kdump.sh's own dump runs;
 #   4. kdump-failover.conf does not load: the notices to kdump.conf's nodes go out all the same;
-#   and in every case a local backup whose device never appears is waited for a bounded time.
+#   and in every case a local backup whose device never appears is waited for a bounded time, and
+#   once a scenario's notices are stopped by their recorded pid nothing of it runs any more.
 #   capture_duties.sh SOURCE_DIR BUILD_DIR
 # Needs root (a private mount namespace for kdump's target), dash, busybox, fence-agents.
 set -euo pipefail
@@ -39,6 +40,8 @@ cleanup() {
   for f in "$work"/*/state/fence-notices.pid; do
     [[ -r $f ]] && kill "$(cat "$f")" 2> /dev/null
   done
+  # Whatever a failed check left running (stop_notices names it), by pid: nothing outlives the test.
+  for p in $(pgrep -f -- "$work/" || true); do kill "$p" 2> /dev/null || true; done
   [[ -n ${KDF_KEEP_WORK-} ]] && { echo "capture_duties: kept $work"; return; }
   rm -rf "$work"
 }
@@ -110,9 +113,24 @@ run_capture() {
     KDF_FINAL_ACTION_COMMAND="$d/final-action" "${shell[@]}" "$capture" > "$d/console.log" 2>&1
 }
 
+# The processes still running whose command line names scenario $1's tree (the notices take
+# --config from it), one "pid args" a line.
+scenario_processes() {
+  pgrep -a -f -- "$work/$1/" || true
+}
+
+# Stops scenario $1's notices by the pid the capture script recorded, then fails if anything of
+# that scenario still runs: a notices process the pid file does not name would keep telling the
+# peers that this node is crashing long after the test.
 stop_notices() {
-  local f=$work/$1/state/fence-notices.pid
+  local f=$work/$1/state/fence-notices.pid left i
   [[ -r $f ]] && { kill "$(cat "$f")" 2> /dev/null || true; rm -f "$f"; }
+  for ((i = 0; i < 40; i++)); do
+    left=$(scenario_processes "$1")
+    [[ -z $left ]] && return 0
+    sleep 0.05
+  done
+  fail "$1: still running after its notices were stopped:"$'\n'"$left"
 }
 
 for sh in dash "busybox sh"; do
@@ -211,8 +229,12 @@ expect_fallback() {
 mkdir -p "$work/bin"
 # The real chain process, SIGKILLed as soon as it starts.
 printf '#!/bin/sh\n"%s" "$@" &\nkill -KILL $!\nwait $!\n' "$build/bin/kdump-failover" > "$work/bin/killed-chain"
-# The real chain saves the dump and prints its line, then is SIGKILLed before it exits.
-printf '#!/bin/sh\n"%s" "$@"\nkill -KILL $$\n' "$build/bin/kdump-failover" > "$work/bin/killed-after-save"
+# The real chain saves the dump and prints its line, then is SIGKILLed before it exits. The
+# notices the capture script starts through the same KDF_BIN are the real process itself (exec), so
+# the pid the script records is the one that sends them, as with the real binary.
+# shellcheck disable=SC2016 # expanded by the wrapper
+printf '#!/bin/sh\n[ "$1" = fence-notices ] && exec "%s" "$@"\n"%s" "$@"\nkill -KILL $$\n' \
+  "$build/bin/kdump-failover" "$build/bin/kdump-failover" > "$work/bin/killed-after-save"
 chmod +x "$work/bin/killed-chain" "$work/bin/killed-after-save"
 expect_fallback killed "$work/bin/killed-chain" 137
 expect_fallback killed-after-save "$work/bin/killed-after-save" 137

@@ -70,4 +70,15 @@ std::string stream_through_slow_sink(const kdf::test::TempDir& dir, const std::s
     return flat;
 }
 
+void make_lzo_zstd_dump(const kdf::test::TempDir& dir, const std::string& vmcore, std::string* dump, std::string* log,
+                        std::map<uint32_t, uint64_t>* counts) {
+    const std::string flat = stream_through_slow_sink(dir, vmcore, "", log);
+    *dump = dir / "auto.kdump";
+    RunResult r = run(q(KDF_CLI) + " reassemble " + q(flat) + " " + q(*dump));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    *counts = pages_per_flag(*dump);
+    EXPECT_GT((*counts)[kdump::kCompressedLzo], 500u) << *log;
+    EXPECT_GT((*counts)[kdump::kCompressedZstd], 500u) << *log;
+}
+
 }  // namespace kdf::format::test

@@ -29,4 +29,11 @@ std::vector<uint64_t> dumped_sample(const Input& in, const std::string& dump, un
 std::string stream_through_slow_sink(const kdf::test::TempDir& dir, const std::string& vmcore, const std::string& extra,
                                      std::string* log);
 
+// The dump both lzo+zstd tests start from: `vmcore` streamed through the slow sink with the
+// default ladder, then reassembled into DIR/auto.kdump by `kdump-failover reassemble`. Fails the
+// test (fatally: call through ASSERT_NO_FATAL_FAILURE) when a step fails or when the pages do not
+// mix lzo and zstd, at least 500 of each. `log` gets collect's notes, `counts` the pages per flag.
+void make_lzo_zstd_dump(const kdf::test::TempDir& dir, const std::string& vmcore, std::string* dump, std::string* log,
+                        std::map<uint32_t, uint64_t>* counts);
+
 }  // namespace kdf::format::test

@@ -22,15 +22,8 @@ TargetConfig local_target(const std::string& path, std::map<std::string, std::st
     t.where = "kdf.conf:7";
     t.options["path"] = OptionValue{path, "kdf.conf:9"};
     t.options["reserve"] = OptionValue{"0", ""};
-    for (auto& [k, v] : more) t.options[k] = OptionValue{v, "kdf.conf:10"};
+    set_rule_options(t, more, "kdf.conf:10");
     return t;
-}
-
-CallOptions soon() {
-    CallOptions o;
-    o.deadline = Clock::now() + std::chrono::seconds(10);
-    o.stage = Stage::open;
-    return o;
 }
 
 TEST(LocalRetention, KeepRemovesOnlyThisHostsOldestCompleteDumps) {

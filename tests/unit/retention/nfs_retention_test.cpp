@@ -19,15 +19,8 @@ TargetConfig nfs_target(const std::string& url, std::map<std::string, std::strin
     t.type = "nfs";
     t.options["url"] = OptionValue{url, ""};
     t.options["reserve"] = OptionValue{"0", ""};
-    for (auto& [k, v] : more) t.options[k] = OptionValue{v, "kdf.conf:5"};
+    set_rule_options(t, more, "kdf.conf:5");
     return t;
-}
-
-CallOptions soon() {
-    CallOptions o;
-    o.deadline = Clock::now() + std::chrono::seconds(20);
-    o.stage = Stage::open;
-    return o;
 }
 
 class NfsRetention : public NfsServerSuite {

@@ -77,4 +77,16 @@ bool has(const std::vector<std::string>& names, const std::string& name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+kdf::CallOptions soon() {
+    kdf::CallOptions o;
+    o.deadline = kdf::Clock::now() + std::chrono::seconds(20);
+    o.stage = kdf::Stage::open;
+    return o;
+}
+
+void set_rule_options(kdf::TargetConfig& target, const std::map<std::string, std::string>& rules,
+                      const std::string& where) {
+    for (const auto& [key, value] : rules) target.options[key] = kdf::OptionValue{value, where};
+}
+
 }  // namespace kdf_test

@@ -14,6 +14,7 @@
 // Each dump directory also holds vmcore-dmesg.txt.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,13 @@ kdf::DumpInfo next_dump();
 std::string write_and_commit(kdf::Sink& sink);
 
 bool has(const std::vector<std::string>& names, const std::string& name);
+
+// CallOptions for an open or probe at stage open: the servers run on loopback on this machine, so a
+// generous deadline only ends a run that hangs.
+kdf::CallOptions soon();
+
+// Sets each of `rules` (keep, min_free, ...) on `target`, as read from config line `where`.
+void set_rule_options(kdf::TargetConfig& target, const std::map<std::string, std::string>& rules,
+                      const std::string& where);
 
 }  // namespace kdf_test

@@ -25,15 +25,8 @@ TargetConfig ssh_target(const Sshd& sshd, const std::string& path, std::map<std:
     t.options["known_hosts"] = OptionValue{sshd.known_hosts(), ""};
     t.options["path"] = OptionValue{path, ""};
     t.options["reserve"] = OptionValue{"0", ""};
-    for (auto& [k, v] : more) t.options[k] = OptionValue{v, "kdf.conf:5"};
+    set_rule_options(t, more, "kdf.conf:5");
     return t;
-}
-
-CallOptions soon() {
-    CallOptions o;
-    o.deadline = Clock::now() + std::chrono::seconds(20);
-    o.stage = Stage::open;
-    return o;
 }
 
 TEST(SshRetention, KeepOverSftpRemovesOnlyThisHostsOldestCompleteDumps) {
