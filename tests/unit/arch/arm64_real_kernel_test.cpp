@@ -86,6 +86,20 @@ TEST_F(RealArm64, ShortcutsAgreeWithTheWalk) {
     EXPECT_EQ(header.status().code(), Code::not_found);
 }
 
+// The kernel image is in the file twice (its PT_LOAD and inside the first linear-map PT_LOAD):
+// the physical map holds each page once, 131072 pages below pfn 0x70000.
+TEST_F(RealArm64, PhysicalMapHoldsEachPageOnce) {
+    const auto& ranges = core_->phys_map().ranges();
+    ASSERT_EQ(ranges.size(), 2u);
+    EXPECT_EQ(ranges[0].paddr, 0x40000000u);
+    EXPECT_EQ(ranges[1].paddr, 0x6b200000u);
+    EXPECT_EQ(core_->phys_map().total_pages(4096), 131072u);
+    EXPECT_EQ(core_->phys_map().max_pfn(4096), 0x70000u);
+    int aliases = 0;
+    for (const vmcore::LoadSegment& seg : core_->segments()) aliases += seg.alias ? 1 : 0;
+    EXPECT_EQ(aliases, 1);
+}
+
 // SPARSEMEM_EXTREME: the first present section's mem_map (a vmemmap address, 2 MiB blocks in
 // the kernel's tables) holds the struct pages of the first RAM pages.
 TEST_F(RealArm64, MemSectionLeadsToTheVmemmap) {
