@@ -48,8 +48,8 @@ TEST_P(AgreementArm64, FilterPfnSetEqualsMakedumpfile179) {
 INSTANTIATE_TEST_SUITE_P(Levels, AgreementArm64, ::testing::Values(1, 2, 4, 8, 16, 31),
                          [](const auto& p) { return "d" + std::to_string(p.param); });
 
-// The same through the whole pipeline: the kdump file written at levels 1 and 31 carries the
-// reference 2nd bitmap, and every page it holds is the input's (the kernel image pages once).
+// The same through the whole pipeline: the kdump file written at levels 1 (zero pages keep their
+// bit) and 31 carries the reference 2nd bitmap, and every page it holds is the input's.
 class DumpAgreementArm64 : public ::testing::TestWithParam<int> {};
 
 TEST_P(DumpAgreementArm64, KdumpFileHasMakedumpfilesPageSetAndTheInputsBytes) {
@@ -77,6 +77,8 @@ TEST_P(DumpAgreementArm64, KdumpFileHasMakedumpfilesPageSetAndTheInputsBytes) {
     EXPECT_EQ(d.ours_only_count + d.theirs_only_count, 0u) << describe(d);
     EXPECT_EQ(r->excluded_pages, 131072 - ref.count());  // RAM pages of the two linear-map PT_LOADs
 
+    // Every dumped page is the input's; checked at level 31 only, to keep the level-1 case short.
+    if (level != 31) return;
     auto reader = format::KdumpReader::open(path);
     ASSERT_TRUE(reader.is_ok()) << reader.status().message();
     std::vector<std::byte> a(4096), b(4096);
