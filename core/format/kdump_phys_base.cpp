@@ -13,7 +13,7 @@ namespace {
 constexpr uint64_t kX86StartKernelMap = 0xffffffff80000000ULL;
 
 uint64_t x86_64_phys_base(const vmcore::ElfVmcore& core) {
-    if (auto n = core.vmcoreinfo().number("phys_base")) return static_cast<uint64_t>(*n);  // two's complement
+    if (auto n = core.vmcoreinfo().number_bits("phys_base")) return *n;  // may be negative: two's complement
     for (const vmcore::LoadSegment& s : core.segments())
         if (s.vaddr >= kX86StartKernelMap) return s.paddr - (s.vaddr - kX86StartKernelMap);
     return 0;  // kernels before 2.6.22 had no relocatable image: the traditional 0
@@ -39,7 +39,7 @@ std::optional<LinearMap> arm64_linear_map(const vmcore::VmcoreInfo& info) {
 }
 
 uint64_t arm64_phys_base(const vmcore::ElfVmcore& core) {
-    if (auto n = core.vmcoreinfo().number("PHYS_OFFSET")) return static_cast<uint64_t>(*n);
+    if (auto n = core.vmcoreinfo().number_bits("PHYS_OFFSET")) return *n;  // the kernel prints it in hex
     const auto linear = arm64_linear_map(core.vmcoreinfo());
     if (!linear) return 0;
     for (const vmcore::LoadSegment& s : core.segments())
