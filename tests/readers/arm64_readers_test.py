@@ -18,7 +18,8 @@ one makedumpfile's reference figures name), then:
   vmcore has it (the kdump file holds exactly the reference 2nd bitmap's pages); drgn with the
   arm64 vmlinux shows the same facts on each dump as on the raw vmcore; `verify` finds nothing
   to warn about; `dmesg` prints the raw vmcore's log (the reference text without 1.7.9's caller
-  id column); `convert` to zstd keeps all of it.
+  id column), and names the architecture it cannot read in a header that says riscv64; `convert`
+  to zstd keeps all of it.
 """
 import argparse
 import hashlib
@@ -250,6 +251,18 @@ def main():
     for name in ("kdump", "elf", "zstd"):
         if run([a.cli, "dmesg", dumps[name]]) != raw_log:
             problem(f"dmesg of the {name} dump differs from the raw vmcore's")
+
+    # A header naming an architecture without a translator: one line naming it, a non-zero exit.
+    other = dumps["kdump"] + ".riscv64"
+    with open(dumps["kdump"], "rb") as f:
+        data = bytearray(f.read())
+    data[12 + 4 * 65:12 + 5 * 65] = b"riscv64".ljust(65, b"\0")
+    with open(other, "wb") as f:
+        f.write(data)
+    r = subprocess.run([a.cli, "dmesg", other], capture_output=True, text=True, timeout=600)
+    os.remove(other)
+    if r.returncode == 0 or "riscv64" not in r.stderr or len(r.stderr.strip().splitlines()) != 1:
+        problem(f"dmesg of a kdump dump whose header says riscv64: exit {r.returncode}, stderr {r.stderr!r}")
 
     if problems:
         print(f"FAILED: {len(problems)} problems")
