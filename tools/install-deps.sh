@@ -76,9 +76,11 @@ fi
 
 # The crashed kernels' own debug vmlinux files for drgn and crash (tests/readers and tests/e2e):
 # the shared fixtures' kernels and the e2e guest's, from Debian's -dbg packages (apt-get download,
-# only the vmlinux kept, about 860 MB to fetch per kernel once), cached outside the tree.
+# only the vmlinux kept, about 860 MB to fetch per kernel once), cached outside the tree. The arm64
+# fixture's comes from Debian's arm64 package lists, which prepare-vmlinux.sh keeps apart from the
+# machine's (about 800 MB; dpkg's architectures stay as they are).
 vmlinux_cache=${KDF_VMLINUX_CACHE:-/var/cache/kdump-failover/vmlinux}
-releases=(6.1.0-56-amd64 6.12.117+deb12-amd64)
+releases=(6.1.0-56-amd64 6.12.117+deb12-amd64 6.1.0-57-arm64)
 releases+=("$($SUDO "$(dirname "$0")/../tests/e2e/guest/prepare-kernel.sh" "$e2e_cache" | sed -n 2p)")
 for release in "${releases[@]}"; do
   if [ ! -s "$vmlinux_cache/vmlinux-$release" ]; then

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/arch/kernel_utsname.h"
+#include "core/format/kdump_phys_base.h"
 #include "core/format/note_bytes.h"
 #include "core/vmcore/elf_layout.h"
 #include "core/vmcore/elf_note.h"
@@ -100,7 +101,7 @@ Status KdumpCompressedWriter::begin() {
 
     // Block 1..: sub-header, notes right after it.
     kdump::SubHeader sub;
-    sub.phys_base = static_cast<uint64_t>(core.vmcoreinfo().number("phys_base").value_or(0));  // two's complement
+    sub.phys_base = kdump_phys_base(core);
     sub.dump_level = plan_.dump_level;
     sub.offset_note = page_size_ + kdump::kSubHeaderSize;
     sub.size_note = notes->bytes.size();

@@ -9,9 +9,19 @@
 
 namespace kdf::format {
 
-using vmcore::elf::kEmX86_64;
-
 using common::hex;
+
+namespace {
+
+// The crashed kernel's architecture, from the header's utsname.machine (the kernel's own
+// init_uts_ns, as makedumpfile copies it): the kdump format has no e_machine of its own.
+uint16_t elf_machine_of(const std::string& utsname_machine) {
+    if (utsname_machine == "x86_64") return vmcore::elf::kEmX86_64;
+    if (utsname_machine == "aarch64") return vmcore::elf::kEmAarch64;
+    return 0;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<KdumpPhysicalMemory>> KdumpPhysicalMemory::open(const std::string& path) {
     auto reader = KdumpReader::open(path);
@@ -23,7 +33,7 @@ Result<std::unique_ptr<KdumpPhysicalMemory>> KdumpPhysicalMemory::open(const std
 
 KdumpPhysicalMemory::KdumpPhysicalMemory(Token, KdumpReader reader, vmcore::VmcoreInfo info)
     : reader_(std::move(reader)), info_(std::move(info)) {
-    machine_ = reader_.header().utsname.machine == "x86_64" ? kEmX86_64 : 0;
+    machine_ = elf_machine_of(reader_.header().utsname.machine);
 }
 
 Result<const KdumpPhysicalMemory::CachedPage*> KdumpPhysicalMemory::page(uint64_t pfn) const {

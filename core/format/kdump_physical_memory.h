@@ -44,7 +44,8 @@ public:
     KdumpPhysicalMemory& operator=(const KdumpPhysicalMemory&) = delete;
 
     const std::string& path() const noexcept override { return reader_.path(); }
-    // From the header's utsname.machine: "x86_64" is EM_X86_64 (62); anything else is 0 (unknown).
+    // From the header's utsname.machine: "x86_64" is EM_X86_64 (62), "aarch64" EM_AARCH64 (183);
+    // anything else is 0 (unknown).
     uint16_t machine() const noexcept override { return machine_; }
     bool has_vmcoreinfo() const noexcept override { return !info_.empty(); }
     const vmcore::VmcoreInfo& vmcoreinfo() const noexcept override { return info_; }

@@ -40,8 +40,16 @@ std::vector<std::string> elf_reader_warnings(const vmcore::ElfVmcore& core) {
     std::vector<std::string> out;
     if (!core.has_vmcoreinfo()) out.push_back("no VMCOREINFO note: drgn and crash cannot locate the kernel's symbols in it");
     const auto& segs = core.segments();
-    if (core.machine() == vmcore::elf::kEmX86_64 && !segs.empty() &&
-        std::none_of(segs.begin(), segs.end(), [](const vmcore::LoadSegment& s) { return s.vaddr >= kX86KernelTextBase; }))
+    if (segs.empty()) return out;
+    bool maps_image = true;
+    if (core.machine() == vmcore::elf::kEmX86_64)
+        maps_image = std::any_of(segs.begin(), segs.end(), [](const vmcore::LoadSegment& s) { return s.vaddr >= kX86KernelTextBase; });
+    else if (const auto stext = core.vmcoreinfo().symbol("_stext"); stext && core.machine() == vmcore::elf::kEmAarch64)
+        // arm64's kernel image lies in the vmalloc area at a KASLR-chosen address: a PT_LOAD must hold _stext.
+        maps_image = std::any_of(segs.begin(), segs.end(), [&](const vmcore::LoadSegment& s) {
+            return *stext >= s.vaddr && *stext - s.vaddr < s.mem_size;
+        });
+    if (!maps_image)
         out.push_back("no PT_LOAD maps the kernel image (kernel-text addresses): drgn cannot reach the page-table "
                       "root (\"recursive address translation\")");
     return out;

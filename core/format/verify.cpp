@@ -236,7 +236,9 @@ Result<VerifyReport> verify_elf(const std::string& path, std::span<const std::by
         report.problems.push_back(kIncompleteLine);
     }
     report.warnings = elf_reader_warnings(opened.value());
-    PageSet pages(opened.value().phys_map(), 4096);
+    // Pages of the crashed kernel's size (4K, 16K or 64K on arm64), not of the reading machine's.
+    const vmcore::ElfVmcore& core = opened.value();
+    PageSet pages(core.phys_map(), core.has_vmcoreinfo() ? core.vmcoreinfo().page_size().value_or(4096) : 4096);
     report.block_size = pages.page_size();
     report.max_mapnr = pages.max_mapnr();
     report.pages_present = report.pages_dumped = pages.count();
