@@ -56,7 +56,8 @@ Status check_arm64_va_bits(uint64_t page_size, uint32_t va_bits) {
 const char* usage_text() noexcept {
     return "usage: kdf-mkvmcore [--size SIZE] [--seed N] [--cpus N] [--mix zero=25,repeat=25,random=25,text=25] "
            "[-v] OUT\n"
-           "Writes a sample x86_64 ELF vmcore shaped like /proc/vmcore (sparse file; deterministic from --seed).\n"
+           "Writes a sample x86_64 ELF vmcore shaped like /proc/vmcore (sparse file; deterministic from --seed);\n"
+           "in kernel mode also an arm64 one (--arch arm64).\n"
            "  --size SIZE  bytes of memory segments, e.g. 64M, 1G (default 64M, min 4M, max 1T)\n"
            "  --seed N     content and layout seed (default 1)\n"
            "  --cpus N     NT_PRSTATUS notes (default 2)\n"
