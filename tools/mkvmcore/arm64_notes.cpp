@@ -25,7 +25,7 @@ std::vector<std::byte> prstatus(const MkvmcoreOptions& opts, const KernelLayout&
     // Inside the text the page tables map (_stext .. _text + 2 MiB): the crash path on CPU 0, the
     // idle loop elsewhere.
     const uint64_t pc = text + (cpu ? 0xa1c3c : 0x1a5c30);
-    const uint64_t lr = text + (cpu ? 0xa1b04 : 0x1a5f18);
+    const uint64_t lr = text + (cpu ? 0xa1b04 : kArm64CrashLrOffset);
     reg(0, pid ? 0x63 : 0);  // 'c', the sysrq key that crashed it
     reg(29, stack + 0x20);   // frame pointer
     reg(30, arm64_sign_pointer(lr, l.arm64.pac_mask, opts.seed ^ cpu));

@@ -18,6 +18,7 @@
 namespace kdf::mkvmcore {
 
 inline constexpr size_t kArm64PrstatusSize = 392;
+inline constexpr uint64_t kArm64CrashLrOffset = 0x1a5f18;  // CPU 0's saved x30, from _stext
 
 // The PAC-signed form of kernel code pointer `lr` (bit 55 stays set: it selects TTBR1).
 uint64_t arm64_sign_pointer(uint64_t lr, uint64_t pac_mask, uint64_t seed) noexcept;

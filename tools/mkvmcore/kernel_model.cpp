@@ -6,6 +6,7 @@
 #include <set>
 
 #include "tools/mkvmcore/arm64_layout.h"
+#include "tools/mkvmcore/arm64_notes.h"
 #include "tools/mkvmcore/arm64_page_table_builder.h"
 #include "tools/mkvmcore/arm64_vmcoreinfo.h"
 #include "tools/mkvmcore/page_table_builder.h"
@@ -196,6 +197,13 @@ Result<KernelModel> build_kernel_model(const MkvmcoreOptions& opts) {
     // 3. Page tables.
     Status tables = l.arch == Arch::arm64 ? build_arm64_tables(m, alloc, block_of) : build_x86_64_tables(m, alloc, block_of);
     if (!tables.is_ok()) return tables;
+    if (l.arch == Arch::arm64) {
+        // CPU 0's saved link register as the note holds it, PAC-signed: a translator must strip
+        // the KERNELPACMASK bits first (canonical_pointer()), then it is kernel text.
+        const uint64_t lr = l.arm64.stext + kArm64CrashLrOffset;
+        m.checks.push_back({"pac_signed_lr", arm64_sign_pointer(lr, l.arm64.pac_mask, opts.seed),
+                            hex_paddr(l.image_paddr + kArm64StextOffset + kArm64CrashLrOffset)});
+    }
 
     // 4. init_uts_ns, node_online_map, printk ring.
     write_uts(m.mem, l.image_paddr + io.uts, m.osrelease, l.arch == Arch::arm64 ? "aarch64" : "x86_64");

@@ -97,6 +97,7 @@ TEST_P(Arm64Generated, EveryMappingKindTranslatesAndLevel31DropsThePredictedPage
     std::set<std::string> kinds;
     for (const Check& c : checks) {
         kinds.insert(c.name);
+        if (c.name.starts_with("pac_")) continue;  // a signed pointer: checked below
         SCOPED_TRACE(c.name + " " + std::to_string(c.vaddr));
         auto t = mem.value().translate(c.vaddr);
         if (c.expect == "not_found" || c.expect == "corrupt") {
