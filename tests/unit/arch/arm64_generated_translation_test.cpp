@@ -4,10 +4,12 @@
 //
 // The generator writes, beside each vmcore, the addresses it mapped (one of each kind: kernel
 // image text and data, linear map inside a block and in a page-mapped tail, vmemmap, above 2^48)
-// with their physical addresses, an unmapped vmemmap gap and an empty table entry (not_found), and
-// a table entry pointing outside the dump (corrupt). Every one must translate as listed. Then the
-// page filter at level 31 must drop exactly the pages whose class the manifest says level 31
-// drops (the rule of tests/unit/mkvmcore, which pins it against makedumpfile on x86_64).
+// with their physical addresses, an unmapped vmemmap gap and an empty table entry (not_found), a
+// table entry pointing outside the dump (corrupt), and CPU 0's saved link register as pointer
+// authentication signed it (translated after canonical_pointer()). Every one must translate as
+// listed. Then the page filter at level 31 must drop exactly the pages whose class the manifest
+// says level 31 drops (the rule of tests/unit/mkvmcore, which pins it against makedumpfile on
+// x86_64).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -97,9 +99,13 @@ TEST_P(Arm64Generated, EveryMappingKindTranslatesAndLevel31DropsThePredictedPage
     std::set<std::string> kinds;
     for (const Check& c : checks) {
         kinds.insert(c.name);
-        if (c.name.starts_with("pac_")) continue;  // a signed pointer: checked below
         SCOPED_TRACE(c.name + " " + std::to_string(c.vaddr));
-        auto t = mem.value().translate(c.vaddr);
+        // A PAC-signed pointer (the saved link register) translates once its PAC is stripped.
+        const uint64_t vaddr = c.name.starts_with("pac_") ? mem.value().canonical_pointer(c.vaddr) : c.vaddr;
+        if (c.name.starts_with("pac_")) {
+            EXPECT_NE(vaddr, c.vaddr) << c.name << ": canonical_pointer() left the PAC in place";
+        }
+        auto t = mem.value().translate(vaddr);
         if (c.expect == "not_found" || c.expect == "corrupt") {
             ASSERT_FALSE(t.is_ok()) << c.name << ": translated to " << t.value().paddr << ", expected " << c.expect;
             EXPECT_EQ(t.status().code(), c.expect == "corrupt" ? Code::corrupt : Code::not_found)
@@ -111,7 +117,8 @@ TEST_P(Arm64Generated, EveryMappingKindTranslatesAndLevel31DropsThePredictedPage
         }
     }
     for (const char* k : {"image_text", "image_data", "swapper_pg_dir", "linear_block", "linear_page", "linear_last",
-                          "vmemmap_first", "vmemmap_last", "hole_vmemmap", "hole_table_entry", "corrupt_table"}) {
+                          "vmemmap_first", "vmemmap_last", "hole_vmemmap", "hole_table_entry", "corrupt_table",
+                          "pac_signed_lr"}) {
         EXPECT_TRUE(kinds.count(k)) << "the generator listed no " << k << " address";
     }
     if (args.find("--va-bits 52") != std::string::npos) {
