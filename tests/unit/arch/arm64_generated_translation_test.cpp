@@ -7,9 +7,9 @@
 // with their physical addresses, an unmapped vmemmap gap and an empty table entry (not_found), a
 // table entry pointing outside the dump (corrupt), and CPU 0's saved link register as pointer
 // authentication signed it (translated after canonical_pointer()). Every one must translate as
-// listed. Then the page filter at level 31 must drop exactly the pages whose class the manifest
-// says level 31 drops (the rule of tests/unit/mkvmcore, which pins it against makedumpfile on
-// x86_64).
+// listed. Then the page filter at levels 1, 2, 4, 8, 16 and 31 must drop exactly the pages whose
+// class the manifest says that level drops (the rule of tests/unit/mkvmcore, which pins it
+// against makedumpfile on x86_64).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -71,16 +71,20 @@ std::vector<ClassRun> read_manifest(const std::string& path) {
     return runs;
 }
 
-// Level 31 drops free, cache (private or not), swap cache and user pages, and always offline
-// and hwpoison ones; zero pages are found by content, not by the mem_map walk.
-bool level31_drops(const std::string& cls) {
-    return cls == "free" || cls == "cache" || cls == "cache_private" || cls == "swapcache" || cls == "user" ||
-           cls == "thp" || cls == "hugetlb" || cls == "offline" || cls == "hwpoison";
+// What a level drops by the mem_map walk (the kernel semantics of levels 2/4/8/16, with offline
+// and hwpoison pages dropped at every level from 1); zero pages are found by content instead.
+bool level_drops(const std::string& cls, int level) {
+    if (cls == "offline" || cls == "hwpoison") return level != 0;
+    if (cls == "free") return level & 16;
+    if (cls == "cache" || cls == "swapcache") return level & (2 | 4);
+    if (cls == "cache_private") return level & 4;
+    if (cls == "user" || cls == "thp" || cls == "hugetlb") return level & 8;
+    return false;
 }
 
 class Arm64Generated : public ::testing::TestWithParam<Layout> {};
 
-TEST_P(Arm64Generated, EveryMappingKindTranslatesAndLevel31DropsThePredictedPages) {
+TEST_P(Arm64Generated, EveryMappingKindTranslatesAndEachLevelDropsThePredictedPages) {
     kdf::test::TempDir dir("kdf-arm64-gen");
     const std::string core_path = dir / "vmcore", checks_path = dir / "checks", manifest_path = dir / "manifest";
     const std::string args = GetParam().args;
@@ -132,30 +136,33 @@ TEST_P(Arm64Generated, EveryMappingKindTranslatesAndLevel31DropsThePredictedPage
     EXPECT_STREQ(uts, "Linux");
     EXPECT_STREQ(uts + 65 * 4, "aarch64");
 
-    // The page filter at level 31 against the manifest.
+    // The page filter at every level makedumpfile users pick, against the manifest.
     const uint64_t page_size = info.page_size().value_or(0);
     ASSERT_NE(page_size, 0u);
     uint64_t max_mapnr = 0;
     for (const vmcore::LoadSegment& s : core.value().segments())
         if (!s.alias) max_mapnr = std::max(max_mapnr, (s.paddr + s.mem_size) / page_size);
-    std::vector<std::string> disabled;
-    auto filter = filter::PageFilter::open(core.value(), 31, max_mapnr, disabled);
-    ASSERT_TRUE(filter.is_ok()) << filter.status().message();
-    ASSERT_TRUE(filter.value());
-    EXPECT_TRUE(disabled.empty()) << disabled.front();
-    filter::PageFilter::Cursor cursor = filter.value()->cursor();
     const std::vector<ClassRun> runs = read_manifest(manifest_path);
     ASSERT_FALSE(runs.empty());
-    uint64_t wrong = 0, pages = 0;
-    std::string first_wrong;
-    for (const ClassRun& r : runs) {
-        for (uint64_t pfn = r.start; pfn < r.start + r.count; ++pfn, ++pages) {
-            if (cursor.excluded(pfn) == level31_drops(r.cls)) continue;
-            if (wrong++ == 0) first_wrong = "pfn " + std::to_string(pfn) + " (" + r.cls + ")";
+    for (int level : {1, 2, 4, 8, 16, 31}) {
+        SCOPED_TRACE("dump level " + std::to_string(level));
+        std::vector<std::string> disabled;
+        auto filter = filter::PageFilter::open(core.value(), level, max_mapnr, disabled);
+        ASSERT_TRUE(filter.is_ok()) << filter.status().message();
+        ASSERT_TRUE(filter.value()) << "no mem_map walk at this level";
+        EXPECT_TRUE(disabled.empty()) << disabled.front();
+        filter::PageFilter::Cursor cursor = filter.value()->cursor();
+        uint64_t wrong = 0, pages = 0;
+        std::string first_wrong;
+        for (const ClassRun& r : runs) {
+            for (uint64_t pfn = r.start; pfn < r.start + r.count; ++pfn, ++pages) {
+                if (cursor.excluded(pfn) == level_drops(r.cls, level)) continue;
+                if (wrong++ == 0) first_wrong = "pfn " + std::to_string(pfn) + " (" + r.cls + ")";
+            }
         }
+        EXPECT_EQ(wrong, 0u) << wrong << " of " << pages << " pages classified against the manifest, first " << first_wrong;
+        EXPECT_EQ(cursor.unclassified(), 0u) << cursor.first_error();
     }
-    EXPECT_EQ(wrong, 0u) << wrong << " of " << pages << " pages classified against the manifest, first " << first_wrong;
-    EXPECT_EQ(cursor.unclassified(), 0u) << cursor.first_error();
 }
 
 INSTANTIATE_TEST_SUITE_P(
