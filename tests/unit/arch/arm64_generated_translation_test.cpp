@@ -9,11 +9,13 @@
 // authentication signed it (translated after canonical_pointer()). Every one must translate as
 // listed. Then the page filter at levels 1, 2, 4, 8, 16 and 31 must drop exactly the pages whose
 // class the manifest says that level drops (the rule of tests/unit/mkvmcore, which pins it
-// against makedumpfile on x86_64).
+// against makedumpfile on x86_64). Last, `kdump-failover dmesg` prints the log the generator put in
+// the printk ring.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <ostream>
 #include <set>
 #include <string>
@@ -163,6 +165,15 @@ TEST_P(Arm64Generated, EveryMappingKindTranslatesAndEachLevelDropsThePredictedPa
         EXPECT_EQ(wrong, 0u) << wrong << " of " << pages << " pages classified against the manifest, first " << first_wrong;
         EXPECT_EQ(cursor.unclassified(), 0u) << cursor.first_error();
     }
+
+    // The kernel log, read through the same tables by the command users run.
+    const std::string log = dir / "dmesg";
+    const std::string dmesg = std::string(KDF_CLI) + " dmesg " + core_path + " -o " + log;
+    ASSERT_EQ(std::system(dmesg.c_str()), 0) << dmesg;
+    std::ifstream in(log);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("K pages, "), std::string::npos) << text;
+    EXPECT_NE(text.find("[   37.614311] Kernel panic - not syncing: sysrq triggered crash\n"), std::string::npos) << text;
 }
 
 INSTANTIATE_TEST_SUITE_P(
