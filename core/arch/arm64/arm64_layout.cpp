@@ -86,8 +86,8 @@ Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std:
 
     auto pa = numbers.get("MAX_PHYSMEM_BITS");
     if (!numbers.failure.is_ok()) return numbers.failure;
-    if (pa && *pa != 48 && *pa != 52 && !(*pa >= 36 && *pa < 48))
-        return bad("NUMBER(MAX_PHYSMEM_BITS)=" + std::to_string(*pa) + " is not an arm64 physical address size");
+    if (pa && *pa != 48 && *pa != 52)  // CONFIG_ARM64_PA_BITS offers these two
+        return bad("NUMBER(MAX_PHYSMEM_BITS)=" + std::to_string(*pa) + " is neither 48 nor 52");
     l.pa_bits = pa ? static_cast<int>(*pa) : 48;
     l.lpa2 = l.pa_bits == 52 && l.page_size != 65536 && l.va_bits_actual == 52;
 

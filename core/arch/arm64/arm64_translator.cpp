@@ -91,10 +91,11 @@ Result<Translation> Arm64Translator::walk(uint64_t vaddr) const {
         const uint64_t index = (vaddr >> shift) & ((1ULL << index_bits) - 1);
         std::array<std::byte, 8> raw{};
         Status s = memory_->read_phys(table + index * 8, raw);
-        const std::string where = "level " + std::to_string(level) + " table for " + hex(vaddr);
+        // Built only on the way out: a walk is on the hot path of every mem_map read.
+        auto where = [&] { return "level " + std::to_string(level) + " table for " + hex(vaddr); };
         if (!s.is_ok() && s.code() != Code::not_found)  // there, but unreadable: keep the reason
-            return Status::error(Code::corrupt, where + " at physical " + hex(table) + " cannot be read: " + s.message());
-        if (!s.is_ok()) return Status::error(Code::corrupt, where + " is at physical " + hex(table) + ", outside the dump");
+            return Status::error(Code::corrupt, where() + " at physical " + hex(table) + " cannot be read: " + s.message());
+        if (!s.is_ok()) return Status::error(Code::corrupt, where() + " is at physical " + hex(table) + ", outside the dump");
         const uint64_t entry = vmcore::load_le64(raw.data());
         const bool valid = (entry & kValid) != 0 && (level < 3 || (entry & kTableOrPage) != 0);
         if (!valid)
@@ -105,7 +106,7 @@ Result<Translation> Arm64Translator::walk(uint64_t vaddr) const {
         if (level == 3) return Translation{out | (vaddr & (span - 1)), span - (vaddr & (span - 1))};
         if ((entry & kTableOrPage) == 0) {
             if (!block_allowed(level))
-                return Status::error(Code::corrupt, where + ": entry " + hex(entry) + " is a block, which level " +
+                return Status::error(Code::corrupt, where() + ": entry " + hex(entry) + " is a block, which level " +
                                                         std::to_string(level) + " cannot hold with " +
                                                         std::to_string(l.page_size / 1024) + " KiB pages");
             return Translation{(out & ~(span - 1)) | (vaddr & (span - 1)), span - (vaddr & (span - 1))};

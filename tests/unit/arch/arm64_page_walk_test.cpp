@@ -359,6 +359,7 @@ TEST(Arm64Layout, BadVmcoreinfoNamesTheKey) {
                          Bad{"NUMBER(VA_BITS)=48\n", "", "NUMBER(VA_BITS)"},
                          Bad{"NUMBER(TCR_EL1_T1SZ)=0x10", "NUMBER(TCR_EL1_T1SZ)=0xc", "NUMBER(TCR_EL1_T1SZ)=0xc"},
                          Bad{"NUMBER(PHYS_OFFSET)=0x40000000\n", "", "NUMBER(PHYS_OFFSET)"},
+                         Bad{"NUMBER(MAX_PHYSMEM_BITS)=48", "NUMBER(MAX_PHYSMEM_BITS)=44", "NUMBER(MAX_PHYSMEM_BITS)=44"},
                          Bad{"NUMBER(PHYS_OFFSET)=0x40000000", "NUMBER(PHYS_OFFSET)=0xzz", "NUMBER(PHYS_OFFSET)=0xzz"},
                          Bad{"SYMBOL(swapper_pg_dir)=", "SYMBOL(swapper_pg_dix)=", "SYMBOL(swapper_pg_dir)"},
                          Bad{"NUMBER(kimage_voffset)=0x", "NUMBER(kimage_voffset)=0x0\nNUMBER(x)=0x", "SYMBOL(swapper_pg_dir)"}}) {

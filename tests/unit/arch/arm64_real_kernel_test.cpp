@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,20 @@ TEST_F(RealArm64, ShortcutsAgreeWithTheWalk) {
     EXPECT_EQ(header.status().code(), Code::not_found);
 }
 
+// The kernel image is in the file twice (its PT_LOAD and inside the first linear-map PT_LOAD):
+// the physical map holds each page once, 131072 pages below pfn 0x70000.
+TEST_F(RealArm64, PhysicalMapHoldsEachPageOnce) {
+    const auto& ranges = core_->phys_map().ranges();
+    ASSERT_EQ(ranges.size(), 2u);
+    EXPECT_EQ(ranges[0].paddr, 0x40000000u);
+    EXPECT_EQ(ranges[1].paddr, 0x6b200000u);
+    EXPECT_EQ(core_->phys_map().total_pages(4096), 131072u);
+    EXPECT_EQ(core_->phys_map().max_pfn(4096), 0x70000u);
+    int aliases = 0;
+    for (const vmcore::LoadSegment& seg : core_->segments()) aliases += seg.alias ? 1 : 0;
+    EXPECT_EQ(aliases, 1);
+}
+
 // SPARSEMEM_EXTREME: the first present section's mem_map (a vmemmap address, 2 MiB blocks in
 // the kernel's tables) holds the struct pages of the first RAM pages.
 TEST_F(RealArm64, MemSectionLeadsToTheVmemmap) {
@@ -131,6 +146,38 @@ TEST_F(RealArm64, SavedLinkRegisterIsFollowableOnceStripped) {
         followed = true;
     }
     EXPECT_TRUE(followed);
+}
+
+// The same memory with no PT_LOADs to read (what a kdump-compressed copy offers): the linear
+// shortcut is still proven, at mem_section, and every answer equals the ELF one.
+class WithoutSegments final : public vmcore::PhysicalMemory {
+public:
+    explicit WithoutSegments(const vmcore::PhysicalMemory& m) : m_(&m) {}
+    const std::string& path() const noexcept override { return m_->path(); }
+    uint16_t machine() const noexcept override { return m_->machine(); }
+    bool has_vmcoreinfo() const noexcept override { return m_->has_vmcoreinfo(); }
+    const vmcore::VmcoreInfo& vmcoreinfo() const noexcept override { return m_->vmcoreinfo(); }
+    Status read_phys(uint64_t paddr, std::span<std::byte> out) const override { return m_->read_phys(paddr, out); }
+    uint64_t held_from(uint64_t paddr) const noexcept override { return m_->held_from(paddr); }
+
+private:
+    const vmcore::PhysicalMemory* m_;
+};
+
+TEST_F(RealArm64, WithoutPtLoadsTheLinearMapIsProvenAtMemSection) {
+    WithoutSegments bare(*core_);
+    auto t = Arm64Translator::create(bare);
+    ASSERT_TRUE(t.is_ok()) << t.status().message();
+    EXPECT_TRUE(t.value()->linear_map_proven());
+    EXPECT_FALSE(t.value()->kernel_image_proven());
+    for (uint64_t v : {uint64_t{0xffff000000123450}, uint64_t{0xffff00002b977008}, *info().symbol("init_uts_ns"),
+                       *info().symbol("mem_section")}) {
+        auto a = t.value()->translate(v);
+        auto b = mem_->translate(v);
+        ASSERT_TRUE(a.is_ok()) << a.status().message();
+        ASSERT_TRUE(b.is_ok()) << b.status().message();
+        EXPECT_EQ(a->paddr, b->paddr) << std::hex << v;
+    }
 }
 
 }  // namespace
