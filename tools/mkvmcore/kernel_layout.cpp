@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "tools/mkvmcore/arm64_layout.h"
 #include "tools/mkvmcore/sample_layout.h"
 
 namespace kdf::mkvmcore {
@@ -17,13 +18,14 @@ uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 }  // namespace
 
 bool KernelLayout::is_ram(uint64_t pfn) const noexcept {
-    const uint64_t pa = pfn * kPageSize;
+    const uint64_t pa = pfn * page_size;
     for (const PhysRange& r : ram)
         if (pa >= r.start && pa < r.end) return true;
     return false;
 }
 
 KernelLayout make_kernel_layout(const MkvmcoreOptions& opts) {
+    if (opts.arch == Arch::arm64) return make_arm64_layout(opts);
     KernelLayout l;
     l.paging = opts.paging;
     l.max_physmem_bits = opts.paging == 5 ? 52 : 46;

@@ -10,6 +10,10 @@
 // Kernel image offsets from _text used by the model (the image is at least 4 MiB):
 //   +0x200000 init_top_pgt (= swapper_pg_dir)   +0x201000 init_uts_ns   +0x202000 node_online_map
 //   +0x204000 prb area (printk_ring.h)          +0x280000.. kernel objects struct pages point at
+// On arm64 swapper_pg_dir is a whole page (up to 64 KiB), so the others move up by 0x20000; its
+// page tables are in the arm64 descriptor format (arm64_page_table_builder.h): the image mapped
+// from _stext (text read-only, the rest with blocks where aligned), the linear map with blocks,
+// the vmemmap with blocks on 4K pages and page by page on 16K/64K, as vmemmap_populate() does.
 #pragma once
 
 #include <map>
@@ -24,26 +28,42 @@
 
 namespace kdf::mkvmcore {
 
-inline constexpr uint64_t kSectionPages = 1ULL << (27 - 12);  // SECTION_SIZE_BITS 27
 inline constexpr uint64_t kMemSectionSize = 32;               // SIZE(mem_section) on 6.1 x86_64
 inline constexpr uint64_t kImageTopPgt = 0x200000, kImageUts = 0x201000, kImageNodeOnline = 0x202000,
                           kImagePrb = 0x204000;
+inline constexpr uint64_t kArm64ImageShift = 0x20000;  // added to the offsets after the page tables on arm64
+
+// Where the model keeps its objects inside the image (offsets from _text).
+struct ImageOffsets {
+    uint64_t top_pgt = kImageTopPgt, uts = kImageUts, node_online = kImageNodeOnline, prb = kImagePrb,
+             vmap_area_list = 0x203000;
+};
+ImageOffsets image_offsets(const KernelLayout& layout) noexcept;
+
+// One address the vmcore's page tables translate, and what to: "0x<paddr>", "not_found" or "corrupt".
+struct TranslationCheck {
+    std::string name;
+    uint64_t vaddr = 0;
+    std::string expect;
+};
 
 struct KernelModel {
     KernelLayout layout;
     PhysOverlay mem;
     std::vector<Allocation> fixed;                // every pfn range with a fixed class, sorted
-    std::map<uint64_t, uint64_t> vmemmap_blocks;  // block pfn -> section number
+    std::map<uint64_t, uint64_t> vmemmap_blocks;  // first 4 KiB frame (paddr / 4096) of a section's mem_map -> section
+    uint64_t vmemmap_block_bytes = 0;             // section_pages * 64
     uint64_t mem_section_root = 0;                // direct-map vaddr: SYMBOL(mem_section)
     uint64_t mem_section_roots = 0;               // LENGTH(mem_section)
     PrintkSymbols printk;
     std::string osrelease;
     std::vector<PrintkLine> log;                  // what the printk ring holds
+    std::vector<TranslationCheck> checks;         // for --checks
 };
 
 Result<KernelModel> build_kernel_model(const MkvmcoreOptions& opts);
 
-// The VMCOREINFO note text, keys and order as Debian's 6.1 kernel writes them.
+// The VMCOREINFO note text, keys and order as Debian's 6.1 kernel writes them (x86_64 or arm64).
 std::string kernel_vmcoreinfo(const MkvmcoreOptions& opts, const KernelModel& m);
 
 }  // namespace kdf::mkvmcore

@@ -1,4 +1,5 @@
-// kdf-mkvmcore: write a sample x86_64 ELF vmcore (see vmcore_writer.h for the layout).
+// kdf-mkvmcore: write a sample ELF vmcore (see vmcore_writer.h for the layout): x86_64, or with
+// --kernel --arch arm64 an aarch64 one (arm64_layout.h).
 // Quiet on success unless -v; one line on stderr and a non-zero exit on any error.
 #include <cinttypes>
 #include <cstdio>

@@ -23,9 +23,10 @@ Status write_manifest(const std::string& path, const KernelLayout& layout, PfnPl
         return st.is_ok() ? st : st.with_context(path);
     };
     for (const PhysRange& r : layout.ram) {
-        uint64_t run_start = r.start / 4096, run_len = 0;
+        const uint64_t ps = layout.page_size;
+        uint64_t run_start = r.start / ps, run_len = 0;
         PageClass run_cls = PageClass::reserved;
-        for (uint64_t pfn = r.start / 4096; pfn < r.end / 4096; ++pfn) {
+        for (uint64_t pfn = r.start / ps; pfn < r.end / ps; ++pfn) {
             const PageClass c = plan.info(pfn).cls;
             if (run_len > 0 && c == run_cls) {
                 ++run_len;
@@ -48,6 +49,19 @@ Status write_manifest(const std::string& path, const KernelLayout& layout, PfnPl
         }
     }
     if (Status st = flush(true); !st.is_ok()) return st;
+    return fd.close("close").with_context(path);
+}
+
+Status write_checks(const std::string& path, const std::vector<TranslationCheck>& checks) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) return Status::from_errno(errno, "create " + path);
+    std::string text;
+    for (const TranslationCheck& c : checks) {
+        char vaddr[24];
+        std::snprintf(vaddr, sizeof vaddr, "0x%016" PRIx64, c.vaddr);
+        text += c.name + " " + vaddr + " " + c.expect + "\n";
+    }
+    if (Status st = pwrite_full(fd.get(), text.data(), text.size(), 0, "write"); !st.is_ok()) return st.with_context(path);
     return fd.close("close").with_context(path);
 }
 

@@ -9,11 +9,19 @@
 #include <string>
 
 #include "kdf/status.h"
+#include <vector>
+
 #include "tools/mkvmcore/kernel_layout.h"
+#include "tools/mkvmcore/kernel_model.h"
 #include "tools/mkvmcore/pfn_plan.h"
 
 namespace kdf::mkvmcore {
 
 Status write_manifest(const std::string& path, const KernelLayout& layout, PfnPlan& plan);
+
+// The translation checks (--checks), one per line: NAME 0xVADDR EXPECTED, where EXPECTED is the
+// physical address ("0x...") or the error a translator must give: not_found (nothing mapped
+// there) or corrupt (a page table points outside the dump).
+Status write_checks(const std::string& path, const std::vector<TranslationCheck>& checks);
 
 }  // namespace kdf::mkvmcore

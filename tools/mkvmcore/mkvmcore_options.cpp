@@ -1,5 +1,6 @@
 #include "tools/mkvmcore/mkvmcore_options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <string_view>
@@ -41,12 +42,22 @@ Result<PageMix> parse_mix(std::string_view s) {
     return mix;
 }
 
+// The VA_BITS choices Linux offers per granule (arch/arm64/Kconfig), 36-bit left out.
+Status check_arm64_va_bits(uint64_t page_size, uint32_t va_bits) {
+    const bool ok = va_bits == 48 || va_bits == 52 || (page_size == 4096 && va_bits == 39) ||
+                    (page_size == 16384 && va_bits == 47) || (page_size == 65536 && va_bits == 42);
+    if (ok) return Status::ok();
+    return bad("--va-bits: " + std::to_string(va_bits) + " is not a " + std::to_string(page_size / 1024) +
+               "K-page configuration (4K: 39 48 52; 16K: 47 48 52; 64K: 42 48 52)");
+}
+
 }  // namespace
 
 const char* usage_text() noexcept {
     return "usage: kdf-mkvmcore [--size SIZE] [--seed N] [--cpus N] [--mix zero=25,repeat=25,random=25,text=25] "
            "[-v] OUT\n"
-           "Writes a sample x86_64 ELF vmcore shaped like /proc/vmcore (sparse file; deterministic from --seed).\n"
+           "Writes a sample x86_64 ELF vmcore shaped like /proc/vmcore (sparse file; deterministic from --seed);\n"
+           "in kernel mode also an arm64 one (--arch arm64).\n"
            "  --size SIZE  bytes of memory segments, e.g. 64M, 1G (default 64M, min 4M, max 1T)\n"
            "  --seed N     content and layout seed (default 1)\n"
            "  --cpus N     NT_PRSTATUS notes (default 2)\n"
@@ -61,7 +72,13 @@ const char* usage_text() noexcept {
            "  --paging 4|5         page-table levels (default 4)\n"
            "  --kaslr              randomise page_offset_base and vmemmap_base from --seed\n"
            "  --holes N            holes between RAM PT_LOADs above 1 MiB (default 1, max 64)\n"
-           "  --manifest FILE      write \"START_PFN COUNT CLASS\" per run of equal class\n";
+           "  --manifest FILE      write \"START_PFN COUNT CLASS\" per run of equal class\n"
+           "  --checks FILE        write \"NAME VADDR EXPECTED\" lines: addresses of each mapping kind and what\n"
+           "                       they translate to (a physical address, not_found or corrupt)\n"
+           "  --arch x86_64|arm64  the crashed machine (default x86_64); arm64 writes an EM_AARCH64 vmcore\n"
+           "  --page-size 4K|16K|64K   arm64 granule (default 4K)\n"
+           "  --va-bits N          arm64 VA_BITS: 39 or 48 (4K), 47 or 48 (16K), 42 or 48 (64K), or 52\n"
+           "                       (52-bit VA and PA: LPA2 with 4K/16K, LPA with 64K; RAM above 2^48)\n";
 }
 
 Result<uint64_t> parse_size(const std::string& text) {
@@ -89,6 +106,7 @@ Result<uint64_t> parse_size(const std::string& text) {
 
 Result<MkvmcoreOptions> parse_options(const std::vector<std::string>& args) {
     MkvmcoreOptions o;
+    bool arch_given = false, arm64_only = false, paging_given = false;
     for (size_t i = 0; i < args.size(); ++i) {
         std::string arg = args[i];
         std::string value;
@@ -150,7 +168,7 @@ Result<MkvmcoreOptions> parse_options(const std::vector<std::string>& args) {
             if (!v.is_ok()) return v.take_status();
             if (v.value() != "4" && v.value() != "5") return bad("--paging: '" + v.value() + "' is not 4 or 5");
             o.paging = v.value() == "5" ? 5 : 4;
-            o.kernel = true;
+            o.kernel = paging_given = true;
         } else if (arg == "--holes") {
             auto v = take();
             if (!v.is_ok()) return v.take_status();
@@ -165,6 +183,34 @@ Result<MkvmcoreOptions> parse_options(const std::vector<std::string>& args) {
             if (v.value().empty()) return bad("--manifest needs a file name");
             o.manifest = v.value();
             o.kernel = true;
+        } else if (arg == "--checks") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            if (v.value().empty()) return bad("--checks needs a file name");
+            o.checks = v.value();
+            o.kernel = true;
+        } else if (arg == "--arch") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            if (v.value() != "x86_64" && v.value() != "arm64")
+                return bad("--arch: '" + v.value() + "' is not x86_64 or arm64");
+            o.arch = v.value() == "arm64" ? Arch::arm64 : Arch::x86_64;
+            o.kernel = true;
+            arch_given = true;
+        } else if (arg == "--page-size") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            if (v.value() != "4K" && v.value() != "16K" && v.value() != "64K")
+                return bad("--page-size: '" + v.value() + "' is not 4K, 16K or 64K");
+            o.page_size = v.value() == "4K" ? 4096 : v.value() == "16K" ? 16384 : 65536;
+            o.kernel = arm64_only = true;
+        } else if (arg == "--va-bits") {
+            auto v = take();
+            if (!v.is_ok()) return v.take_status();
+            auto bits = parse_uint(v.value(), "--va-bits");
+            if (!bits.is_ok()) return bits.take_status();
+            o.va_bits = static_cast<uint32_t>(std::min<uint64_t>(bits.value(), 1000));
+            o.kernel = arm64_only = true;
         } else if (arg.starts_with("-") && arg != "-") {
             return bad("unknown option '" + arg + "' (see --help)");
         } else if (o.out.empty()) {
@@ -175,6 +221,12 @@ Result<MkvmcoreOptions> parse_options(const std::vector<std::string>& args) {
     }
     if (!o.help && o.out.empty()) return bad("missing output file (see --help)");
     if (o.kernel && o.size < kMinKernelSize) return bad("--size: --kernel needs at least 32M of RAM");
+    if (arm64_only && !arch_given) o.arch = Arch::arm64;
+    if (o.arch == Arch::x86_64 && arm64_only) return bad("--page-size and --va-bits are arm64 options (--arch arm64)");
+    if (o.arch == Arch::arm64) {
+        if (paging_given) return bad("--paging is an x86_64 option (arm64 levels follow --page-size and --va-bits)");
+        if (Status st = check_arm64_va_bits(o.page_size, o.va_bits); !st.is_ok()) return st;
+    }
     return o;
 }
 

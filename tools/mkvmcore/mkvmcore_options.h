@@ -1,7 +1,8 @@
 // tools/mkvmcore/mkvmcore_options.h - the command line of kdf-mkvmcore.
 //
 //   kdf-mkvmcore [--size SIZE] [--seed N] [--cpus N] [--mix zero=W,repeat=W,random=W,text=W] [-v]
-//                [--kernel [--classes CLASS=W,..] [--paging 4|5] [--kaslr] [--holes N] [--manifest FILE]] OUT
+//                [--kernel [--classes CLASS=W,..] [--paging 4|5] [--kaslr] [--holes N] [--manifest FILE]
+//                 [--checks FILE] [--arch x86_64|arm64 [--page-size 4K|16K|64K] [--va-bits 39|42|47|48|52]]] OUT
 //
 // Without --kernel the output is the plain sample (notes + page contents, no kernel structures);
 // its bytes must not change, other tests depend on them. --kernel (implied by any of the options
@@ -19,6 +20,8 @@
 #include "tools/mkvmcore/page_class.h"
 
 namespace kdf::mkvmcore {
+
+enum class Arch : uint8_t { x86_64, arm64 };
 
 // Relative weights of the page kinds (any non-negative integers, not all zero).
 struct PageMix {
@@ -45,6 +48,13 @@ struct MkvmcoreOptions {
     bool kaslr = false;     // randomise page_offset_base and vmemmap_base
     uint32_t holes = 1;     // holes between the RAM PT_LOADs above 1 MiB (the first is crashkernel-sized)
     std::string manifest;   // where to write "START_PFN COUNT CLASS" lines, if set
+    std::string checks;     // where to write "NAME VADDR EXPECTED" translation checks, if set
+
+    // --arch arm64 (kernel mode only): page size and VA_BITS; 52 means 52-bit PA as well (LPA
+    // with 64K pages, LPA2 with 4K/16K) and RAM above 2^48.
+    Arch arch = Arch::x86_64;
+    uint64_t page_size = 4096;
+    uint32_t va_bits = 48;
 };
 
 inline constexpr uint64_t kMinKernelSize = 32ULL << 20;

@@ -48,13 +48,14 @@ void PfnPlan::plan(uint64_t block, Block& out) const {
         out[i].ram = layout_.is_ram(first + i);
         fixed[i] = !out[i].ram;
     }
-    const uint64_t lo = first * kPageSize, hi = (first + kBlockPages) * kPageSize;
+    const uint64_t ps = layout_.page_size;
+    const uint64_t lo = first * ps, hi = (first + kBlockPages) * ps;
     auto it = std::upper_bound(fixed_.begin(), fixed_.end(), lo,
                                [](uint64_t v, const Allocation& a) { return v < a.start; });
     if (it != fixed_.begin()) --it;
     for (; it != fixed_.end() && it->start < hi; ++it) {
-        for (uint64_t pa = std::max(it->start, lo); pa < std::min(it->end, hi); pa += kPageSize) {
-            const uint64_t i = pa / kPageSize - first;
+        for (uint64_t pa = std::max(it->start, lo) / ps * ps; pa < std::min(it->end, hi); pa += ps) {
+            const uint64_t i = pa / ps - first;
             fixed[i] = true;
             out[i].cls = it->cls;
         }

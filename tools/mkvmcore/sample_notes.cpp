@@ -19,17 +19,6 @@ void pad4(std::vector<std::byte>& v) {
     while (v.size() % 4 != 0) v.push_back(std::byte{0});
 }
 
-void append_note(std::vector<std::byte>& out, const char* name, uint32_t type, const std::byte* desc, size_t size) {
-    const size_t namesz = std::strlen(name) + 1;
-    put32(out, static_cast<uint32_t>(namesz));
-    put32(out, static_cast<uint32_t>(size));
-    put32(out, type);
-    const auto* n = reinterpret_cast<const std::byte*>(name);
-    out.insert(out.end(), n, n + namesz);
-    pad4(out);
-    out.insert(out.end(), desc, desc + size);
-    pad4(out);
-}
 
 // x86_64 struct elf_prstatus: pr_pid at 32, pr_ppid 36, pr_pgrp 40, pr_sid 44, pr_reg (27 u64 in
 // user_regs_struct order) at 112, pr_fpvalid at 328; 336 bytes in all.
@@ -59,6 +48,18 @@ std::vector<std::byte> prstatus(const MkvmcoreOptions& opts, const SampleLayout&
 }
 
 }  // namespace
+
+void append_note(std::vector<std::byte>& out, const char* name, uint32_t type, const std::byte* desc, size_t size) {
+    const size_t namesz = std::strlen(name) + 1;
+    put32(out, static_cast<uint32_t>(namesz));
+    put32(out, static_cast<uint32_t>(size));
+    put32(out, type);
+    const auto* n = reinterpret_cast<const std::byte*>(name);
+    out.insert(out.end(), n, n + namesz);
+    pad4(out);
+    out.insert(out.end(), desc, desc + size);
+    pad4(out);
+}
 
 int32_t sample_pid(uint64_t seed, uint32_t cpu) noexcept {
     if (cpu != 0) return 0;

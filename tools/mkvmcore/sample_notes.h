@@ -26,6 +26,9 @@ int32_t sample_pid(uint64_t seed, uint32_t cpu) noexcept;
 
 std::vector<std::byte> sample_notes(const MkvmcoreOptions& opts, const SampleLayout& layout);
 
+// Appends one ELF note (12-byte header, name and desc each padded to 4 bytes).
+void append_note(std::vector<std::byte>& out, const char* name, uint32_t type, const std::byte* desc, size_t size);
+
 // The same notes with the given VMCOREINFO text (the --kernel mode's).
 std::vector<std::byte> sample_notes(const MkvmcoreOptions& opts, const SampleLayout& layout, const std::string& vmcoreinfo);
 

@@ -156,7 +156,7 @@ void StructPageEncoder::encode(uint64_t pfn, const PfnInfo& info, std::span<std:
             f.w8 = kPoison1;
             f.w16 = kPoison2;
             f.mapping = object(5, h % 40);                       // slab_cache
-            f.index = h % 3 ? layout_.direct(pfn * 4096 + (h % 32) * 128) : 0;  // freelist
+            f.index = h % 3 ? layout_.direct(pfn * layout_.page_size + (h % 32) * 128) : 0;  // freelist
             f.priv = 0x10 | (0x10ULL << 16);                      // inuse 16, objects 16
             f.refcount = 1;
             break;
@@ -165,7 +165,7 @@ void StructPageEncoder::encode(uint64_t pfn, const PfnInfo& info, std::span<std:
             f.refcount = 1;
             break;
         case PageClass::hwpoison:
-            f.flags |= bit(kPgHwpoison);
+            f.flags |= bit(layout_.pg_hwpoison);
             f.refcount = 1;
             break;
         case PageClass::reserved:

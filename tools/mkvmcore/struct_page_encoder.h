@@ -21,7 +21,8 @@ inline constexpr size_t kStructPageSize = 64;
 // 6.1 page flag bits and page_type values, as VMCOREINFO exports them.
 inline constexpr int kPgReferenced = 1, kPgUptodate = 2, kPgDirty = 3, kPgLru = 4, kPgActive = 5,
                      kPgSlab = 9, kPgSwapcache = 10, kPgReserved = 12, kPgPrivate = 13, kPgHead = 16,
-                     kPgMappedtodisk = 17, kPgSwapbacked = 19, kPgHwpoison = 23;
+                     kPgMappedtodisk = 17, kPgSwapbacked = 19;
+// PG_hwpoison differs by architecture (23 on x86_64, 22 on arm64): KernelLayout::pg_hwpoison.
 inline constexpr int32_t kBuddyMapcount = -129, kOfflineMapcount = -257, kTableMapcount = -513;
 inline constexpr uint8_t kCompoundPageDtor = 1, kHugetlbPageDtor = 2, kTranshugePageDtor = 3;
 

@@ -25,14 +25,14 @@ void store(std::byte* p, uint64_t x, int bytes) {
 
 }  // namespace
 
-std::vector<std::byte> vmcore_headers(const SampleLayout& l, const std::vector<std::byte>& notes) {
+std::vector<std::byte> vmcore_headers(const SampleLayout& l, const std::vector<std::byte>& notes, uint16_t machine) {
     const uint16_t phnum = static_cast<uint16_t>(1 + l.segments.size());
     std::vector<std::byte> h(kNoteOffset + notes.size());
     std::byte* e = h.data();
     const unsigned char ident[16] = {0x7f, 'E', 'L', 'F', 2 /*ELFCLASS64*/, 1 /*LSB*/, 1 /*EV_CURRENT*/, 0};
     std::memcpy(e, ident, sizeof ident);
     store(e + 16, 4, 2);          // e_type ET_CORE
-    store(e + 18, 62, 2);         // e_machine EM_X86_64
+    store(e + 18, machine, 2);    // e_machine
     store(e + 20, 1, 4);          // e_version
     store(e + 32, kEhdrSize, 8);  // e_phoff
     store(e + 52, kEhdrSize, 2);  // e_ehsize
