@@ -38,6 +38,14 @@ public:
         return t.value().paddr;
     }
 
+    // A pointer read out of the dump as the CPU would follow it. arm64 signs saved code pointers
+    // (return addresses, some function pointers) with pointer authentication: the PAC sits in
+    // the top bits and must be stripped before the pointer is translated. Identity elsewhere.
+    virtual uint64_t canonical_pointer(uint64_t pointer) const noexcept { return pointer; }
+
+    // The lowest virtual address of the kernel's half of the address space.
+    virtual uint64_t kernel_space_start() const noexcept { return 1ULL << 63; }
+
     // One line for logs: "x86_64, 4-level paging, phys_base 0x..., page_offset 0x...".
     virtual std::string describe() const = 0;
 };

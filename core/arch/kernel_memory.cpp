@@ -5,12 +5,14 @@
 #include <array>
 #include <cstdio>
 
+#include "core/arch/arm64/arm64_translator.h"
 #include "core/arch/x86_64/x86_64_translator.h"
 #include "core/vmcore/elf_layout.h"
 #include "core/vmcore/le_bytes.h"
 
 namespace kdf::arch {
 
+using vmcore::elf::kEmAarch64;
 using vmcore::elf::kEmX86_64;
 
 Result<KernelMemory> KernelMemory::open(const vmcore::PhysicalMemory& core) {
@@ -21,8 +23,13 @@ Result<KernelMemory> KernelMemory::open(const vmcore::PhysicalMemory& core) {
         if (!t.is_ok()) return t.take_status();
         return KernelMemory(core, std::move(t).value());
     }
+    if (core.machine() == kEmAarch64) {
+        auto t = Arm64Translator::create(core);
+        if (!t.is_ok()) return t.take_status();
+        return KernelMemory(core, std::move(t).value());
+    }
     char what[96];
-    std::snprintf(what, sizeof what, ": address translation for ELF machine %u is not implemented (x86_64 only)",
+    std::snprintf(what, sizeof what, ": address translation for ELF machine %u is not implemented (x86_64 and arm64 only)",
                   core.machine());
     return Status::error(Code::not_supported, core.path() + what);
 }

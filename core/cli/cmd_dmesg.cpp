@@ -1,5 +1,6 @@
-// `kdump-failover dmesg VMCORE [-o FILE]`: the kernel log held in a vmcore (ELF, or a
-// kdump-compressed dump), as `makedumpfile --dump-dmesg` writes it. Also the body of
+// `kdump-failover dmesg VMCORE [-o FILE] [-f] [--caller-id]`: the kernel log held in a vmcore (ELF,
+// or a kdump-compressed dump), as `makedumpfile --dump-dmesg` writes it; --caller-id adds the
+// printk caller column ("[      T1] ") that makedumpfile 1.7.9 prints. Also the body of
 // `collect --dump-dmesg VMCORE OUT` (makedumpfile's form: OUT is created 0600, O_EXCL unless -f).
 // Exit status: 0 the whole log; 1 no log, or a log cut short by a corrupt ring (what could be read
 // is still written, and the reason goes to stderr); 2 usage.
@@ -32,8 +33,11 @@ Status write_all(int fd, const std::string& text, const std::string& name) {
 
 // Reads the log of `vmcore` and writes it to `out` ("-" or empty: stdout). `force` truncates an
 // existing file; without it an existing file is an error, as in makedumpfile.
-int write_kernel_log(const std::string& command, const std::string& vmcore, const std::string& out, bool force) {
-    auto log = dmesg::read_kernel_log_file(vmcore);
+int write_kernel_log(const std::string& command, const std::string& vmcore, const std::string& out, bool force,
+                     bool caller_id) {
+    dmesg::KernelLogLimits limits;
+    limits.print_caller_id = caller_id;
+    auto log = dmesg::read_kernel_log_file(vmcore, limits);
     if (!log.is_ok()) {
         error_line(command + ": " + log.status().to_string());
         return 1;
@@ -62,14 +66,19 @@ int write_kernel_log(const std::string& command, const std::string& vmcore, cons
     return 0;
 }
 
+int write_kernel_log(const std::string& command, const std::string& vmcore, const std::string& out, bool force) {
+    return write_kernel_log(command, vmcore, out, force, false);
+}
+
 int cmd_dmesg(const Args& args) {
-    ArgScanner scan(args, {"-o", "--output"}, {"-f", "--force"});
+    ArgScanner scan(args, {"-o", "--output"}, {"-f", "--force", "--caller-id"});
     if (!scan.ok() || scan.positionals().size() != 1) {
-        error_line(scan.ok() ? "usage: kdump-failover dmesg VMCORE [-o FILE] [-f]" : "dmesg: " + scan.error());
+        error_line(scan.ok() ? "usage: kdump-failover dmesg VMCORE [-o FILE] [-f] [--caller-id]" : "dmesg: " + scan.error());
         return 2;
     }
     std::string out = scan.value("-o").value_or(scan.value("--output").value_or(""));
-    return write_kernel_log("dmesg", scan.positionals()[0], out, scan.flag("-f") || scan.flag("--force"));
+    return write_kernel_log("dmesg", scan.positionals()[0], out, scan.flag("-f") || scan.flag("--force"),
+                            scan.flag("--caller-id"));
 }
 
 }  // namespace kdf::cli

@@ -47,7 +47,7 @@ constexpr CoreCommand kCommands[] = {
     {"verify", "", "DUMP", "check a dump for completeness and integrity", &cmd_verify},
     {"reassemble", "", "IN OUT", "flattened stream -> normal dump file (as makedumpfile -R)", &cmd_reassemble},
     {"convert", "", "IN OUT --compress C", "re-encode a kdump file's pages (e.g. lz4 -> zlib)", &cmd_convert},
-    {"dmesg", "", "VMCORE [-o FILE] [-f]",
+    {"dmesg", "", "VMCORE [-o FILE] [-f] [--caller-id]",
      "print the kernel log held in a vmcore or dump (as makedumpfile --dump-dmesg)", &cmd_dmesg},
     {"generate", "", "[--config F] [--kdump-conf F] [--kdump-tools F] [--root DIR] [--dry-run] [--manifest | --remove]",
      "check the config, then wire the chain into /etc/kdump.conf (kdumpctl)\nor /etc/default/kdump-tools; "

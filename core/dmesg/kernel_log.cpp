@@ -46,9 +46,9 @@ Result<KernelLog> read_kernel_log_file(const std::string& path, const KernelLogL
         auto physical = format::KdumpPhysicalMemory::open(path);
         if (!physical.is_ok()) return physical.take_status();
         const std::string& machine = physical.value()->reader().header().utsname.machine;
-        if (machine != "x86_64")
+        if (machine != "x86_64" && machine != "aarch64")
             return Status::error(Code::not_supported, path + ": the kernel log of a kdump-compressed " + machine +
-                                                          " dump cannot be read (x86_64 only); use the ELF vmcore");
+                                                          " dump cannot be read (x86_64 and aarch64 only); use the ELF vmcore");
         if (!physical.value()->has_vmcoreinfo())
             return Status::error(Code::corrupt, path + ": no VMCOREINFO in the dump: the kernel log cannot be found");
         auto memory = arch::KernelMemory::open(*physical.value());

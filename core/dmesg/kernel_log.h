@@ -10,7 +10,8 @@
 // on a new line indented to the text column; bytes that are neither printable nor white space in
 // the C locale become "\xNN" (bytes >= 0x80 as "\xffffffNN": makedumpfile passes a signed char to
 // printf, and 1.7.2 is the reference). Records not committed/finalized (reserved, reusable, or
-// whose descriptor holds another id) are skipped, as are data-less ones. No caller id (1.7.9 adds it).
+// whose descriptor holds another id) are skipped, as are data-less ones. No caller id unless
+// KernelLogLimits::print_caller_id asks for 1.7.9's column.
 //
 // Bounds: memory is a few cached pages plus the text produced (capped by Limits::max_text_bytes);
 // the walk visits at most one ring's worth of records, so a corrupt ring (ids that do not advance,
@@ -46,6 +47,10 @@ struct KernelLogLimits {
     // Text kept in memory at most; past it the log stops with a note. The largest ring a kernel
     // allows (log_buf_len=2G) would not fit a crash kernel, but no real log comes near this.
     uint64_t max_text_bytes = 64ull * 1024 * 1024;
+    // Print each record's caller id after its timestamp, as makedumpfile 1.7.9 does ("[    T123] ",
+    // "[      C1] "), when the kernel exports OFFSET(printk_info.caller_id) (or printk_log's, 5.1 -
+    // 5.9). Off by default: 1.7.2 and the kernel's own dmesg print none.
+    bool print_caller_id = false;
 };
 
 // The kernel log through any reader of kernel virtual memory. Code::not_found when VMCOREINFO

@@ -117,6 +117,12 @@ Result<KernelLog> read_log_buf_log(const vmcore::VmcoreInfo& info, CachedVirtual
                                                 std::to_string(next.value()) + " lies outside log_buf (" +
                                                 std::to_string(len) + " bytes)");
 
+    // printk_log.caller_id (5.1 - 5.9 with CONFIG_PRINTK_CALLER), printed only when asked for.
+    std::optional<uint64_t> caller_at;
+    if (limits.print_caller_id) caller_at = info.offset("printk_log.caller_id");
+    if (caller_at && *caller_at + 4 > k.size)
+        return Status::error(Code::corrupt, "VMCOREINFO OFFSET(printk_log.caller_id)=" + std::to_string(*caller_at) +
+                                                " lies outside SIZE(printk_log)=" + std::to_string(k.size));
     KernelLog log;
     log.layout = "log_buf";
     std::vector<std::byte> header(k.size), text;
@@ -150,8 +156,10 @@ Result<KernelLog> read_log_buf_log(const vmcore::VmcoreInfo& info, CachedVirtual
         text.resize(text_len);
         if (Status s = mem.read(base + rec + k.size, text); !s.is_ok())
             return stop("reading the text of the record at offset " + std::to_string(rec) + ": " + s.message());
+        std::optional<uint32_t> caller;
+        if (caller_at) caller = vmcore::load_le32(header.data() + *caller_at);
         const size_t before = log.text.size();
-        append_log_line(log.text, ts, text);
+        append_log_line(log.text, ts, text, caller);
         if (log.text.size() > limits.max_text_bytes) {
             log.text.resize(before);
             log.note = "kernel log cut at " + std::to_string(limits.max_text_bytes) + " bytes of text";

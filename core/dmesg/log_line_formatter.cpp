@@ -1,6 +1,7 @@
 // core/dmesg/log_line_formatter.cpp - see log_line_formatter.h.
 #include "core/dmesg/log_line_formatter.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace kdf::dmesg {
@@ -14,12 +15,20 @@ bool printed_as_is(unsigned char c) {
 
 }  // namespace
 
-void append_log_line(std::string& out, uint64_t ts_nsec, std::span<const std::byte> text) {
-    char prefix[64];
-    const int n = std::snprintf(prefix, sizeof prefix, "[%5llu.%06llu] ",
-                                static_cast<unsigned long long>(ts_nsec / 1'000'000'000ULL),
-                                static_cast<unsigned long long>(ts_nsec % 1'000'000'000ULL / 1000));
-    const size_t indent = n > 0 ? static_cast<size_t>(n) : 0;
+void append_log_line(std::string& out, uint64_t ts_nsec, std::span<const std::byte> text,
+                     std::optional<uint32_t> caller_id) {
+    char prefix[96];
+    int n = std::snprintf(prefix, sizeof prefix, "[%5llu.%06llu] ",
+                          static_cast<unsigned long long>(ts_nsec / 1'000'000'000ULL),
+                          static_cast<unsigned long long>(ts_nsec % 1'000'000'000ULL / 1000));
+    if (caller_id && n > 0 && static_cast<size_t>(n) < sizeof prefix) {
+        constexpr uint32_t kCpuCaller = 0x80000000u;  // the kernel's PRINTK_CALLER cpu flag
+        char id[16];
+        std::snprintf(id, sizeof id, "%c%u", (*caller_id & kCpuCaller) != 0 ? 'C' : 'T', *caller_id & ~kCpuCaller);
+        n += std::snprintf(prefix + n, sizeof prefix - static_cast<size_t>(n), "[%8s] ", id);
+    }
+    // Continuation lines are indented to the text column, caller id included.
+    const size_t indent = n > 0 ? std::min(static_cast<size_t>(n), sizeof prefix - 1) : 0;
     out.append(prefix, indent);
     for (std::byte b : text) {
         const auto c = static_cast<unsigned char>(b);

@@ -34,9 +34,10 @@ struct Keys {
     uint64_t info_size = 0, info_ts_nsec = 0, info_text_len = 0;
     uint64_t tr_size_bits = 0, tr_data = 0;
     uint64_t counter = 0;
+    std::optional<uint64_t> info_caller_id;  // only when the caller id is to be printed
 };
 
-Result<Keys> keys_from(const vmcore::VmcoreInfo& info) {
+Result<Keys> keys_from(const vmcore::VmcoreInfo& info, bool with_caller_id) {
     Keys k;
     struct Need {
         uint64_t* into;
@@ -71,6 +72,7 @@ Result<Keys> keys_from(const vmcore::VmcoreInfo& info) {
     }
     // atomic_long_t is { long counter; } on every kernel; older exports may leave it out.
     k.counter = info.offset("atomic_long_t.counter").value_or(0);
+    if (with_caller_id) k.info_caller_id = info.offset("printk_info.caller_id");
 
     auto fits = [](uint64_t offset, uint64_t bytes, uint64_t size) { return offset <= size && bytes <= size - offset; };
     if (k.desc_size == 0 || k.desc_size > kMaxStructSize ||
@@ -82,6 +84,9 @@ Result<Keys> keys_from(const vmcore::VmcoreInfo& info) {
         !fits(k.info_text_len, 2, k.info_size))
         return Status::error(Code::corrupt, "VMCOREINFO SIZE(printk_info)=" + std::to_string(k.info_size) +
                                                 " does not hold its ts_nsec and text_len offsets");
+    if (k.info_caller_id && !fits(*k.info_caller_id, 4, k.info_size))
+        return Status::error(Code::corrupt, "VMCOREINFO OFFSET(printk_info.caller_id)=" + std::to_string(*k.info_caller_id) +
+                                                " lies outside SIZE(printk_info)=" + std::to_string(k.info_size));
     return k;
 }
 
@@ -202,8 +207,14 @@ Status RingWalk::record(uint64_t id, bool& stop) {
     if (Status s = mem_.read(data_ + begin, text_); !s.is_ok())
         return s.with_context("reading the text of record " + std::to_string(id) + " at " + hex(data_ + begin));
 
+    std::optional<uint32_t> caller;
+    if (k_.info_caller_id) {
+        auto caller_id = mem_.u32(info + *k_.info_caller_id);
+        if (!caller_id.is_ok()) return caller_id.take_status().with_context("reading a record's caller_id at " + hex(info));
+        caller = caller_id.value();
+    }
     const size_t before = log_.text.size();
-    append_log_line(log_.text, ts_nsec, text_);
+    append_log_line(log_.text, ts_nsec, text_, caller);
     if (log_.text.size() > limits_.max_text_bytes) {
         log_.text.resize(before);
         note("kernel log cut at record " + std::to_string(id) + ": more than " +
@@ -243,7 +254,7 @@ Status RingWalk::walk() {
 
 Result<KernelLog> read_printk_ringbuffer_log(const vmcore::VmcoreInfo& info, CachedVirtualReader& mem,
                                              const KernelLogLimits& limits) {
-    auto keys = keys_from(info);
+    auto keys = keys_from(info, limits.print_caller_id);
     if (!keys.is_ok()) return keys.take_status();
     KernelLog log;
     log.layout = "printk_ringbuffer";

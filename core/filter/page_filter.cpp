@@ -4,16 +4,19 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/vmcore/elf_layout.h"
+
 namespace kdf::filter {
 namespace {
 
 constexpr uint64_t kCacheAlign = 512;  // makedumpfile's PGMM_CACHED
-constexpr uint64_t kVmemmapStep = 4096;
 
 // makedumpfile's is_kvaddr() on x86_64 is "at or above PAGE_OFFSET", which it derives from the
 // PT_LOADs (p_vaddr - p_paddr of the direct-map segments). Same here; the upper half of the
-// address space when no segment tells.
-uint64_t kernel_floor(const vmcore::ElfVmcore& core) {
+// address space when no segment tells. On arm64 it is the bottom of the kernel half
+// (-(1 << vabits_actual)), which the translator knows from VMCOREINFO.
+uint64_t kernel_floor(const vmcore::ElfVmcore& core, const arch::KernelMemory& mem) {
+    if (core.machine() != vmcore::elf::kEmX86_64) return mem.kernel_space_start();
     uint64_t floor = ~0ULL;
     for (const vmcore::LoadSegment& s : core.segments()) {
         if (s.alias || s.vaddr < (1ULL << 63) || s.vaddr < s.paddr) continue;
@@ -32,7 +35,8 @@ Result<std::unique_ptr<PageFilter>> PageFilter::open(const vmcore::ElfVmcore& co
     if (!rules->walk_needed()) return std::unique_ptr<PageFilter>();
     auto mem = arch::KernelMemory::open(core);
     if (!mem.is_ok()) return mem.take_status();
-    auto layout = MemMapLayout::find(mem.value(), core.vmcoreinfo(), rules->struct_size, max_mapnr, kernel_floor(core));
+    auto layout = MemMapLayout::find(mem.value(), core.vmcoreinfo(), rules->struct_size, max_mapnr,
+                                    kernel_floor(core, mem.value()));
     if (!layout.is_ok()) return layout.take_status();
 
     std::unique_ptr<PageFilter> f(new PageFilter(std::move(mem).value()));
@@ -136,13 +140,15 @@ void PageFilter::Cursor::read_block(const MemMapChunk& c, uint64_t first, uint64
         std::fill_n(readable_.begin(), count, uint8_t{1});
         return;
     }
-    // Something in the block is unreadable: find out which struct pages, one vmemmap page at a time.
+    // Something in the block is unreadable: find out which struct pages, one vmemmap page (the
+    // crashed kernel's page size) at a time.
     if (first_error_.empty()) first_error_ = s.message();
+    const uint64_t step = f_->rules_.page_size;
     std::fill_n(readable_.begin(), count, uint8_t{1});
     uint64_t off = 0;
     while (off < all.size()) {
         const uint64_t at = vaddr + off;
-        const uint64_t n = std::min<uint64_t>(all.size() - off, kVmemmapStep - at % kVmemmapStep);
+        const uint64_t n = std::min<uint64_t>(all.size() - off, step - at % step);
         if (!f_->read_virtual(at, all.subspan(off, n)).is_ok()) {
             for (uint64_t i = off / ss; i <= (off + n - 1) / ss && i < count; ++i) readable_[i] = 0;
         }

@@ -14,6 +14,7 @@ inline constexpr uint8_t kElfClass64 = 2;
 inline constexpr uint8_t kElfData2Lsb = 1;
 inline constexpr uint16_t kEtCore = 4;
 inline constexpr uint16_t kEmX86_64 = 62;
+inline constexpr uint16_t kEmAarch64 = 183;
 inline constexpr uint32_t kPtLoad = 1;
 inline constexpr uint32_t kPtNote = 4;
 inline constexpr uint16_t kPnXnum = 0xffff;  // e_phnum escape: the real count is in section 0's sh_info

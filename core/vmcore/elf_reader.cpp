@@ -262,8 +262,9 @@ Status ElfVmcore::check_file_overlaps() const {
 void ElfVmcore::mark_aliases() {
     // An alias is a second virtual mapping of physical memory another PT_LOAD already holds: its
     // physical range lies wholly inside that segment, and its virtual-to-physical offset differs
-    // (on x86_64 it must also be in the kernel text mapping). Anything else that overlaps is left
-    // for PhysicalMap::build to refuse.
+    // (on x86_64 it must also be in the kernel text mapping; arm64's image PT_LOAD sits inside the
+    // first linear-map PT_LOAD and needs no such rule). Anything else that overlaps is left for
+    // PhysicalMap::build to refuse.
     for (LoadSegment& s : segments_) {
         if (s.mem_size == 0) continue;
         if (machine_ == kEmX86_64 && s.vaddr < kX86KernelTextBase) continue;

@@ -18,7 +18,8 @@ struct LoadSegment {
     uint64_t mem_size = 0;     // p_memsz (>= file_size)
     uint32_t flags = 0;        // p_flags (PF_R/PF_W/PF_X)
     // True for the kernel-image segment real vmcores carry: a second virtual mapping (kernel text,
-    // 0xffffffff8xxxxxxx on x86_64) of physical pages that a direct-map PT_LOAD already holds. The
+    // 0xffffffff8xxxxxxx on x86_64, the KASLR'd kimage mapping on arm64, where vaddr - paddr is
+    // NUMBER(kimage_voffset)) of physical pages that a direct-map PT_LOAD already holds. The
     // kernel image is in the file twice; an alias stays out of the physical map so every physical
     // page has exactly one source.
     bool alias = false;

@@ -76,6 +76,14 @@ std::optional<int64_t> VmcoreInfo::number(std::string_view name) const {
     return v ? parse_signed(*v) : std::nullopt;
 }
 
+std::optional<uint64_t> VmcoreInfo::number_bits(std::string_view name) const {
+    auto v = get_wrapped("NUMBER", name);
+    if (!v) return std::nullopt;
+    if (v->starts_with("0x") || v->starts_with("0X")) return parse_hex(*v);
+    auto d = parse_signed(*v);
+    return d ? std::optional<uint64_t>(static_cast<uint64_t>(*d)) : std::nullopt;  // two's complement
+}
+
 std::optional<uint64_t> VmcoreInfo::offset(std::string_view member) const {
     auto v = get_wrapped("OFFSET", member);
     return v ? parse_unsigned(*v) : std::nullopt;

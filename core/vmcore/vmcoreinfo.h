@@ -39,6 +39,9 @@ public:
 
     std::optional<uint64_t> symbol(std::string_view name) const;   // SYMBOL(name), hex
     std::optional<int64_t> number(std::string_view name) const;    // NUMBER(name), signed decimal
+    // NUMBER(name) as 64 bits, in either form the kernel prints: "0x..." hex (arm64 writes
+    // kimage_voffset, PHYS_OFFSET, TCR_EL1_T1SZ, KERNELPACMASK that way) or signed decimal.
+    std::optional<uint64_t> number_bits(std::string_view name) const;
     std::optional<uint64_t> offset(std::string_view member) const; // OFFSET(type.member), decimal
     std::optional<uint64_t> size(std::string_view type) const;     // SIZE(type), decimal
     std::optional<uint64_t> length(std::string_view name) const;   // LENGTH(name), decimal

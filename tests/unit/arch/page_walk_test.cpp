@@ -194,7 +194,7 @@ TEST(PageWalk, VmcoreinfoProblemsNameTheKey) {
 TEST(PageWalk, OtherArchitecturesAreNotSupportedYet) {
     kdf::test::TempDir dir("kdf-arch");
     vmcore::test::VmcoreSpec spec;
-    spec.machine = 183;  // EM_AARCH64
+    spec.machine = 21;  // EM_PPC64
     spec.note_segments.push_back(vmcore::test::make_note("VMCOREINFO", 0, vmcore::test::text_bytes("PAGESIZE=4096\n")));
     spec.loads.push_back(LoadSpec{0, kTop, 0x1000, 0, {}});
     ASSERT_TRUE(vmcore::test::write_file(dir / "vmcore", vmcore::test::build_vmcore(spec).bytes));
@@ -202,7 +202,22 @@ TEST(PageWalk, OtherArchitecturesAreNotSupportedYet) {
     auto mem = KernelMemory::open(core);
     ASSERT_FALSE(mem.is_ok());
     EXPECT_EQ(mem.status().code(), Code::not_supported);
-    EXPECT_NE(mem.status().message().find("ELF machine 183 is not implemented"), std::string::npos);
+    EXPECT_NE(mem.status().message().find("ELF machine 21 is not implemented"), std::string::npos);
+}
+
+// An arm64 vmcore is dispatched to the arm64 translator, which names what VMCOREINFO lacks.
+TEST(PageWalk, Arm64IsChosenFromTheElfMachine) {
+    kdf::test::TempDir dir("kdf-arch");
+    vmcore::test::VmcoreSpec spec;
+    spec.machine = 183;  // EM_AARCH64
+    spec.note_segments.push_back(vmcore::test::make_note("VMCOREINFO", 0, vmcore::test::text_bytes("PAGESIZE=4096\n")));
+    spec.loads.push_back(LoadSpec{0, kTop, 0x1000, 0, {}});
+    ASSERT_TRUE(vmcore::test::write_file(dir / "vmcore", vmcore::test::build_vmcore(spec).bytes));
+    auto core = open_core(dir / "vmcore");
+    auto mem = KernelMemory::open(core);
+    ASSERT_FALSE(mem.is_ok());
+    EXPECT_EQ(mem.status().code(), Code::corrupt);
+    EXPECT_NE(mem.status().message().find("VMCOREINFO has no NUMBER(VA_BITS)"), std::string::npos) << mem.status().message();
 }
 
 }  // namespace
