@@ -10,9 +10,10 @@
 # dpkg -x; nothing arm64 is installed). Two chains run there, each with a primary NFS server that
 # is down (connection refused): one lands on a local virtio disk (ext4), one on an sshd this
 # script starts on a free port of the host's loopback (the guest reaches it as 10.0.2.2 through
-# QEMU's user network; nothing else is reachable). Then, on the host, our own `verify` and `dmesg`
-# read both dumps, and the figures are printed: crashkernel=, dump time, dump size and the chain's
-# peak memory for each target.
+# QEMU's user network; nothing else is reachable). Then, on the host, our own `verify` (every page;
+# the page count must fit the level) and `dmesg` read both dumps, the vmcore-dmesg.txt the crash
+# kernel wrote beside each must hold the panic, and the figures are printed: crashkernel=, dump
+# time, dump size and the chain's peak memory for each target. Exit 0 only when all of it holds.
 #
 #   tests/e2e/arm64/run.sh [--deb DEB] [--host-build DIR] [--work DIR] [--mem MB] [--crashkernel SIZE]
 #                          [--level N] [--compress C] [--smp N] [--timeout S] [--no-workaround]
@@ -320,6 +321,22 @@ for target in disk ssh; do
         echo "  verify: $(tail -n 1 "$work/verify-$target.txt")"
     else
         echo "  verify FAILED: $(tail -n 3 "$work/verify-$target.txt")"
+        status=1
+    fi
+    # The page count at the level: all present pages at 0, fewer above it (never none).
+    pages=$(grep -m1 '^pages: present' "$work/verify-$target.txt" || true)
+    read -r present dumped < <(echo "$pages" | sed -n 's/^pages: present \([0-9]*\), dumped \([0-9]*\).*/\1 \2/p')
+    echo "  $pages (level $level)"
+    if [[ -z ${present-} ]] || ((dumped == 0)) || ((level == 0 && dumped != present)) || ((level > 0 && dumped >= present)); then
+        echo "  page count FAILED at level $level"
+        status=1
+    fi
+    # The kernel log the crash kernel read (through the arm64 translation) beside the dump.
+    log=$(dirname "$core")/vmcore-dmesg.txt
+    if grep -q 'Kernel panic - not syncing: sysrq triggered crash' "$log" 2> /dev/null; then
+        echo "  vmcore-dmesg.txt from the crash kernel: $(wc -l < "$log") lines, with the panic"
+    else
+        echo "  vmcore-dmesg.txt FAILED: missing or without the panic line"
         status=1
     fi
     if "$host_build/bin/kdump-failover" dmesg "$core" -o "$work/dmesg-$target.txt" 2> "$work/dmesg-$target.err"; then
