@@ -57,5 +57,17 @@ set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /usr/lib/cmake /usr/local/lib/cmake /usr/lib/systemd /usr/lib/systemd/system /usr/lib/dracut
     /usr/lib/dracut/modules.d /etc /etc/init.d)
 
+# A cross build (packaging/cross/, tools/build-arm64-deb.sh) packages for the processor it builds
+# for: the host's architecture, which CPack would otherwise write, is the wrong one.
+if(CMAKE_CROSSCOMPILING)
+  if(CMAKE_SYSTEM_PROCESSOR STREQUAL "aarch64")
+    set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE "arm64")
+    set(CPACK_RPM_PACKAGE_ARCHITECTURE "aarch64")
+  else()
+    message(WARNING "cross-building for ${CMAKE_SYSTEM_PROCESSOR}: set CPACK_DEBIAN_PACKAGE_ARCHITECTURE and "
+                    "CPACK_RPM_PACKAGE_ARCHITECTURE, or the packages will be named after this machine")
+  endif()
+endif()
+
 set(CPACK_GENERATOR "DEB;RPM")
 include(CPack)

@@ -12,6 +12,7 @@
 #include "core/lifecycle/crashkernel_estimate.h"
 #include "core/lifecycle/grub_cmdline.h"
 #include "core/lifecycle/initramfs_image.h"
+#include "core/lifecycle/kexec_crash_header.h"
 #include "core/lifecycle/node_actions.h"
 #include "core/lifecycle/page_census.h"
 
@@ -317,6 +318,7 @@ NodeStatus gather_status(const StatusInputs& in) {
         s.checks.push_back(check_cmdline(k));
         s.checks.push_back(check_reservation(k));
         s.checks.push_back(check_loaded(k, in.distro));
+        if (auto h = check_kexec_crash_header(in.root, in.distro, in.release)) s.checks.push_back(*h);
         s.checks.push_back(check_service(in.distro));
         s.checks.push_back(check_image(in, image, listing));
         s.checks.push_back(check_our_files(in, image, listing));
@@ -330,6 +332,9 @@ NodeStatus gather_status(const StatusInputs& in) {
     const std::string why = "not a running system (--root " + in.root.dir() + ")";
     for (const char* n : {"crashkernel_cmdline", "reservation", "crash_kernel_loaded", "kdump_service"})
         s.checks.push_back(skipped(n, why));
+    // Readable from a root's files (its kallsyms, kernel config and kdump defaults): a copy of an
+    // arm64 system's can be checked anywhere.
+    if (auto h = check_kexec_crash_header(in.root, in.distro, in.release)) s.checks.push_back(*h);
     s.checks.push_back(check_image(in, image, listing));
     s.checks.push_back(check_our_files(in, image, listing));
     s.checks.push_back(check_probe(in));

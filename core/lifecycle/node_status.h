@@ -2,14 +2,16 @@
 //
 // Each check reads the system itself, never our own records: the kernel's command line and its
 // reservation (/proc/cmdline, /proc/iomem, /sys/kernel/kexec_crash_size), whether a crash kernel is
-// loaded (/sys/kernel/kexec_crash_loaded), the distribution's kdump unit (systemctl), the crash
+// loaded (/sys/kernel/kexec_crash_loaded), on arm64 whether the crash header kexec writes will be
+// sound (kexec_crash_header.h), the distribution's kdump unit (systemctl), the crash
 // initramfs as a file (unpacked and listed: our binary, plugins, config and keys must be inside,
 // and the config there must be the config here), each target probed (`check --probe`), the
 // estimated dump at the configured level against each local target's free space, and the
 // reservation against the crashkernel= estimate.
 //
 // A check is ok, degraded (kdump still saves a dump, but not everything the config asks will
-// happen), not_ready (no dump will be saved at all: nothing reserved or nothing loaded), or
+// happen), not_ready (no dump will be saved at all: nothing reserved, nothing loaded, or an
+// unreadable /proc/vmcore), or
 // skipped (not knowable here: under a sandbox root, or not asked for).
 #pragma once
 
