@@ -62,6 +62,12 @@ struct Arm64Layout {
 
     // The lowest virtual address of the kernel half (TTBR1): every kernel address is at or above it.
     uint64_t kernel_space_start() const noexcept { return ~0ULL << va_bits_actual; }
+    // The VA size swapper_pg_dir's root table is indexed with. A 64 KiB VA_BITS=52 kernel on a CPU
+    // without 52-bit VAs keeps the root sized for 52 bits (1024 entries, same 3 levels) and points
+    // TTBR1 at its last 64 entries (TTBR1_BADDR_4852_OFFSET); kernel addresses have VA[51:48] all
+    // ones, so indexing the whole table with VA_BITS reads the same entries. 4/16 KiB kernels that
+    // fall back from 52 bits fold a level instead, and their root is indexed with the actual size.
+    int root_va_bits() const noexcept { return page_size == 65536 ? va_bits : va_bits_actual; }
     bool in_linear_region(uint64_t vaddr) const noexcept {
         return vaddr >= linear_start && (linear_end == 0 || vaddr < linear_end);
     }

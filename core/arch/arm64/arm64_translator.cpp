@@ -87,7 +87,7 @@ Result<Translation> Arm64Translator::walk(uint64_t vaddr) const {
     uint64_t table = root_paddr_;
     for (int level = top; level <= 3; ++level) {
         const int shift = l.page_shift + bits * (3 - level);
-        const int index_bits = level == top ? l.va_bits_actual - shift : bits;
+        const int index_bits = level == top ? l.root_va_bits() - shift : bits;
         const uint64_t index = (vaddr >> shift) & ((1ULL << index_bits) - 1);
         std::array<std::byte, 8> raw{};
         Status s = memory_->read_phys(table + index * 8, raw);

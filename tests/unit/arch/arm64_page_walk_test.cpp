@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/arch/arm64/arm64_translator.h"
 #include "core/arch/kernel_memory.h"
@@ -98,6 +99,9 @@ public:
         return addr;
     }
     int shift_of(int level) const { return shift_ + (shift_ - 3) * (3 - level); }
+    // The kernel sizes swapper_pg_dir for VA_BITS (PTRS_PER_PGD); only a 4/16 KiB kernel that falls
+    // back from 52-bit VAs folds its top level away and uses the page as the next level's table.
+    int root_bits() const { return c_.page_size == 65536 ? c_.va_bits : c_.va_actual; }
     int top() const { return 4 - levels_; }
 
     // Maps vaddr's leaf at `leaf_level` (3: a page; less: a block) to paddr. Bits 9:8 are filled
@@ -106,7 +110,7 @@ public:
         uint64_t table = kRootPaddr;
         for (int level = top(); level <= leaf_level; ++level) {
             const int shift = shift_of(level);
-            const int index_bits = level == top() ? c_.va_actual - shift : shift_ - 3;
+            const int index_bits = level == top() ? root_bits() - shift : shift_ - 3;
             const uint64_t slot = table + ((vaddr >> shift) & ((1ULL << index_bits) - 1)) * 8;
             const uint64_t attrs = lpa2() ? 0 : sh << 8;
             if (level == leaf_level) {
@@ -198,7 +202,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"16k_36", {16384, 36, 36, 48}, 2}, Case{"16k_47", {16384, 47, 47, 48}, 3},
                       Case{"16k_48", {16384, 48, 48, 48}, 4}, Case{"16k_52_lpa2", {16384, 52, 52, 52}, 4},
                       Case{"16k_52_on_47bit_cpu", {16384, 52, 47, 52}, 3}, Case{"64k_42", {65536, 42, 42, 48}, 2},
-                      Case{"64k_48", {65536, 48, 48, 48}, 3}, Case{"64k_52_lpa", {65536, 52, 52, 52}, 3}),
+                      Case{"64k_48", {65536, 48, 48, 48}, 3}, Case{"64k_52_lpa", {65536, 52, 52, 52}, 3},
+                      Case{"64k_52_on_48bit_cpu", {65536, 52, 48, 52}, 3}, Case{"64k_52_on_48bit_cpu_48pa", {65536, 52, 48, 48}, 3}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 TEST(Arm64Walk, OneGigabyteBlocksAt4KLevelOne) {
@@ -271,6 +276,46 @@ TEST(Arm64Walk, FiftyTwoBitPhysicalAddresses) {
     ASSERT_TRUE(m4.is_ok()) << m4.status().to_string();
     EXPECT_EQ(m4->to_physical(v4 + 8).value(), 0xc000000001008ULL);
     EXPECT_NE(m4->describe().find("LPA2"), std::string::npos) << m4->describe();
+}
+
+// A VA_BITS=52 kernel on a CPU with 48-bit VAs, tables laid out by hand as the kernel lays them.
+// 64 KiB: swapper_pg_dir keeps 1 << (52 - 42) = 1024 entries and TTBR1 points at entry 0x3c0
+// (TTBR1_BADDR_4852_OFFSET = (1024 - 64) * 8), so the hardware's index VA[47:42] lands at
+// 0x3c0 | VA[47:42]. 4 KiB (6.9+, no LPA2): the level-minus-1 table is folded away and
+// swapper_pg_dir's page is the level-0 table, indexed VA[47:39] from its start.
+TEST(Arm64Walk, FiftyTwoBitKernelOnFortyEightBitCpuRootSlots) {
+    struct Hand {
+        Config c;
+        uint64_t root_slot_offset;  // where the root entry for `v` sits, from swapper_pg_dir
+        std::vector<int> shifts;    // index shift of each level below the root, down to the page
+    };
+    const uint64_t v64 = 0xffff000012340000ULL;  // linear map of a 48-bit kernel half
+    const uint64_t v4 = 0xffff000012345000ULL;
+    for (const Hand& h : {Hand{{65536, 52, 48, 52}, 0x1e00 + ((v64 >> 42) & 0x3f) * 8, {29, 16}},
+                          Hand{{4096, 52, 48, 52}, ((v4 >> 39) & 0x1ff) * 8, {30, 21, 12}}}) {
+        const uint64_t v = h.c.page_size == 65536 ? v64 : v4;
+        const uint64_t entries_mask = h.c.page_size / 8 - 1;
+        Kernel kernel(h.c);
+        Arm64Memory& m = kernel.memory();
+        uint64_t table = 0x48000000;  // next-level tables, granule-aligned
+        m.put64(Kernel::kRootPaddr + h.root_slot_offset, table | 3);
+        for (size_t i = 0; i < h.shifts.size(); ++i) {
+            const uint64_t slot = table + ((v >> h.shifts[i]) & entries_mask) * 8;
+            const bool leaf = i + 1 == h.shifts.size();
+            const uint64_t next = leaf ? 0x4a000000 : table + h.c.page_size;
+            m.put64(slot, next | (1ULL << 10) | 3);
+            table = next;
+        }
+        m.put64(0x4a000000 + 0x88, 0x5252);
+        auto mem = KernelMemory::open(m);
+        ASSERT_TRUE(mem.is_ok()) << mem.status().to_string();
+        auto t = mem->translate(v + 0x88);
+        ASSERT_TRUE(t.is_ok()) << h.c.page_size << ": " << t.status().to_string();
+        EXPECT_EQ(t->paddr, 0x4a000088u);
+        EXPECT_EQ(mem->read_u64(v + 0x88).value(), 0x5252u);
+        // The kernel half starts at -(1 << 48) (T1SZ), not at -(1 << 52).
+        EXPECT_EQ(mem->kernel_space_start(), 0xffff000000000000ULL);
+    }
 }
 
 // Without LPA2 (a VA_BITS=52 kernel on a 48-bit CPU) bits 9:8 are shareability, not address.
