@@ -46,6 +46,10 @@ public:
     // The lowest virtual address of the kernel's half of the address space.
     virtual uint64_t kernel_space_start() const noexcept { return 1ULL << 63; }
 
+    // MAX_PHYSMEM_BITS: NUMBER(MAX_PHYSMEM_BITS) when the kernel exports it, otherwise what this
+    // architecture's kernel was built with (the sparse memory model's section count follows it).
+    virtual int max_physmem_bits() const noexcept = 0;
+
     // One line for logs: "x86_64, 4-level paging, phys_base 0x..., page_offset 0x...".
     virtual std::string describe() const = 0;
 };

@@ -36,6 +36,7 @@ public:
     // its pointer-authentication bits are stripped. Use it before following any saved code pointer.
     uint64_t canonical_pointer(uint64_t pointer) const noexcept { return translator_->canonical_pointer(pointer); }
     uint64_t kernel_space_start() const noexcept { return translator_->kernel_space_start(); }
+    int max_physmem_bits() const noexcept { return translator_->max_physmem_bits(); }
 
     // Reads out.size() bytes starting at `vaddr`, translating every page it touches.
     Status read(uint64_t vaddr, std::span<std::byte> out) const;

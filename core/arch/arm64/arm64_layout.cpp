@@ -88,7 +88,9 @@ Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std:
     if (!numbers.failure.is_ok()) return numbers.failure;
     if (pa && *pa != 48 && *pa != 52)  // CONFIG_ARM64_PA_BITS offers these two
         return bad("NUMBER(MAX_PHYSMEM_BITS)=" + std::to_string(*pa) + " is neither 48 nor 52");
-    l.pa_bits = pa ? static_cast<int>(*pa) : 48;
+    // Kernels before the key (5.8 and older): CONFIG_ARM64_PA_BITS is 52 only beside 52-bit VAs
+    // in practice, as makedumpfile assumes.
+    l.pa_bits = pa ? static_cast<int>(*pa) : (l.va_bits == 52 ? 52 : 48);
     l.lpa2 = l.pa_bits == 52 && l.page_size != 65536 && l.va_bits_actual == 52;
 
     auto phys = numbers.get("PHYS_OFFSET");

@@ -46,7 +46,7 @@ struct Arm64Layout {
     int va_bits = 48;         // NUMBER(VA_BITS), as configured
     int va_bits_actual = 48;  // what the kernel half uses at run time
     int levels = 4;           // translation levels walked (2 to 5)
-    int pa_bits = 48;         // NUMBER(MAX_PHYSMEM_BITS), 48 when absent
+    int pa_bits = 48;         // NUMBER(MAX_PHYSMEM_BITS); when absent 52 with VA_BITS 52, else 48
     bool flipped = true;      // the 5.4+ layout: linear map in the lower half of the kernel space
     bool lpa2 = false;        // 4/16 KiB granule with 52-bit output addresses (PA[51:50] in [9:8])
     uint64_t phys_offset = 0;

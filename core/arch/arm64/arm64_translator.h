@@ -44,6 +44,7 @@ public:
     std::string describe() const override;
     uint64_t canonical_pointer(uint64_t pointer) const noexcept override { return layout_.strip_pac(pointer); }
     uint64_t kernel_space_start() const noexcept override { return layout_.kernel_space_start(); }
+    int max_physmem_bits() const noexcept override { return layout_.pa_bits; }
 
     const Arm64Layout& layout() const noexcept { return layout_; }
     bool linear_map_proven() const noexcept { return linear_proven_; }

@@ -392,6 +392,28 @@ TEST(Arm64Walk, UserAndAbsentTablesAreErrors) {
     EXPECT_NE(t.status().message().find("outside the dump"), std::string::npos) << t.status().message();
 }
 
+// Kernels before NUMBER(MAX_PHYSMEM_BITS) (5.8 and older): arm64's default is 48 bits, 52 beside
+// VA_BITS 52, never x86's 46 (the sparse memory model's section count follows it).
+TEST(Arm64Layout, MaxPhysmemBitsDefaultsForOldKernels) {
+    for (Config c : {Config{4096, 48, 48, 48}, Config{65536, 42, 42, 48}, Config{65536, 52, 48, 52},
+                     Config{65536, 52, 52, 52}}) {
+        std::string text = Kernel::vmcoreinfo(c);
+        const std::string key = "NUMBER(MAX_PHYSMEM_BITS)=" + std::to_string(c.pa_bits) + "\n";
+        const size_t at = text.find(key);
+        ASSERT_NE(at, std::string::npos);
+        Kernel with(c);
+        auto stated = KernelMemory::open(with.memory());
+        ASSERT_TRUE(stated.is_ok()) << stated.status().to_string();
+        EXPECT_EQ(stated->max_physmem_bits(), c.pa_bits);
+        text.erase(at, key.size());
+        Arm64Memory without(text);
+        without.put64(Kernel::kRootPaddr, 0);  // swapper_pg_dir, empty
+        auto mem = KernelMemory::open(without);
+        ASSERT_TRUE(mem.is_ok()) << mem.status().to_string();
+        EXPECT_EQ(mem->max_physmem_bits(), c.va_bits == 52 ? 52 : 48) << c.page_size << "/" << c.va_bits;
+    }
+}
+
 // Each VMCOREINFO mistake names its key.
 TEST(Arm64Layout, BadVmcoreinfoNamesTheKey) {
     struct Bad {
