@@ -64,7 +64,9 @@ Result<Translation> Arm64Translator::translate(uint64_t vaddr) const {
 uint64_t Arm64Translator::output_address(uint64_t entry) const noexcept {
     const int ps = layout_.page_shift;
     if (layout_.lpa2) return (entry & bits_between(ps, 49)) | (((entry >> 8) & 0x3) << 50);
-    if (layout_.page_size == 65536 && layout_.pa_bits == 52)
+    // 64 KiB: bits [15:12] are PA[51:48] with FEAT_LPA and RES0 without it, so they are read
+    // whatever MAX_PHYSMEM_BITS says (a kernel may not export it).
+    if (layout_.page_size == 65536)
         return (entry & bits_between(16, 47)) | (((entry >> 12) & 0xf) << 48);
     return entry & bits_between(ps, 47);
 }

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstring>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -66,9 +67,10 @@ public:
     static constexpr uint64_t kPhysOffset = 0x40000000;
     static constexpr uint64_t kRootPaddr = 0x40010000;  // swapper_pg_dir, granule-aligned for all granules
 
-    explicit Kernel(Config c, std::string extra = "")
+    // `drop`: a VMCOREINFO line left out (a key an older kernel does not export).
+    explicit Kernel(Config c, std::string extra = "", const std::string& drop = "")
         : c_(c), shift_(__builtin_ctzll(c.page_size)), levels_((c.va_actual - 4) / (shift_ - 3)),
-          mem_(vmcoreinfo(c) + extra), next_table_(kRootPaddr + c.page_size) {
+          mem_(without_line(vmcoreinfo(c), drop) + extra), next_table_(kRootPaddr + c.page_size) {
         mem_.put64(kRootPaddr, 0);  // swapper_pg_dir exists from the start, empty
     }
 
@@ -90,6 +92,13 @@ public:
                vmoreinfo_hex(phys_offset(c)) + "\nNUMBER(kimage_voffset)=0x" + vmoreinfo_hex(voffset(c)) +
                "\nSYMBOL(swapper_pg_dir)=" + vmoreinfo_hex(image_vaddr(c) + 0x10000) + "\nSYMBOL(_stext)=" +
                vmoreinfo_hex(image_vaddr(c) + 0x20000) + "\n";
+    }
+
+    static std::string without_line(std::string text, const std::string& line) {
+        if (line.empty()) return text;
+        const size_t at = text.find(line + "\n");
+        if (at == std::string::npos) throw std::logic_error("no VMCOREINFO line " + line);
+        return text.erase(at, line.size() + 1);
     }
 
     bool lpa2() const { return c_.pa_bits == 52 && c_.page_size != 65536 && c_.va_actual == 52; }
@@ -316,6 +325,19 @@ TEST(Arm64Walk, FiftyTwoBitKernelOnFortyEightBitCpuRootSlots) {
         // The kernel half starts at -(1 << 48) (T1SZ), not at -(1 << 52).
         EXPECT_EQ(mem->kernel_space_start(), 0xffff000000000000ULL);
     }
+}
+
+// 64 KiB entry bits [15:12] are PA[51:48] (FEAT_LPA) or RES0: decoded even when the kernel does
+// not say MAX_PHYSMEM_BITS is 52 (a 48-bit-VA kernel built for 52-bit PA, older than the key).
+TEST(Arm64Walk, SixtyFourKibHighAddressBitsWithoutTheKey) {
+    const Config c{65536, 48, 48, 52};
+    Kernel kernel(c, "", "NUMBER(MAX_PHYSMEM_BITS)=52");
+    kernel.place_next_table_at(0x3000000000000ULL);  // tables above 2^48
+    const uint64_t v = kernel.linear(Kernel::kPhysOffset);
+    kernel.map(v, 0x5000000010000ULL, 3);
+    auto mem = KernelMemory::open(kernel.memory());
+    ASSERT_TRUE(mem.is_ok()) << mem.status().to_string();
+    EXPECT_EQ(mem->to_physical(v + 0x20).value(), 0x5000000010020ULL);
 }
 
 // Without LPA2 (a VA_BITS=52 kernel on a 48-bit CPU) bits 9:8 are shareability, not address.
