@@ -19,6 +19,13 @@ uint64_t bits_between(int low, int high) {  // bits low..high inclusive
     return ((~0ULL) >> (63 - high)) & ~((1ULL << low) - 1);
 }
 
+// Top-byte-ignore: the MMU does not look at bits 63:56, where KASAN (software and hardware tags)
+// and MTE keep a tag. Bit 55 picks the half, so copying it over the top byte gives the address
+// the hardware translates (the kernel's __tag_reset does the same).
+uint64_t untagged(uint64_t vaddr) {
+    return static_cast<uint64_t>(static_cast<int64_t>(vaddr << 8) >> 8);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Arm64Translator>> Arm64Translator::create(const vmcore::PhysicalMemory& memory) {
@@ -48,6 +55,7 @@ Result<std::unique_ptr<Arm64Translator>> Arm64Translator::create(const vmcore::P
 }
 
 Result<Translation> Arm64Translator::translate(uint64_t vaddr) const {
+    vaddr = untagged(vaddr);
     if (vaddr >= image_start_ && vaddr < image_end_)
         return Translation{vaddr - *layout_.kimage_voffset, image_end_ - vaddr};
     if (linear_proven_ && layout_.in_linear_region(vaddr)) {
@@ -81,6 +89,7 @@ bool Arm64Translator::block_allowed(int level) const noexcept {
 
 Result<Translation> Arm64Translator::walk(uint64_t vaddr) const {
     const Arm64Layout& l = layout_;
+    vaddr = untagged(vaddr);
     if (vaddr < l.kernel_space_start())
         return Status::error(Code::corrupt, "virtual address " + hex(vaddr) + " is not a kernel address for " +
                                                 std::to_string(l.va_bits_actual) + "-bit kernel VAs");

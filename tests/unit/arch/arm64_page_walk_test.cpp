@@ -389,6 +389,29 @@ TEST(Arm64Walk, PointerAuthenticationBitsAreStripped) {
     EXPECT_EQ(no_pac->canonical_pointer(0x3a8bcb0603a1f2c4ULL), 0x3a8bcb0603a1f2c4ULL);
 }
 
+// KASAN and MTE tag kernel pointers in bits 63:56; the MMU ignores the top byte, so a tagged
+// pointer translates as its untagged self (bit 55 copied over the tag), walked or by shortcut.
+TEST(Arm64Walk, TaggedPointersTranslateAsUntagged) {
+    Kernel kernel({4096, 48, 48, 48});
+    const uint64_t data = Kernel::kPhysOffset + 0x5000;
+    const uint64_t lin = kernel.linear(data);
+    kernel.map(lin, data, 3);
+    kernel.memory().put64(data + 0x40, 0x7a7a);
+    auto mem = KernelMemory::open(kernel.memory());
+    ASSERT_TRUE(mem.is_ok()) << mem.status().to_string();
+    for (uint64_t tag : {0xf3ULL, 0x00ULL, 0x5aULL}) {
+        const uint64_t tagged = (lin & ((1ULL << 56) - 1)) | (tag << 56);
+        auto t = mem->translate(tagged + 0x40);
+        ASSERT_TRUE(t.is_ok()) << std::hex << tagged << ": " << t.status().to_string();
+        EXPECT_EQ(t->paddr, data + 0x40);
+        EXPECT_EQ(mem->read_u64(tagged + 0x40).value(), 0x7a7au);
+    }
+    // Bit 55 clear is the user half whatever the top byte holds.
+    auto user = mem->translate(0xff00aaaabbbb0000ULL);
+    ASSERT_FALSE(user.is_ok());
+    EXPECT_NE(user.status().message().find("is not a kernel address"), std::string::npos) << user.status().message();
+}
+
 TEST(Arm64Walk, UserAndAbsentTablesAreErrors) {
     Kernel kernel({4096, 48, 48, 48});
     auto mem = KernelMemory::open(kernel.memory());
