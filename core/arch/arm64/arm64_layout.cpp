@@ -2,6 +2,7 @@
 #include "core/arch/arm64/arm64_layout.h"
 
 #include <bit>
+#include <cstdio>
 
 #include "core/common/number_text.h"
 
@@ -36,6 +37,15 @@ struct NumberReader {
         return v;
     }
 };
+
+// True when OSRELEASE names 5.11 or later; false when older or not readable.
+bool release_at_least_5_11(const vmcore::VmcoreInfo& info) {
+    auto rel = info.osrelease();
+    if (!rel) return false;
+    int major = 0, minor = 0;
+    if (std::sscanf(std::string(*rel).c_str(), "%d.%d", &major, &minor) != 2) return false;
+    return major > 5 || (major == 5 && minor >= 11);
+}
 
 }  // namespace
 
@@ -115,7 +125,14 @@ Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std:
     if (l.flipped) {
         l.linear_base = ~0ULL << l.va_bits;
         l.linear_start = ~0ULL << l.va_bits_actual;
-        l.linear_end = ~0ULL << (l.va_bits_actual - 1);
+        // PAGE_END: 5.4 to 5.10 end the linear map halfway up the kernel half the CPU runs
+        // (_PAGE_END(vabits_actual)); 5.11 ends it at _PAGE_END(VA_BITS_MIN), where a 48-bit (47
+        // on 16 KiB) kernel's ends, so a 52-bit kernel's linear map is longer and the KASAN shadow,
+        // modules and vmalloc sit above it at the same place whatever the CPU. When the release is
+        // unknown the shorter (older) end is used: past it the walk decides, which is never wrong.
+        const int va_bits_min = l.va_bits > 48 ? (l.page_size == 16384 ? 47 : 48) : l.va_bits;
+        const int end_bits = release_at_least_5_11(info) ? va_bits_min : l.va_bits_actual;
+        l.linear_end = ~0ULL << (end_bits - 1);
     } else {
         l.linear_base = ~0ULL << (l.va_bits - 1);
         l.linear_start = l.linear_base;

@@ -71,7 +71,11 @@ public:
     explicit Kernel(Config c, std::string extra = "", const std::string& drop = "")
         : c_(c), shift_(__builtin_ctzll(c.page_size)), levels_((c.va_actual - 4) / (shift_ - 3)),
           mem_(without_line(vmcoreinfo(c), drop) + extra), next_table_(kRootPaddr + c.page_size) {
-        mem_.put64(kRootPaddr, 0);  // swapper_pg_dir exists from the start, empty
+        put_empty_table(kRootPaddr);  // swapper_pg_dir exists from the start, empty
+    }
+    // A table page present in the dump, all entries invalid (one granule of 4 KiB frames).
+    void put_empty_table(uint64_t paddr) {
+        for (uint64_t off = 0; off < c_.page_size; off += kFrame) mem_.put64(paddr + off, 0);
     }
 
     // The image sits above -(1 << (min(VA_BITS, 48) - 1)): the 5.4+ layout.
@@ -129,7 +133,7 @@ public:
             auto [it, fresh] = tables_.try_emplace(slot, next_table_);
             if (fresh) {
                 mem_.put64(slot, encode(next_table_) | 3);
-                mem_.put64(next_table_, 0);  // the table page exists, empty
+                put_empty_table(next_table_);  // the table page exists, empty
                 next_table_ += c_.page_size;
             }
             table = it->second;
@@ -373,6 +377,39 @@ TEST(Arm64Walk, LinearShortcutProvenAtMemSection) {
     ASSERT_TRUE(mem.is_ok()) << mem.status().to_string();
     EXPECT_EQ(mem->describe().find("linear map at"), std::string::npos) << mem->describe();
     EXPECT_EQ(mem->to_physical(0xffff000000300080ULL).value(), 0x40700080u);
+}
+
+// PAGE_END: since 5.11 a 52-bit kernel's linear map runs up to -(1 << 47), as a 48-bit one's; from
+// 5.4 to 5.10 it stopped at -(1 << 51). An address between the two is a linear address on 6.x
+// (translated by the proven formula) and not one on 5.10 (walked: here it is not mapped).
+TEST(Arm64Walk, LinearMapEndFollowsTheRelease) {
+    const Config c{65536, 52, 52, 52};
+    const uint64_t ms_paddr = Kernel::kPhysOffset + 0x300000;
+    const uint64_t high = Kernel::kPhysOffset + (1ULL << 51) + 0x20000;  // linear(high) > -(1 << 51)
+    for (const char* release : {"6.9.0-test", "5.10.0-test"}) {
+        Kernel probe(c);
+        Kernel kernel(c, "OSRELEASE=" + std::string(release) + "\nSYMBOL(mem_section)=" +
+                             Kernel::vmoreinfo_hex(probe.linear(ms_paddr) + 0x80) + "\n",
+                      "OSRELEASE=6.9.0-test");
+        kernel.map(kernel.linear(ms_paddr), ms_paddr & ~(c.page_size - 1), 3);
+        kernel.memory().put64(high, 0x6363);
+        auto mem = KernelMemory::open(kernel.memory());
+        ASSERT_TRUE(mem.is_ok()) << mem.status().to_string();
+        ASSERT_NE(mem->describe().find("linear map at"), std::string::npos) << mem->describe();
+        ASSERT_GT(kernel.linear(high), 0xfff8000000000000ULL);
+        auto v = mem->read_u64(kernel.linear(high));
+        if (std::string(release) == "6.9.0-test") {
+            ASSERT_TRUE(v.is_ok()) << v.status().to_string();
+            EXPECT_EQ(v.value(), 0x6363u);
+            // Nothing past PAGE_END is read as linear.
+            auto past = mem->translate(0xffff800000000000ULL);
+            ASSERT_FALSE(past.is_ok());
+            EXPECT_EQ(past.status().code(), Code::not_found) << past.status().to_string();
+        } else {
+            ASSERT_FALSE(v.is_ok());
+            EXPECT_EQ(v.status().code(), Code::not_found) << v.status().to_string();
+        }
+    }
 }
 
 // Saved code pointers carry a PAC in their top bits (KERNELPACMASK): stripped to a kernel address.
