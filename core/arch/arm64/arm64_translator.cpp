@@ -1,6 +1,7 @@
 // core/arch/arm64/arm64_translator.cpp - see arm64_translator.h.
 #include "core/arch/arm64/arm64_translator.h"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -11,6 +12,7 @@ namespace kdf::arch {
 namespace {
 
 constexpr uint64_t kValid = 1ULL << 0;
+constexpr uint64_t kImageSegment = 64 * 1024;  // SEGMENT_ALIGN: the image's mapping changes only at these
 constexpr uint64_t kTableOrPage = 1ULL << 1;  // with kValid: a table (levels < 3) or a page (level 3)
 
 using common::hex;
@@ -56,8 +58,14 @@ Result<std::unique_ptr<Arm64Translator>> Arm64Translator::create(const vmcore::P
 
 Result<Translation> Arm64Translator::translate(uint64_t vaddr) const {
     vaddr = untagged(vaddr);
-    if (vaddr >= image_start_ && vaddr < image_end_)
-        return Translation{vaddr - *layout_.kimage_voffset, image_end_ - vaddr};
+    if (vaddr >= image_start_ && vaddr < image_end_) {
+        auto next = std::upper_bound(image_holes_.begin(), image_holes_.end(), vaddr);
+        const bool in_hole = next != image_holes_.begin() && vaddr < *(next - 1) + kImageSegment;
+        if (!in_hole) {
+            const uint64_t stop = next == image_holes_.end() ? image_end_ : std::min(image_end_, *next);
+            return Translation{vaddr - *layout_.kimage_voffset, stop - vaddr};
+        }
+    }
     if (linear_proven_ && layout_.in_linear_region(vaddr)) {
         const uint64_t paddr = layout_.linear_to_physical(vaddr);
         // Linear as far as the RAM range goes; past it the walk says what is there.
@@ -148,8 +156,9 @@ void Arm64Translator::prove_linear_map() {
 }
 
 // The kernel-image PT_LOAD is the image's own mapping: vaddr - paddr must be kimage_voffset. The
-// image header before _stext (64 KiB) is not mapped, so the shortcut starts at _stext and is
-// proven by the walk at its first and last page.
+// image header before _stext (64 KiB) is not mapped, so the shortcut starts at _stext. Both ends
+// must agree with the walk; in between, each 64 KiB segment is checked at its first page and the
+// ones that do not agree (the init section, unmapped once boot is done) are walked instead.
 void Arm64Translator::prove_kernel_image() {
     if (!layout_.kimage_voffset) return;
     const uint64_t voffset = *layout_.kimage_voffset;
@@ -160,10 +169,13 @@ void Arm64Translator::prove_kernel_image() {
         const uint64_t end = seg.vaddr + seg.mem_size;
         if (auto stext = memory_->vmcoreinfo().symbol("_stext"); stext && *stext >= start && *stext < end)
             start = *stext & ~(page - 1);
-        for (uint64_t v : {start, end - page}) {
+        auto agrees = [&](uint64_t v) {
             auto walked = walk(v);
-            if (!walked.is_ok() || walked.value().paddr != v - voffset) return;
-        }
+            return walked.is_ok() && walked.value().paddr == v - voffset;
+        };
+        if (!agrees(start) || !agrees(end - page)) return;
+        for (uint64_t segment = start & ~(kImageSegment - 1); segment < end; segment += kImageSegment)
+            if (!agrees(std::max(segment, start))) image_holes_.push_back(segment);
         image_start_ = start;
         image_end_ = end;
         return;

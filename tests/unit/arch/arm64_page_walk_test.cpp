@@ -47,11 +47,14 @@ public:
     uint64_t held_from(uint64_t paddr) const noexcept override {
         return frames_.count(paddr / kFrame) ? kFrame - paddr % kFrame : 0;
     }
+    std::span<const vmcore::LoadSegment> load_segments() const noexcept override { return segments_; }
+    void add_segment(const vmcore::LoadSegment& s) { segments_.push_back(s); }
 
 private:
     std::string path_ = "arm64-frames";
     vmcore::VmcoreInfo info_;
     std::map<uint64_t, std::array<std::byte, kFrame>> frames_;
+    std::vector<vmcore::LoadSegment> segments_;
 };
 
 struct Config {
@@ -410,6 +413,41 @@ TEST(Arm64Walk, LinearMapEndFollowsTheRelease) {
             EXPECT_EQ(v.status().code(), Code::not_found) << v.status().to_string();
         }
     }
+}
+
+// The kernel-image shortcut (vaddr - kimage_voffset) must not cover what the kernel unmapped
+// after boot: the init section, 64 KiB-aligned, between text and data. Its addresses are walked
+// (not mapped), the image on both sides still takes the shortcut, which stops at the hole.
+TEST(Arm64Walk, KernelImageShortcutLeavesTheFreedInitSectionToTheWalk) {
+    const Config c{4096, 48, 48, 48};
+    Kernel kernel(c);
+    const uint64_t image = Kernel::image_vaddr(c), voffset = Kernel::voffset(c);
+    const uint64_t stext = image + 0x20000, end = image + 0x100000;
+    const uint64_t init_begin = image + 0x60000, init_end = image + 0x80000;
+    for (uint64_t v = stext; v < end; v += c.page_size)
+        if (v < init_begin || v >= init_end) kernel.map(v, v - voffset, 3);
+    vmcore::LoadSegment seg;
+    seg.vaddr = image;
+    seg.paddr = image - voffset;
+    seg.file_size = seg.mem_size = end - image;
+    seg.alias = true;
+    kernel.memory().add_segment(seg);
+    Arm64Translator* walker = nullptr;
+    auto t = Arm64Translator::create(kernel.memory());
+    ASSERT_TRUE(t.is_ok()) << t.status().to_string();
+    walker = t.value().get();
+    ASSERT_TRUE(walker->kernel_image_proven());
+    auto freed = walker->translate(init_begin + 0x1008);
+    ASSERT_FALSE(freed.is_ok()) << std::hex << freed->paddr;
+    EXPECT_EQ(freed.status().code(), Code::not_found) << freed.status().to_string();
+    auto before = walker->translate(init_begin - 0x10000 + 8);
+    ASSERT_TRUE(before.is_ok()) << before.status().to_string();
+    EXPECT_EQ(before->paddr, init_begin - 0x10000 + 8 - voffset);
+    EXPECT_EQ(before->contiguous, 0x10000u - 8) << "the shortcut stops where the init section starts";
+    auto after = walker->translate(init_end + 0x2000);
+    ASSERT_TRUE(after.is_ok()) << after.status().to_string();
+    EXPECT_EQ(after->paddr, init_end + 0x2000 - voffset);
+    EXPECT_EQ(after->contiguous, end - init_end - 0x2000);
 }
 
 // Saved code pointers carry a PAC in their top bits (KERNELPACMASK): stripped to a kernel address.
