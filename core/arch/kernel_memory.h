@@ -25,8 +25,8 @@ namespace kdf::arch {
 class KernelMemory {
 public:
     // Chooses the translator from memory.machine() and VMCOREINFO. Code::not_supported for an
-    // architecture without one; Code::corrupt (naming the key) when VMCOREINFO lacks or
-    // contradicts what translation needs.
+    // architecture without one, or a kernel too old to export a key translation needs (naming
+    // it); Code::corrupt (naming the key) when VMCOREINFO lacks or contradicts what it needs.
     static Result<KernelMemory> open(const vmcore::PhysicalMemory& memory);
 
     Result<uint64_t> to_physical(uint64_t vaddr) const { return translator_->to_physical(vaddr); }

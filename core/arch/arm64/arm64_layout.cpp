@@ -53,6 +53,11 @@ Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std:
     auto bad = [&](const std::string& why) {
         return Status::error(Code::corrupt, path + ": VMCOREINFO " + why + ": kernel addresses cannot be translated");
     };
+    // A key the kernel is too old to export: nothing is wrong with the dump, this reader cannot use it.
+    auto missing = [&](const std::string& key, const char* since) {
+        return Status::error(Code::not_supported, path + ": VMCOREINFO has no " + key + " (arm64 kernels export it since " +
+                                                      since + "): kernel addresses cannot be translated");
+    };
     NumberReader numbers{info, path, Status::ok()};
     Arm64Layout l;
 
@@ -65,14 +70,13 @@ Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std:
 
     auto va = numbers.get("VA_BITS");
     if (!numbers.failure.is_ok()) return numbers.failure;
-    if (!va) return bad("has no NUMBER(VA_BITS)");
+    if (!va) return missing("NUMBER(VA_BITS)", "4.12");
     if (*va > 64 || !va_size_exists(l.page_size, static_cast<int>(*va)))
         return bad("NUMBER(VA_BITS)=" + std::to_string(static_cast<int64_t>(*va)) + " is not a VA size of the " +
                    std::to_string(l.page_size / 1024) + " KiB granule");
     l.va_bits = static_cast<int>(*va);
 
     auto t1sz = numbers.get("TCR_EL1_T1SZ");
-    if (!t1sz) t1sz = numbers.get("tcr_el1_t1sz");  // the name a few 5.x vendor kernels used
     if (!numbers.failure.is_ok()) return numbers.failure;
     if (t1sz) {
         const int actual = *t1sz < 64 ? 64 - static_cast<int>(*t1sz) : 0;
@@ -105,7 +109,7 @@ Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std:
 
     auto phys = numbers.get("PHYS_OFFSET");
     if (!numbers.failure.is_ok()) return numbers.failure;
-    if (!phys) return bad("has no NUMBER(PHYS_OFFSET)");
+    if (!phys) return missing("NUMBER(PHYS_OFFSET)", "4.12");
     l.phys_offset = *phys;
     l.kimage_voffset = numbers.get("kimage_voffset");
     auto pac = numbers.get("KERNELPACMASK");
@@ -113,7 +117,7 @@ Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std:
     l.pac_mask = pac.value_or(0);
 
     auto root = info.symbol("swapper_pg_dir");
-    if (!root) return bad("has no SYMBOL(swapper_pg_dir)");
+    if (!root) return bad("has no SYMBOL(swapper_pg_dir)");  // exported by every kernel with VMCOREINFO
     if (*root % l.page_size != 0 || *root < l.kernel_space_start())
         return bad("SYMBOL(swapper_pg_dir)=" + hex(*root) + " is not a page-aligned kernel address");
     l.root_vaddr = *root;

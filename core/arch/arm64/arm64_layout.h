@@ -57,7 +57,9 @@ struct Arm64Layout {
     uint64_t linear_start = 0;  // the linear region the formula is trusted for (before proof)
     uint64_t linear_end = 0;    // exclusive; 0 means the end of the address space
 
-    // Code::corrupt naming the VMCOREINFO key that is missing or impossible; `path` prefixes it.
+    // Errors name the VMCOREINFO key and start with `path`: Code::not_supported for a key the
+    // kernel is too old to export (NUMBER(VA_BITS), NUMBER(PHYS_OFFSET): before 4.12),
+    // Code::corrupt for a key every kernel writes that is missing, or values that contradict.
     static Result<Arm64Layout> from(const vmcore::VmcoreInfo& info, const std::string& path);
 
     // The lowest virtual address of the kernel half (TTBR1): every kernel address is at or above it.
