@@ -20,9 +20,12 @@
 // (PAGE_OFFSET = -(1 << VA_BITS), the image and vmalloc in the upper half). As makedumpfile does,
 // the layout is read from where the kernel image is: _stext above -(1 << (min(VA_BITS, 48) - 1))
 // means flipped. In both, a linear address maps as paddr = vaddr - linear_base + PHYS_OFFSET,
-// where linear_base is PAGE_OFFSET computed from the configured VA_BITS: a 52-bit kernel on a
-// 48-bit CPU maps its linear map at -(1 << 48) and lowers memstart_addr by the difference, so the
-// same formula holds.
+// where linear_base is PAGE_OFFSET computed from the configured VA_BITS. A 52-bit kernel on a
+// 48-bit CPU maps its linear map at -(1 << 48); since 5.10 (and the 5.4.y stable releases that
+// took the same change) it lowers memstart_addr by _PAGE_OFFSET(48) - _PAGE_OFFSET(52), so the
+// same formula holds. 5.4 to 5.9 kept memstart_addr and offset the linear map another way: there
+// the formula is wrong, the walk disagrees with it where it is proven, and every linear address
+// is walked (right, only slower). The formula is never used unproven.
 //
 // 52-bit physical addresses: with 64 KiB pages (ARMv8.2 LPA) PA[51:48] sits in entry bits
 // [15:12]; with 4/16 KiB pages (LPA2, 6.9+) PA[51:50] sits in entry bits [9:8], which otherwise
@@ -74,8 +77,8 @@ struct Arm64Layout {
         return vaddr >= linear_start && (linear_end == 0 || vaddr < linear_end);
     }
     uint64_t linear_to_physical(uint64_t vaddr) const noexcept { return vaddr - linear_base + phys_offset; }
-    // Kernel code pointers saved with a pointer-authentication code get the PAC bits back to all
-    // ones (the kernel's own unwinder does so), user pointers to zeros. KERNELPACMASK is
+    // Return addresses saved with a pointer-authentication code (pac-ret signs only those) get
+    // the PAC bits back to all ones (the kernel's own unwinder does so), user pointers to zeros. KERNELPACMASK is
     // GENMASK(63, vabits_actual) and so covers bit 55 too, but bit 55 is never part of a PAC: it
     // is what tells the two halves apart.
     uint64_t strip_pac(uint64_t pointer) const noexcept {
