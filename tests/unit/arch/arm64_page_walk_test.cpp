@@ -1,8 +1,10 @@
 // The arm64 walk over hand-built page tables for every granule and level count: 4 KiB with 3, 4
 // and 5 levels (LPA2), 16 KiB with 2, 3 and 4, 64 KiB with 2 and 3 (and 52-bit PA by LPA); block
 // entries where the architecture has them and refused where it has none; a VA_BITS=52 kernel on
-// a 48-bit CPU; pointer-authentication stripping; and the VMCOREINFO mistakes that must be named.
-// The tables are encoded here independently of the translator (the inverse of its decoding).
+// a 48-bit CPU (64 KiB: the root keeps 1024 entries; 4/16 KiB: a level folded); tagged and
+// pointer-authenticated pointers; the shortcuts' limits (PAGE_END, the freed init section); and
+// the VMCOREINFO mistakes that must be named. The tables are encoded here independently of the
+// translator (the inverse of its decoding); one test lays the 52-bit roots out by hand.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -432,10 +434,9 @@ TEST(Arm64Walk, KernelImageShortcutLeavesTheFreedInitSectionToTheWalk) {
     seg.file_size = seg.mem_size = end - image;
     seg.alias = true;
     kernel.memory().add_segment(seg);
-    Arm64Translator* walker = nullptr;
     auto t = Arm64Translator::create(kernel.memory());
     ASSERT_TRUE(t.is_ok()) << t.status().to_string();
-    walker = t.value().get();
+    const Arm64Translator* walker = t.value().get();
     ASSERT_TRUE(walker->kernel_image_proven());
     auto freed = walker->translate(init_begin + 0x1008);
     ASSERT_FALSE(freed.is_ok()) << std::hex << freed->paddr;
