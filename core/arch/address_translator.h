@@ -38,13 +38,18 @@ public:
         return t.value().paddr;
     }
 
-    // A pointer read out of the dump as the CPU would follow it. arm64 signs saved code pointers
-    // (return addresses, some function pointers) with pointer authentication: the PAC sits in
-    // the top bits and must be stripped before the pointer is translated. Identity elsewhere.
+    // A pointer read out of the dump as the CPU would follow it. arm64 kernels sign return
+    // addresses only (pac-ret): the link register (x30) saved in frame records and in saved
+    // registers carries a PAC in its top bits, to be stripped before the address is translated
+    // or symbolised. Data and other function pointers are not signed. Identity elsewhere.
     virtual uint64_t canonical_pointer(uint64_t pointer) const noexcept { return pointer; }
 
     // The lowest virtual address of the kernel's half of the address space.
     virtual uint64_t kernel_space_start() const noexcept { return 1ULL << 63; }
+
+    // MAX_PHYSMEM_BITS: NUMBER(MAX_PHYSMEM_BITS) when the kernel exports it, otherwise what this
+    // architecture's kernel was built with (the sparse memory model's section count follows it).
+    virtual int max_physmem_bits() const noexcept = 0;
 
     // One line for logs: "x86_64, 4-level paging, phys_base 0x..., page_offset 0x...".
     virtual std::string describe() const = 0;

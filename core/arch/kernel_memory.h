@@ -25,17 +25,19 @@ namespace kdf::arch {
 class KernelMemory {
 public:
     // Chooses the translator from memory.machine() and VMCOREINFO. Code::not_supported for an
-    // architecture without one; Code::corrupt (naming the key) when VMCOREINFO lacks or
-    // contradicts what translation needs.
+    // architecture without one, or a kernel too old to export a key translation needs (naming
+    // it); Code::corrupt (naming the key) when VMCOREINFO lacks or contradicts what it needs.
     static Result<KernelMemory> open(const vmcore::PhysicalMemory& memory);
 
     Result<uint64_t> to_physical(uint64_t vaddr) const { return translator_->to_physical(vaddr); }
     Result<Translation> translate(uint64_t vaddr) const { return translator_->translate(vaddr); }
     std::string describe() const { return translator_->describe(); }
-    // A pointer saved in the dump (a return address, a function pointer) made followable: on arm64
-    // its pointer-authentication bits are stripped. Use it before following any saved code pointer.
+    // A return address saved in the dump (the LR/x30 of a frame record or of saved registers)
+    // made followable: on arm64 its pointer-authentication bits are stripped. Use it on return
+    // addresses when unwinding; data pointers are never signed.
     uint64_t canonical_pointer(uint64_t pointer) const noexcept { return translator_->canonical_pointer(pointer); }
     uint64_t kernel_space_start() const noexcept { return translator_->kernel_space_start(); }
+    int max_physmem_bits() const noexcept { return translator_->max_physmem_bits(); }
 
     // Reads out.size() bytes starting at `vaddr`, translating every page it touches.
     Status read(uint64_t vaddr, std::span<std::byte> out) const;

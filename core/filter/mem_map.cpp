@@ -112,7 +112,7 @@ Result<MemMapLayout> MemMapLayout::find(const arch::KernelMemory& mem, const vmc
         s.max_mapnr = max_mapnr;
         s.kernel_floor = kernel_floor;
         // SPARSEMEM_EXTREME when LENGTH(mem_section) is the root count, or is not exported.
-        const int64_t physmem_bits = info.number("MAX_PHYSMEM_BITS").value_or(info.number("pgtable_l5_enabled").value_or(0) == 1 ? 52 : 46);
+        const int64_t physmem_bits = mem.max_physmem_bits();  // the architecture's default when not exported
         const uint64_t per_root_extreme = page_size / *ms_size;
         auto length = info.length("mem_section");
         s.extreme = true;

@@ -2,6 +2,7 @@
 #include "core/arch/arm64/arm64_layout.h"
 
 #include <bit>
+#include <cstdio>
 
 #include "core/common/number_text.h"
 
@@ -37,11 +38,25 @@ struct NumberReader {
     }
 };
 
+// True when OSRELEASE names 5.11 or later; false when older or not readable.
+bool release_at_least_5_11(const vmcore::VmcoreInfo& info) {
+    auto rel = info.osrelease();
+    if (!rel) return false;
+    int major = 0, minor = 0;
+    if (std::sscanf(std::string(*rel).c_str(), "%d.%d", &major, &minor) != 2) return false;
+    return major > 5 || (major == 5 && minor >= 11);
+}
+
 }  // namespace
 
 Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std::string& path) {
     auto bad = [&](const std::string& why) {
         return Status::error(Code::corrupt, path + ": VMCOREINFO " + why + ": kernel addresses cannot be translated");
+    };
+    // A key the kernel is too old to export: nothing is wrong with the dump, this reader cannot use it.
+    auto missing = [&](const std::string& key, const char* since) {
+        return Status::error(Code::not_supported, path + ": VMCOREINFO has no " + key + " (arm64 kernels export it since " +
+                                                      since + "): kernel addresses cannot be translated");
     };
     NumberReader numbers{info, path, Status::ok()};
     Arm64Layout l;
@@ -55,14 +70,13 @@ Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std:
 
     auto va = numbers.get("VA_BITS");
     if (!numbers.failure.is_ok()) return numbers.failure;
-    if (!va) return bad("has no NUMBER(VA_BITS)");
+    if (!va) return missing("NUMBER(VA_BITS)", "4.12");
     if (*va > 64 || !va_size_exists(l.page_size, static_cast<int>(*va)))
         return bad("NUMBER(VA_BITS)=" + std::to_string(static_cast<int64_t>(*va)) + " is not a VA size of the " +
                    std::to_string(l.page_size / 1024) + " KiB granule");
     l.va_bits = static_cast<int>(*va);
 
     auto t1sz = numbers.get("TCR_EL1_T1SZ");
-    if (!t1sz) t1sz = numbers.get("tcr_el1_t1sz");  // the name a few 5.x vendor kernels used
     if (!numbers.failure.is_ok()) return numbers.failure;
     if (t1sz) {
         const int actual = *t1sz < 64 ? 64 - static_cast<int>(*t1sz) : 0;
@@ -88,12 +102,14 @@ Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std:
     if (!numbers.failure.is_ok()) return numbers.failure;
     if (pa && *pa != 48 && *pa != 52)  // CONFIG_ARM64_PA_BITS offers these two
         return bad("NUMBER(MAX_PHYSMEM_BITS)=" + std::to_string(*pa) + " is neither 48 nor 52");
-    l.pa_bits = pa ? static_cast<int>(*pa) : 48;
+    // Kernels before the key (5.8 and older): CONFIG_ARM64_PA_BITS is 52 only beside 52-bit VAs
+    // in practice, as makedumpfile assumes.
+    l.pa_bits = pa ? static_cast<int>(*pa) : (l.va_bits == 52 ? 52 : 48);
     l.lpa2 = l.pa_bits == 52 && l.page_size != 65536 && l.va_bits_actual == 52;
 
     auto phys = numbers.get("PHYS_OFFSET");
     if (!numbers.failure.is_ok()) return numbers.failure;
-    if (!phys) return bad("has no NUMBER(PHYS_OFFSET)");
+    if (!phys) return missing("NUMBER(PHYS_OFFSET)", "4.12");
     l.phys_offset = *phys;
     l.kimage_voffset = numbers.get("kimage_voffset");
     auto pac = numbers.get("KERNELPACMASK");
@@ -101,7 +117,7 @@ Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std:
     l.pac_mask = pac.value_or(0);
 
     auto root = info.symbol("swapper_pg_dir");
-    if (!root) return bad("has no SYMBOL(swapper_pg_dir)");
+    if (!root) return bad("has no SYMBOL(swapper_pg_dir)");  // exported by every kernel with VMCOREINFO
     if (*root % l.page_size != 0 || *root < l.kernel_space_start())
         return bad("SYMBOL(swapper_pg_dir)=" + hex(*root) + " is not a page-aligned kernel address");
     l.root_vaddr = *root;
@@ -113,7 +129,14 @@ Result<Arm64Layout> Arm64Layout::from(const vmcore::VmcoreInfo& info, const std:
     if (l.flipped) {
         l.linear_base = ~0ULL << l.va_bits;
         l.linear_start = ~0ULL << l.va_bits_actual;
-        l.linear_end = ~0ULL << (l.va_bits_actual - 1);
+        // PAGE_END: 5.4 to 5.10 end the linear map halfway up the kernel half the CPU runs
+        // (_PAGE_END(vabits_actual)); 5.11 ends it at _PAGE_END(VA_BITS_MIN), where a 48-bit (47
+        // on 16 KiB) kernel's ends, so a 52-bit kernel's linear map is longer and the KASAN shadow,
+        // modules and vmalloc sit above it at the same place whatever the CPU. When the release is
+        // unknown the shorter (older) end is used: past it the walk decides, which is never wrong.
+        const int va_bits_min = l.va_bits > 48 ? (l.page_size == 16384 ? 47 : 48) : l.va_bits;
+        const int end_bits = release_at_least_5_11(info) ? va_bits_min : l.va_bits_actual;
+        l.linear_end = ~0ULL << (end_bits - 1);
     } else {
         l.linear_base = ~0ULL << (l.va_bits - 1);
         l.linear_start = l.linear_base;

@@ -1,6 +1,7 @@
 // core/arch/arm64/arm64_translator.cpp - see arm64_translator.h.
 #include "core/arch/arm64/arm64_translator.h"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -11,12 +12,20 @@ namespace kdf::arch {
 namespace {
 
 constexpr uint64_t kValid = 1ULL << 0;
+constexpr uint64_t kImageSegment = 64 * 1024;  // SEGMENT_ALIGN: the image's mapping changes only at these
 constexpr uint64_t kTableOrPage = 1ULL << 1;  // with kValid: a table (levels < 3) or a page (level 3)
 
 using common::hex;
 
 uint64_t bits_between(int low, int high) {  // bits low..high inclusive
     return ((~0ULL) >> (63 - high)) & ~((1ULL << low) - 1);
+}
+
+// Top-byte-ignore: the MMU does not look at bits 63:56, where KASAN (software and hardware tags)
+// and MTE keep a tag. Bit 55 picks the half, so copying it over the top byte gives the address
+// the hardware translates (the kernel's __tag_reset does the same).
+uint64_t untagged(uint64_t vaddr) {
+    return static_cast<uint64_t>(static_cast<int64_t>(vaddr << 8) >> 8);
 }
 
 }  // namespace
@@ -48,8 +57,15 @@ Result<std::unique_ptr<Arm64Translator>> Arm64Translator::create(const vmcore::P
 }
 
 Result<Translation> Arm64Translator::translate(uint64_t vaddr) const {
-    if (vaddr >= image_start_ && vaddr < image_end_)
-        return Translation{vaddr - *layout_.kimage_voffset, image_end_ - vaddr};
+    vaddr = untagged(vaddr);
+    if (vaddr >= image_start_ && vaddr < image_end_) {
+        auto next = std::upper_bound(image_holes_.begin(), image_holes_.end(), vaddr);
+        const bool in_hole = next != image_holes_.begin() && vaddr < *(next - 1) + kImageSegment;
+        if (!in_hole) {
+            const uint64_t stop = next == image_holes_.end() ? image_end_ : std::min(image_end_, *next);
+            return Translation{vaddr - *layout_.kimage_voffset, stop - vaddr};
+        }
+    }
     if (linear_proven_ && layout_.in_linear_region(vaddr)) {
         const uint64_t paddr = layout_.linear_to_physical(vaddr);
         // Linear as far as the RAM range goes; past it the walk says what is there.
@@ -64,7 +80,9 @@ Result<Translation> Arm64Translator::translate(uint64_t vaddr) const {
 uint64_t Arm64Translator::output_address(uint64_t entry) const noexcept {
     const int ps = layout_.page_shift;
     if (layout_.lpa2) return (entry & bits_between(ps, 49)) | (((entry >> 8) & 0x3) << 50);
-    if (layout_.page_size == 65536 && layout_.pa_bits == 52)
+    // 64 KiB: bits [15:12] are PA[51:48] with FEAT_LPA and RES0 without it, so they are read
+    // whatever MAX_PHYSMEM_BITS says (a kernel may not export it).
+    if (layout_.page_size == 65536)
         return (entry & bits_between(16, 47)) | (((entry >> 12) & 0xf) << 48);
     return entry & bits_between(ps, 47);
 }
@@ -79,6 +97,7 @@ bool Arm64Translator::block_allowed(int level) const noexcept {
 
 Result<Translation> Arm64Translator::walk(uint64_t vaddr) const {
     const Arm64Layout& l = layout_;
+    vaddr = untagged(vaddr);
     if (vaddr < l.kernel_space_start())
         return Status::error(Code::corrupt, "virtual address " + hex(vaddr) + " is not a kernel address for " +
                                                 std::to_string(l.va_bits_actual) + "-bit kernel VAs");
@@ -87,7 +106,7 @@ Result<Translation> Arm64Translator::walk(uint64_t vaddr) const {
     uint64_t table = root_paddr_;
     for (int level = top; level <= 3; ++level) {
         const int shift = l.page_shift + bits * (3 - level);
-        const int index_bits = level == top ? l.va_bits_actual - shift : bits;
+        const int index_bits = level == top ? l.root_va_bits() - shift : bits;
         const uint64_t index = (vaddr >> shift) & ((1ULL << index_bits) - 1);
         std::array<std::byte, 8> raw{};
         Status s = memory_->read_phys(table + index * 8, raw);
@@ -137,8 +156,9 @@ void Arm64Translator::prove_linear_map() {
 }
 
 // The kernel-image PT_LOAD is the image's own mapping: vaddr - paddr must be kimage_voffset. The
-// image header before _stext (64 KiB) is not mapped, so the shortcut starts at _stext and is
-// proven by the walk at its first and last page.
+// image header before _stext (64 KiB) is not mapped, so the shortcut starts at _stext. Both ends
+// must agree with the walk; in between, each 64 KiB segment is checked at its first page and the
+// ones that do not agree (the init section, unmapped once boot is done) are walked instead.
 void Arm64Translator::prove_kernel_image() {
     if (!layout_.kimage_voffset) return;
     const uint64_t voffset = *layout_.kimage_voffset;
@@ -149,10 +169,13 @@ void Arm64Translator::prove_kernel_image() {
         const uint64_t end = seg.vaddr + seg.mem_size;
         if (auto stext = memory_->vmcoreinfo().symbol("_stext"); stext && *stext >= start && *stext < end)
             start = *stext & ~(page - 1);
-        for (uint64_t v : {start, end - page}) {
+        auto agrees = [&](uint64_t v) {
             auto walked = walk(v);
-            if (!walked.is_ok() || walked.value().paddr != v - voffset) return;
-        }
+            return walked.is_ok() && walked.value().paddr == v - voffset;
+        };
+        if (!agrees(start) || !agrees(end - page)) return;
+        for (uint64_t segment = start & ~(kImageSegment - 1); segment < end; segment += kImageSegment)
+            if (!agrees(std::max(segment, start))) image_holes_.push_back(segment);
         image_start_ = start;
         image_end_ = end;
         return;

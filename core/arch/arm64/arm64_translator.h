@@ -16,7 +16,10 @@
 //                PT_LOAD and at SYMBOL(mem_section) (a linear address), so a kdump-compressed
 //                input without PT_LOADs gets it too;
 //   kernel image paddr = vaddr - kimage_voffset over the kernel-image PT_LOAD from _stext on (the
-//                image header before it is not mapped), proven at both ends.
+//                image header before it is not mapped), proven at the first page of every 64 KiB
+//                segment: the kernel maps and unmaps its image in 64 KiB-aligned segments
+//                (SEGMENT_ALIGN), and after boot it unmaps the init section, so the segments
+//                the walk finds unmapped are left to the walk.
 // Debian's kernels map the linear map page by page (rodata=full), so without the first shortcut
 // every 4 KiB of mem_map would cost a 4-level walk.
 // All memory is read through vmcore::PhysicalMemory; the translator does no other I/O.
@@ -26,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/arch/address_translator.h"
 #include "core/arch/arm64/arm64_layout.h"
@@ -44,6 +48,7 @@ public:
     std::string describe() const override;
     uint64_t canonical_pointer(uint64_t pointer) const noexcept override { return layout_.strip_pac(pointer); }
     uint64_t kernel_space_start() const noexcept override { return layout_.kernel_space_start(); }
+    int max_physmem_bits() const noexcept override { return layout_.pa_bits; }
 
     const Arm64Layout& layout() const noexcept { return layout_; }
     bool linear_map_proven() const noexcept { return linear_proven_; }
@@ -70,6 +75,7 @@ private:
     uint64_t root_paddr_ = 0;
     bool linear_proven_ = false;
     uint64_t image_start_ = 0, image_end_ = 0;  // proven kernel-image range; empty when not proven
+    std::vector<uint64_t> image_holes_;          // sorted starts of 64 KiB segments the walk disagrees on
 };
 
 }  // namespace kdf::arch

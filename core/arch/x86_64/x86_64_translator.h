@@ -40,6 +40,10 @@ public:
     std::string describe() const override;
 
     int levels() const noexcept { return levels_; }
+    // Kernels before the key: 46 bits with 4-level paging, 52 with 5-level.
+    int max_physmem_bits() const noexcept override {
+        return static_cast<int>(memory_->vmcoreinfo().number("MAX_PHYSMEM_BITS").value_or(levels_ == 5 ? 52 : 46));
+    }
     // The proven direct-map base (page_offset_base), if the PT_LOADs gave one.
     std::optional<uint64_t> page_offset() const noexcept { return page_offset_; }
 
