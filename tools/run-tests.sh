@@ -57,7 +57,7 @@ run_dir=""
 start_fixtures() {
   set -m
   KDF_SUDO_NONINTERACTIVE=1 KDF_APT_UPDATED_MARK="$run_dir/apt-updated" KDF_QEMU_TIMEOUT="${KDF_QEMU_TIMEOUT:-1800}" \
-    nice -n 10 ionice -c 2 -n 7 tools/install-deps.sh < /dev/null > "$run_dir/fixtures.log" 2>&1 &
+    nice -n 10 ionice -t -c 2 -n 7 tools/install-deps.sh < /dev/null > "$run_dir/fixtures.log" 2>&1 &
   fixtures_pid=$!
   set +m
 }
