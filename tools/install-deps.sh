@@ -4,6 +4,12 @@
 #   tools/install-deps.sh             packages, then the test fixtures (kernels, debug vmlinux files,
 #                                     a Debian root image: several GB and minutes, cached)
 #   tools/install-deps.sh --packages  packages only (what building and the demo need)
+# Env (tools/run-tests.sh sets them for the fixtures it makes in the background):
+#   KDF_SUDO_NONINTERACTIVE=1  sudo never asks for a password (sudo -n): it fails at once with a
+#                              message instead of waiting on a terminal nobody watches
+#   KDF_APT_UPDATED_MARK=FILE  FILE exists once a run sharing it has run apt-get update, which
+#                              the other runs then skip
+#   KDF_QEMU_TIMEOUT           seconds for the Debian image's priming boot (default 900)
 set -euo pipefail
 packages_only=0
 [[ ${1:-} == --packages ]] && packages_only=1
@@ -37,20 +43,36 @@ packages=(
   iproute2 python3 bc                     # the link lab (ip netns, veth, tc tbf) and its test's socket timing; bench/ arithmetic
 )
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-missing=()
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=(sudo)
+  if [[ ${KDF_SUDO_NONINTERACTIVE:-0} == 1 ]]; then
+    SUDO+=(-n)
+    "${SUDO[@]}" true 2> /dev/null ||
+      { echo "install-deps: sudo needs a password and cannot ask for it here: run it as root or after sudo -v" >&2; exit 1; }
+  fi
+fi
+
+# apt-get update at most once per run (and once for runs sharing KDF_APT_UPDATED_MARK).
 updated=0
+[[ -n ${KDF_APT_UPDATED_MARK:-} && -e ${KDF_APT_UPDATED_MARK:-} ]] && updated=1
+apt_update_once() {
+  ((updated)) && return 0
+  "${SUDO[@]}" apt-get update -qq
+  updated=1
+  if [[ -n ${KDF_APT_UPDATED_MARK:-} ]]; then : > "$KDF_APT_UPDATED_MARK"; fi
+}
+
+missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
-  $SUDO apt-get update -qq
-  updated=1
+  apt_update_once
   # kexec-tools asks whether to load a kexec kernel at reboot: no (this machine is not a guest).
-  echo "kexec-tools kexec-tools/load_kexec boolean false" | $SUDO debconf-set-selections
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "kexec-tools kexec-tools/load_kexec boolean false" | "${SUDO[@]}" debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 ((packages_only)) && exit 0
@@ -60,8 +82,8 @@ fi
 # the build and the tests download nothing themselves.
 e2e_cache=${KDF_E2E_KERNEL_CACHE:-/var/cache/kdump-failover/e2e-kernel}
 if ! ls "$e2e_cache"/*/.unpacked > /dev/null 2>&1; then
-  ((updated)) || $SUDO apt-get update -qq
-  $SUDO "$(dirname "$0")/../tests/e2e/guest/prepare-kernel.sh" "$e2e_cache" > /dev/null
+  apt_update_once
+  "${SUDO[@]}" "$(dirname "$0")/../tests/e2e/guest/prepare-kernel.sh" "$e2e_cache" > /dev/null
 fi
 
 # Debian's GRUB and kdump-tools files (grub2-common's /etc/default/grub, grub-common's
@@ -69,9 +91,8 @@ fi
 # of tests/unit/lifecycle: apt-get download, unpacked once, never installed.
 grub_cache=${KDF_DEBIAN_GRUB_CACHE:-/var/cache/kdump-failover/debian-grub}
 if [ ! -s "$grub_cache/.unpacked" ]; then
-  ((updated)) || $SUDO apt-get update -qq
-  updated=1
-  $SUDO "$(dirname "$0")/../tests/unit/lifecycle/prepare-debian-grub.sh" "$grub_cache"
+  apt_update_once
+  "${SUDO[@]}" "$(dirname "$0")/../tests/unit/lifecycle/prepare-debian-grub.sh" "$grub_cache"
 fi
 
 # The crashed kernels' own debug vmlinux files for drgn and crash (tests/readers and tests/e2e):
@@ -81,17 +102,16 @@ fi
 # machine's (about 800 MB; dpkg's architectures stay as they are).
 vmlinux_cache=${KDF_VMLINUX_CACHE:-/var/cache/kdump-failover/vmlinux}
 releases=(6.1.0-56-amd64 6.12.117+deb12-amd64 6.1.0-57-arm64)
-releases+=("$($SUDO "$(dirname "$0")/../tests/e2e/guest/prepare-kernel.sh" "$e2e_cache" | sed -n 2p)")
+releases+=("$("${SUDO[@]}" "$(dirname "$0")/../tests/e2e/guest/prepare-kernel.sh" "$e2e_cache" | sed -n 2p)")
 for release in "${releases[@]}"; do
-  if [ ! -s "$vmlinux_cache/vmlinux-$release" ]; then
-    ((updated)) || $SUDO apt-get update -qq
-    updated=1
-  fi
+  if [ ! -s "$vmlinux_cache/vmlinux-$release" ]; then apt_update_once; fi
 done
-$SUDO "$(dirname "$0")/../tests/readers/prepare-vmlinux.sh" "$vmlinux_cache" "${releases[@]}" > /dev/null
+"${SUDO[@]}" "$(dirname "$0")/../tests/readers/prepare-vmlinux.sh" "$vmlinux_cache" "${releases[@]}" > /dev/null
 
 # A real Debian 12 system for the kdump-tools end-to-end test (tests/e2e/debian): mmdebstrap from
 # Debian's archive with its kernel, systemd and kdump-tools, then booted once under QEMU so that
 # kdump-tools has built its crash initrd, as on a user's machine after its first boot. About 4
-# minutes to build and 2 to prime, once; cached until the recipe changes.
-$SUDO "$(dirname "$0")/../tests/e2e/debian/make-root.sh" "${KDF_DEBIAN_ROOT_CACHE:-/var/cache/kdump-failover/debian-root}" > /dev/null
+# minutes to build and 2 to prime, once; cached until the recipe changes. The boot's time limit is
+# passed on by env: sudo does not keep the caller's environment.
+"${SUDO[@]}" env "KDF_QEMU_TIMEOUT=${KDF_QEMU_TIMEOUT:-900}" \
+  "$(dirname "$0")/../tests/e2e/debian/make-root.sh" "${KDF_DEBIAN_ROOT_CACHE:-/var/cache/kdump-failover/debian-root}" > /dev/null

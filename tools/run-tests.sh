@@ -46,30 +46,65 @@ require_tests() {
 # The test fixtures (Debian's kernels and their debug vmlinux files, the primed Debian image: on a
 # fresh machine minutes of downloads and a QEMU boot) need none of our binaries, so they are made
 # while build/ compiles, and awaited before the first test runs. Their output is shown then.
+# The job runs in a process group of its own (job control on while it starts), so it can be
+# stopped as a whole, and it is not the terminal's: Ctrl-C reaches this script, which stops it.
+# It stays in this terminal's session, so sudo finds the credentials `sudo -v` cached here (sudo
+# -n in the job: it can never wait for a password nobody is asked for). It yields to the build
+# (nice, ionice), so the image's priming boot gets a longer time limit (it may start while the
+# build takes both CPUs). apt-get update runs once for both install-deps runs (the mark file).
 fixtures_pid=""
-fixtures_log=""
+run_dir=""
+start_fixtures() {
+  set -m
+  KDF_SUDO_NONINTERACTIVE=1 KDF_APT_UPDATED_MARK="$run_dir/apt-updated" KDF_QEMU_TIMEOUT="${KDF_QEMU_TIMEOUT:-1800}" \
+    nice -n 10 ionice -t -c 2 -n 7 tools/install-deps.sh < /dev/null > "$run_dir/fixtures.log" 2>&1 &
+  fixtures_pid=$!
+  set +m
+}
 await_fixtures() {
   [[ -n $fixtures_pid ]] || return 0
-  local pid=$fixtures_pid
+  local rc=0
+  # fixtures_pid stays set while waiting: a signal here must still stop the job.
+  wait "$fixtures_pid" || rc=$?
   fixtures_pid=""
-  if ! wait "$pid"; then
-    cat "$fixtures_log" >&2
-    rm -f "$fixtures_log"
+  if ((rc != 0)); then
+    cat "$run_dir/fixtures.log" >&2
     echo "run-tests: tools/install-deps.sh failed while making the test fixtures (output above)" >&2
     return 1
   fi
-  cat "$fixtures_log"
-  rm -f "$fixtures_log"
+  cat "$run_dir/fixtures.log"
 }
-# A failed build must not leave the fixture job running behind the script.
-finish_fixtures() {
-  if [[ -n $fixtures_pid ]]; then
-    echo "run-tests: waiting for the fixture job (tools/install-deps.sh) to finish" >&2
-    wait "$fixtures_pid" || true
-    rm -f "$fixtures_log"
-  fi
+# Stops the whole fixture job (what a run left half made is made again by the next one): TERM to
+# its process group, KILL to what is left after 30 s.
+stop_fixtures() {
+  [[ -n $fixtures_pid ]] || return 0
+  local pid=$fixtures_pid i
+  fixtures_pid=""
+  echo "run-tests: stopping the fixture job (tools/install-deps.sh)" >&2
+  kill -TERM -- "-$pid" 2> /dev/null || true
+  for ((i = 0; i < 300; i++)); do
+    pgrep -g "$pid" > /dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
 }
-trap finish_fixtures EXIT
+# A failed step must not leave the fixture job running behind the script; nor must Ctrl-C, a
+# second Ctrl-C while it is being stopped, or a TERM/HUP. After a signal the script dies of it.
+on_exit() {
+  stop_fixtures
+  [[ -z $run_dir ]] || rm -rf "$run_dir"
+}
+on_signal() {
+  trap '' INT TERM HUP
+  on_exit
+  trap - "$1"
+  kill -"$1" $$
+}
+trap on_exit EXIT
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
 
 # Configures build dir $1 (cmake arguments after $2), builds it and runs its tests with label $2
 # ("" = all) and the script's own ctest arguments. Without a build only the tests that need none
@@ -96,10 +131,12 @@ configure_build_test() {
 }
 
 if [[ $configure_only != 1 ]]; then
-  tools/install-deps.sh --packages
-  fixtures_log=$(mktemp /tmp/kdf-run-tests-fixtures-XXXXXX.log)
-  tools/install-deps.sh > "$fixtures_log" 2>&1 &
-  fixtures_pid=$!
+  run_dir=$(mktemp -d /tmp/kdf-run-tests-XXXXXX)
+  KDF_APT_UPDATED_MARK="$run_dir/apt-updated" tools/install-deps.sh --packages
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo -v || { echo "run-tests: the test fixtures need root: run as root or where sudo can ask for a password" >&2; exit 1; }
+  fi
+  start_fixtures
 fi
 
 # Debug information: line tables only (-g1) in every build here. Sanitizer reports and backtraces

@@ -35,10 +35,11 @@ capture=$module/kdump-failover-capture.sh
 work=$(mktemp -d /tmp/kdf-duties-XXXXXX)
 pids=()
 cleanup() {
-  local p
+  local p f
   for p in "${pids[@]}"; do kill "$p" 2> /dev/null || true; done
+  # A pid file whose process is gone already must not stop the cleanup (set -e holds here too).
   for f in "$work"/*/state/fence-notices.pid; do
-    [[ -r $f ]] && kill "$(cat "$f")" 2> /dev/null
+    if [[ -r $f ]]; then kill "$(cat "$f")" 2> /dev/null || true; fi
   done
   # Whatever a failed check left running (stop_notices names it), by pid: nothing outlives the test.
   for p in $(pgrep -f -- "$work/" || true); do kill "$p" 2> /dev/null || true; done
@@ -125,7 +126,8 @@ scenario_processes() {
 stop_notices() {
   local f=$work/$1/state/fence-notices.pid left i
   [[ -r $f ]] && { kill "$(cat "$f")" 2> /dev/null || true; rm -f "$f"; }
-  for ((i = 0; i < 40; i++)); do
+  # Up to 10 s: on a loaded machine a stopped process can take seconds to be gone.
+  for ((i = 0; i < 200; i++)); do
     left=$(scenario_processes "$1")
     [[ -z $left ]] && return 0
     sleep 0.05
