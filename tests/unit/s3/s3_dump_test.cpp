@@ -495,11 +495,19 @@ TEST_F(S3Dump, UnreadableMemoryNoteIsStoredAfterTheDumpAndListed) {
     EXPECT_TRUE(contains(listed.out, "vmcore-unreadable.txt")) << listed.out;
 }
 
+// The first 8 characters of this machine's boot id: the claim's next name for a taken directory.
+std::string boot8() {
+    std::ifstream in("/proc/sys/kernel/random/boot_id");
+    std::string id;
+    std::getline(in, id);
+    return id.substr(0, 8);
+}
+
 // A dump directory is claimed before anything is written into it (a conditional PutObject of
 // .vmcore-claim, which RGW honours where it ignores the condition on CompleteMultipartUpload). A
-// second dump that comes to the same key (here a fixed `name`; in life a clock reset) is refused
-// in one line, the first dump's objects stay exactly as they were, and the chain's next target
-// holds the second dump.
+// second dump that comes to the same key (here a fixed `name`; in life a clock reset) leaves the
+// first dump's objects exactly as they were and lands under the next name, "<dir>-<boot id>"; a
+// third, in the same boot, under "<dir>-<boot id>-2".
 TEST_F(S3Dump, ASecondDumpUnderTheSameKeyNeverReplacesTheFirst) {
     ASSERT_EQ(lab->s3cmd("mb s3://claimed").exit_code, 0);
     const fs::path first = s.make_vmcore("8M", 21), second = s.make_vmcore("12M", 22);
@@ -507,22 +515,24 @@ TEST_F(S3Dump, ASecondDumpUnderTheSameKeyNeverReplacesTheFirst) {
                              credentials(lab->access_key(), lab->secret_key()).string() + "\npart_size = 5M";
     CommandResult one = dump(chain(keys, "name = same-dir\n"), first);
     ASSERT_EQ(one.exit_code, 0) << one.err;
-    const std::string before = lab->s3cmd("ls -r --list-md5 s3://claimed/h/").out;
+    const std::string before = lab->s3cmd("ls -r --list-md5 s3://claimed/h/same-dir/").out;
     ASSERT_TRUE(contains(before, "s3://claimed/h/same-dir/.vmcore-claim")) << before;
     ASSERT_TRUE(contains(before, "s3://claimed/h/same-dir/vmcore.flat")) << before;
 
     CommandResult two = dump(chain(keys, "name = same-dir\n"), second);
-    EXPECT_EQ(two.exit_code, 11) << two.err;
-    EXPECT_TRUE(contains(two.err, "target 'obj' [open]: s3: s3://claimed/h/same-dir/ belongs to another dump (its "
-                                  ".vmcore-claim is not this run's); refusing to write over it"))
-        << two.err;
-    EXPECT_TRUE(same_pages(second, find_one(backup, "vmcore")));
+    ASSERT_EQ(two.exit_code, 0) << two.err;
+    const std::string next = "h/same-dir-" + boot8();
+    EXPECT_TRUE(contains(two.out, "dump saved by target 'obj' (s3): s3://claimed/" + next + "/vmcore.flat")) << two.out;
+    CommandResult three = dump(chain(keys, "name = same-dir\n"), second);
+    ASSERT_EQ(three.exit_code, 0) << three.err;
+    EXPECT_TRUE(contains(three.out, "dump saved by target 'obj' (s3): s3://claimed/" + next + "-2/vmcore.flat")) << three.out;
     // Not one object of the first dump changed (sizes, ETags, times), none was added beside them,
-    // and the second dump's multipart upload was dropped.
-    EXPECT_EQ(lab->s3cmd("ls -r --list-md5 s3://claimed/h/").out, before);
+    // and the multipart upload started under the taken name was dropped.
+    EXPECT_EQ(lab->s3cmd("ls -r --list-md5 s3://claimed/h/same-dir/").out, before);
     EXPECT_FALSE(contains(lab->s3cmd("multipart s3://claimed").out, "h/same-dir/"));
     uint64_t excluded = 0;
     EXPECT_TRUE(same_kept_pages(first, fetch_and_reassemble("claimed", "h/same-dir/vmcore.flat"), &excluded));
+    EXPECT_TRUE(same_kept_pages(second, fetch_and_reassemble("claimed", next + "/vmcore.flat"), &excluded));
 }
 
 // Two targets of one chain on the same bucket and prefix (two gateways of one cluster): the first
