@@ -131,8 +131,11 @@ Status S3Sink::do_commit(const CallOptions& opts) {
     r.body = bytes_of(xml);
     // The directory's claim (taken in open()) is what keeps another dump's object from being
     // replaced here; the condition is a second guard on stores that evaluate it on this call
-    // (Ceph RGW 16 ignores it).
-    r.headers = {"Content-Type: application/xml", "If-None-Match: *"};
+    // (Ceph RGW 16 ignores it). Not when this run took its own claim over: an earlier target's
+    // Complete may have gone through on the server while its answer was lost, and this run owns
+    // that object; a store that honours the condition would refuse the whole dump after minutes.
+    r.headers = {"Content-Type: application/xml"};
+    if (!taken_over_) r.headers.push_back("If-None-Match: *");
     Result<S3Response> done = client_->perform(std::move(r), opts);
     if (!done.is_ok()) return done.take_status();
     // S3 may answer 200 and still report an error in the body of a CompleteMultipartUpload.
