@@ -17,6 +17,7 @@
 
 #include "core/vmcore/elf_reader.h"
 #include "tests/unit/chain/cli_harness.h"
+#include "tests/unit/s3/byte_budget_relay.h"
 #include "tests/unit/s3/rgw_lab.h"
 
 namespace {
@@ -535,33 +536,38 @@ TEST_F(S3Dump, ASecondDumpUnderTheSameKeyNeverReplacesTheFirst) {
     EXPECT_TRUE(same_kept_pages(second, fetch_and_reassemble("claimed", next + "/vmcore.flat"), &excluded));
 }
 
-// Two targets of one chain on the same bucket and prefix (two gateways of one cluster): the first
-// claims the directory and then fails (radosgw stops answering until its stall timeout has
-// passed); the second is the same run, so it takes the claim over (If-None-Match refused, If-Match
-// accepted) and the dump lands under the same key.
+// Two targets of one chain on the same bucket and prefix (two gateways of one cluster), with one
+// node's put-only keys under the bucket policy of docs/s3.md: the first claims the directory and
+// then fails (it reaches the gateway through a relay that passes its first 256 KiB and then goes
+// silent, so the first part stalls past stall_timeout); the second is the same run, so it takes
+// the claim over (If-None-Match refused, If-Match accepted) and the dump lands under the same key.
 TEST_F(S3Dump, TheNextTargetOfTheSameRunTakesItsOwnClaimOver) {
     ASSERT_EQ(lab->s3cmd("mb s3://twogw").exit_code, 0);
-    const fs::path vmcore = s.make_vmcore("64M", 23);
-    const std::string target = "type = s3\nendpoint = " + lab->endpoint() + "\nbucket = twogw\nprefix = h\npart_size = 5M\n" +
-                               "credentials_file = " + credentials(lab->access_key(), lab->secret_key()).string() + "\n";
+    const std::string ak = "NODE3ACCESSKEY000003", sk = "node3secret000000000000000000000000000003";
+    ASSERT_TRUE(lab->add_user("node3", ak, sk));
+    fs::path policy = s.path("twogw-policy.json");
+    write_file(policy, R"({"Version": "2012-10-17", "Statement": [)" + node_statement("twogw", "node3", "h") + ", " +
+                           deny_reading("twogw", R"("arn:aws:iam:::user/node3")") + "]}");
+    ShellResult set = lab->s3cmd("setpolicy '" + policy.string() + "' s3://twogw");
+    ASSERT_EQ(set.exit_code, 0) << set.out;
+
+    const std::string& endpoint = lab->endpoint();
+    const uint16_t rgw_port = static_cast<uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+    ByteBudgetRelay relay(rgw_port, 256 * 1024);
+    const fs::path vmcore = s.make_vmcore("16M", 23);
+    const std::string common = "type = s3\nbucket = twogw\nprefix = h\npart_size = 5M\ncredentials_file = " +
+                               credentials(ak, sk).string() + "\n";
     fs::path conf = s.path("twogw.conf");
     backup = s.mkdir("backup-twogw");
-    write_file(conf, "[chain]\ntargets = gw1 gw2 backup\nname = one-dir\n\n[target gw1]\n" + target +
-                         "stall_timeout = 2s\n\n[target gw2]\n" + target + "\n[target backup]\ntype = local\npath = " +
+    write_file(conf, "[chain]\ntargets = gw1 gw2 backup\nname = one-dir\n\n[target gw1]\n" + common +
+                         "endpoint = http://127.0.0.1:" + std::to_string(relay.port()) + "\nstall_timeout = 2s\n\n" +
+                         "[target gw2]\n" + common + "endpoint = " + endpoint + "\n\n[target backup]\ntype = local\npath = " +
                          backup.string() + "\nreserve = 0\n");
     const std::string claim = "\"PUT /twogw/h/one-dir/.vmcore-claim HTTP/1.1\" ";
-    CommandResult r;
-    std::thread dumper([&] { r = dump(conf, vmcore); });
-    bool claimed = false;
-    for (auto end = std::chrono::steady_clock::now() + 30s; !claimed && std::chrono::steady_clock::now() < end;
-         std::this_thread::sleep_for(5ms))
-        claimed = lab->log_lines_with(claim) > 0;
-    lab->freeze();
-    std::this_thread::sleep_for(3500ms);
-    lab->thaw();
-    dumper.join();
-    ASSERT_TRUE(claimed) << "gw1 never claimed the directory: " << r.err;
+    CommandResult r = dump(conf, vmcore);
+    EXPECT_TRUE(relay.spent());
     ASSERT_EQ(r.exit_code, 11) << r.err;
+    EXPECT_TRUE(contains(r.err, "target 'gw1' [write]")) << r.err;
     EXPECT_TRUE(contains(r.err, "target 'gw1' failed; trying the next target, 'gw2'")) << r.err;
     EXPECT_TRUE(contains(r.out, "dump saved by target 'gw2' (s3): s3://twogw/h/one-dir/vmcore.flat")) << r.out;
     // gw1's claim (200), gw2's If-None-Match (412), gw2's If-Match (200).
