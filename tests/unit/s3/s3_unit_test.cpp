@@ -188,9 +188,10 @@ TEST(ObjectListing, KeysGroupIntoDumpsWithTheirState) {
         {"n1/n1-a/vmcore-unreadable.txt", 40},                                  // pages it could not read
         {"n1/n1-a/.vmcore-claim", 200},                                         // the directory's claim
         {"n1/n1-d/.vmcore-claim", 200},                                         // killed right after claiming
+        {"n1/n1-e/vmcore-incomplete", 99}, {"n1/n1-e/vmcore.flat", 1000},       // an earlier target's leftover
         {"n1/unrelated.txt", 5}};
     const auto dumps = group_dumps(objects);
-    ASSERT_EQ(dumps.size(), 4u);
+    ASSERT_EQ(dumps.size(), 5u);
     EXPECT_EQ(dumps[0].dir, "n1/n1-a/");
     EXPECT_EQ(dumps[0].state(), "complete");
     EXPECT_EQ(dumps[0].dump_size, 1000u);
@@ -202,8 +203,9 @@ TEST(ObjectListing, KeysGroupIntoDumpsWithTheirState) {
     EXPECT_TRUE(dumps[0].claimed);
     EXPECT_FALSE(dumps[2].claimed);
     EXPECT_EQ(dumps[3].dir, "n1/n1-d/");
-    EXPECT_EQ(dumps[3].state(), "unfinished");
+    EXPECT_EQ(dumps[3].state(), "claimed, nothing written");
     EXPECT_TRUE(dumps[3].claimed);
+    EXPECT_EQ(dumps[4].state(), "complete");
 }
 
 }  // namespace
