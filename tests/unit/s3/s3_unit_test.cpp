@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
+#include "dump_claim.h"
 #include "object_listing.h"
 #include "s3_credentials.h"
 #include "s3_options.h"
@@ -206,6 +208,20 @@ TEST(ObjectListing, KeysGroupIntoDumpsWithTheirState) {
     EXPECT_EQ(dumps[3].state(), "claimed, nothing written");
     EXPECT_TRUE(dumps[3].claimed);
     EXPECT_EQ(dumps[4].state(), "complete");
+}
+
+// A taken dump directory is followed by names unique to this boot: a crash kernel boots with a
+// new boot id, so its dump finds a free one whatever earlier dumps took.
+TEST(DumpClaim, NamesAfterATakenDirectoryCarryTheBootId) {
+    std::ifstream in("/proc/sys/kernel/random/boot_id");
+    std::string boot;
+    std::getline(in, boot);
+    const std::vector<std::string> names = dump_dir_candidates("n1/n1-d");
+    ASSERT_EQ(names.size(), 10u);
+    EXPECT_EQ(names[0], "n1/n1-d");
+    EXPECT_EQ(names[1], "n1/n1-d-" + boot.substr(0, 8));
+    EXPECT_EQ(names[2], "n1/n1-d-" + boot.substr(0, 8) + "-2");
+    EXPECT_EQ(names[9], "n1/n1-d-" + boot.substr(0, 8) + "-9");
 }
 
 }  // namespace
