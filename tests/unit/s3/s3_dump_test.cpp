@@ -75,6 +75,7 @@ protected:
     // s3cmd get + makedumpfile -R: the dump as a normal file, read by tools that are not ours.
     fs::path fetch_and_reassemble(const std::string& bucket, const std::string& key) {
         fs::path flat = s.path("fetched.flat"), out = s.path("reassembled");
+        fs::remove(out);  // makedumpfile -R will not write over an earlier one
         ShellResult got = lab->s3cmd("get --force 's3://" + bucket + "/" + key + "' '" + flat.string() + "'");
         EXPECT_EQ(got.exit_code, 0) << got.out;
         ShellResult r = shell_captured("makedumpfile -R '" + out.string() + "' < '" + flat.string() + "'");
@@ -567,7 +568,8 @@ TEST_F(S3Dump, TheNextTargetOfTheSameRunTakesItsOwnClaimOver) {
     CommandResult r = dump(conf, vmcore);
     EXPECT_TRUE(relay.spent());
     ASSERT_EQ(r.exit_code, 11) << r.err;
-    EXPECT_TRUE(contains(r.err, "target 'gw1' [write]")) << r.err;
+    // Its parts stall: seen while it still writes, or when it commits (a small dump is all sent).
+    EXPECT_TRUE(contains(r.err, "target 'gw1' [write]") || contains(r.err, "target 'gw1' [commit]")) << r.err;
     EXPECT_TRUE(contains(r.err, "target 'gw1' failed; trying the next target, 'gw2'")) << r.err;
     EXPECT_TRUE(contains(r.out, "dump saved by target 'gw2' (s3): s3://twogw/h/one-dir/vmcore.flat")) << r.out;
     // gw1's claim (200), gw2's If-None-Match (412), gw2's If-Match (200).
