@@ -15,22 +15,31 @@
 //   - written by this same run (an earlier target of the chain that points at the same bucket
 //     and prefix, such as a second gateway of one cluster, then failed): the body is the same
 //     bytes, so a PutObject with `If-Match: <MD5 of the body>` succeeds and the dump goes on
-//     (RGW compares the ETag without quotes, so that is how it is sent);
-//   - anything else: both conditions fail (HTTP 412) and the target refuses with one line
-//     naming the directory; the chain moves on.
+//     there (RGW compares the ETag without quotes, HTTP wants it quoted: both are tried);
+//   - anything else (both conditions fail, HTTP 412): the name belongs to another dump, and the
+//     next name is claimed the same way: "<dir>-<first 8 characters of the boot id>", then
+//     "<dir>-<boot>-2" ... "-9". A crash kernel boots with a new boot id, so a dump is not refused
+//     because its name came round again; only when every name is taken is the target refused
+//     (EEXIST, naming the directory and the remedy) and the chain moves on.
+// A claim request that fails for a passing cause (5xx, a dropped connection, 409 when two
+// conditional writes race) is sent again a few times within the deadline; a 404 to If-Match (the
+// claim vanished in between) goes back to If-None-Match.
 // The claim stays for good. After a complete dump the directory holds it, the dump and its side
 // files; after an aborted one it, vmcore-incomplete and the side files; after a kill mid-dump it
-// and whatever side files were written (`list` says "unfinished"). In each case the directory is
-// taken: no later dump writes there, so nothing a dump left, whole or partial, is overwritten.
-// The name starts with '.', which no side file name may, so the two never meet.
+// and whatever side files were written (`list` says "unfinished", or "claimed, nothing written").
+// A directory is never handed to another run, so nothing a dump left, whole or partial, is
+// overwritten. The name starts with '.', which no side file name may, so the two never meet.
 //
 // Limits: an object that a dump without a claim put there (another tool, an earlier version) is
 // not protected; a store that ignores If-None-Match on PutObject as well makes the claim a no-op
-// (the dump then behaves as it did before claims existed).
+// (the dump then behaves as it did before claims existed); a store whose ETag is not the body's
+// MD5 (SSE-KMS, SSE-C) never lets a run take its own claim over, so a second target of the same
+// run writes under the next name instead.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kdf/call_options.h"
 #include "kdf/status.h"
@@ -41,11 +50,24 @@ namespace kdf::s3 {
 
 inline constexpr std::string_view dump_claim_name = ".vmcore-claim";
 
+enum class ClaimHow { fresh, taken_over, taken };
+
+// The directory this dump writes into and how it got it: `taken_over` when an earlier target of
+// this same run had claimed it (its key may then hold that target's leftovers).
+struct DumpClaim {
+    std::string key_dir;
+    ClaimHow how = ClaimHow::fresh;
+};
+
 // The claim's body for this run (the same bytes in every attempt of one chain run).
 std::string dump_claim_body(const std::string& key_dir, const DumpInfo& dump);
 
-// Claims "<key_dir>/" for this dump: ok when it is this run's, EEXIST naming the directory when
-// another dump holds it, or the request's own error.
-Status claim_dump_dir(const S3Client& client, const std::string& key_dir, const DumpInfo& dump, const CallOptions& opts);
+// The directory names tried in order for "<prefix>/<dir_name>" (`key_dir` first).
+std::vector<std::string> dump_dir_candidates(const std::string& key_dir);
+
+// Claims the first of dump_dir_candidates(key_dir) that is free or this run's; EEXIST naming the
+// directory when every one belongs to another dump, or a request's own error.
+Result<DumpClaim> claim_dump_dir(const S3Client& client, const std::string& key_dir, const DumpInfo& dump,
+                                 const CallOptions& opts);
 
 }  // namespace kdf::s3

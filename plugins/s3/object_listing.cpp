@@ -59,7 +59,10 @@ Result<std::vector<ListedObject>> list_objects(const S3Client& client, const std
 
 std::string ListedDump::state() const {
     if (!dump_key.empty()) return "complete";
-    return incomplete_marker ? "incomplete" : "unfinished";
+    if (incomplete_marker) return "incomplete";
+    // Only the claim: the writer stopped (or is still) before its first visible object.
+    if (claimed && !dmesg && !unreadable) return "claimed, nothing written";
+    return "unfinished";
 }
 
 std::vector<ListedDump> group_dumps(const std::vector<ListedObject>& objects) {

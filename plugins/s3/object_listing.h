@@ -27,8 +27,10 @@ struct ListedDump {
     bool dmesg = false;
     bool unreadable = false;  // vmcore-unreadable.txt: memory the dump could not read
     bool claimed = false;     // .vmcore-claim: a dump took the directory (it may hold nothing else)
-    // "complete", "incomplete" (aborted, marker present) or "unfinished" (no dump and no marker:
-    // killed mid-dump, or still being written)
+    // "complete" (a leftover vmcore-incomplete beside the dump is from an earlier target of the
+    // same run), "incomplete" (aborted, marker present), "unfinished" (no dump and no marker:
+    // killed mid-dump, or still being written) or "claimed, nothing written" (the claim alone:
+    // killed, or still writing, before the first visible object)
     std::string state() const;
 };
 

@@ -18,37 +18,59 @@ constexpr std::chrono::seconds cleanup_bound{5};
 
 std::span<const std::byte> bytes_of(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
 
-}  // namespace
-
-Result<std::unique_ptr<Sink>> S3Sink::open(std::unique_ptr<S3Client> client, const std::string& key_dir,
-                                           const DumpInfo& dump, const CallOptions& opts) {
-    if (Status s = check_dump_names("s3", dump); !s.is_ok()) return s;
-    const std::string key = key_dir + "/" + dump.final_name;
+// CreateMultipartUpload for `key`: its UploadId.
+Result<std::string> start_upload(const S3Client& client, const std::string& key, const CallOptions& opts) {
     S3Request r;
     r.what = "starting the upload of " + key;
     r.method = "POST";
     r.key = key;
     r.query = {{"uploads", ""}};
     r.amz_headers = {owner_control()};
-    Result<S3Response> started = client->perform(std::move(r), opts);
+    Result<S3Response> started = client.perform(std::move(r), opts);
     if (!started.is_ok()) return started.take_status();
     std::string upload_id = xml_value(started->body, "UploadId");
     if (upload_id.empty())
-        return Status::error(Code::system, "s3: starting the upload of " + key + " at " + client->options().display() +
+        return Status::error(Code::system, "s3: starting the upload of " + key + " at " + client.options().display() +
                                                ": the answer holds no UploadId");
+    return upload_id;
+}
+
+// AbortMultipartUpload, best effort: the server drops what was uploaded (nothing was, here).
+void drop_upload(const S3Client& client, const std::string& key, const std::string& upload_id, const CallOptions& opts) {
+    S3Request drop;
+    drop.what = "aborting the upload of " + key;
+    drop.method = "DELETE";
+    drop.key = key;
+    drop.query = {{"uploadId", upload_id}};
+    (void)client.perform(std::move(drop), cleanup_options(opts, cleanup_bound));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> S3Sink::open(std::unique_ptr<S3Client> client, const std::string& key_dir,
+                                           const DumpInfo& dump, const CallOptions& opts) {
+    if (Status s = check_dump_names("s3", dump); !s.is_ok()) return s;
+    // Started first: it proves the keys and the bucket and creates nothing visible.
+    std::string key = key_dir + "/" + dump.final_name;
+    Result<std::string> upload_id = start_upload(*client, key, opts);
+    if (!upload_id.is_ok()) return upload_id.take_status();
     // The directory is claimed before anything goes into it (vmcore-dmesg.txt comes next); a
-    // directory another dump holds is left exactly as it is, this upload's parts dropped.
-    if (Status claimed = claim_dump_dir(*client, key_dir, dump, opts); !claimed.is_ok()) {
-        S3Request drop;
-        drop.what = "aborting the upload of " + key;
-        drop.method = "DELETE";
-        drop.key = key;
-        drop.query = {{"uploadId", upload_id}};
-        (void)client->perform(std::move(drop), cleanup_options(opts, cleanup_bound));
-        return claimed;
+    // directory another dump holds is left exactly as it is, and the dump takes the next free name.
+    Result<DumpClaim> claim = claim_dump_dir(*client, key_dir, dump, opts);
+    if (!claim.is_ok()) {
+        drop_upload(*client, key, upload_id.value(), opts);
+        return claim.take_status();
     }
-    return std::unique_ptr<Sink>(std::make_unique<S3Sink>(std::move(client), key_dir, dump.final_name,
-                                                                std::move(upload_id), dump.size_hint));
+    if (claim->key_dir != key_dir) {
+        drop_upload(*client, key, upload_id.value(), opts);
+        key = claim->key_dir + "/" + dump.final_name;
+        upload_id = start_upload(*client, key, opts);
+        if (!upload_id.is_ok()) return upload_id.take_status();
+    }
+    auto sink = std::make_unique<S3Sink>(std::move(client), claim->key_dir, dump.final_name,
+                                         std::move(upload_id).value(), dump.size_hint);
+    sink->taken_over_ = claim->how == ClaimHow::taken_over;
+    return std::unique_ptr<Sink>(std::move(sink));
 }
 
 S3Sink::S3Sink(std::unique_ptr<S3Client> client, std::string key_dir, std::string final_name, std::string upload_id,
@@ -109,8 +131,11 @@ Status S3Sink::do_commit(const CallOptions& opts) {
     r.body = bytes_of(xml);
     // The directory's claim (taken in open()) is what keeps another dump's object from being
     // replaced here; the condition is a second guard on stores that evaluate it on this call
-    // (Ceph RGW 16 ignores it).
-    r.headers = {"Content-Type: application/xml", "If-None-Match: *"};
+    // (Ceph RGW 16 ignores it). Not when this run took its own claim over: an earlier target's
+    // Complete may have gone through on the server while its answer was lost, and this run owns
+    // that object; a store that honours the condition would refuse the whole dump after minutes.
+    r.headers = {"Content-Type: application/xml"};
+    if (!taken_over_) r.headers.push_back("If-None-Match: *");
     Result<S3Response> done = client_->perform(std::move(r), opts);
     if (!done.is_ok()) return done.take_status();
     // S3 may answer 200 and still report an error in the body of a CompleteMultipartUpload.

@@ -4,7 +4,8 @@
 //                under that key until the upload is completed; this call also proves the keys and
 //                the bucket (a wrong secret or a missing bucket fails here, and nothing is created).
 //                Then the directory is claimed for this dump (claim_dump_dir: a conditional PutObject of
-//                .vmcore-claim); a directory another dump holds is refused with EEXIST.
+//                .vmcore-claim); when another dump holds it, the next free name is claimed and the
+//                upload started again there.
 //   put_file():  PutObject <prefix>/<dir_name>/<name>: vmcore-dmesg.txt before the dump data,
 //                vmcore-unreadable.txt after it.
 //   append():    the flattened stream, front to back, cut into parts that grow as the upload goes
@@ -56,6 +57,7 @@ private:
     std::unique_ptr<PartWindow> window_;  // destroyed before client_
     uint64_t appended_ = 0;
     bool completed_ = false;
+    bool taken_over_ = false;  // an earlier target of this run claimed the directory first
 };
 
 }  // namespace kdf::s3

@@ -21,7 +21,8 @@ namespace kdf::s3 {
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::span<const std::byte> data);
 std::string sha256_hex(std::string_view data);
-// Lower-case hex MD5: the ETag S3 gives an object stored by one PutObject.
+// Lower-case hex MD5: the ETag S3 gives an object stored by one PutObject; "" when this OpenSSL
+// refuses MD5 (FIPS mode).
 std::string md5_hex(std::string_view data);
 
 // RFC 3986 percent-encoding as SigV4 wants it: unreserved characters stay, everything else is

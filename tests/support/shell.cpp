@@ -33,7 +33,9 @@ std::string shell_output(const std::string& command) {
 
 ShellResult shell_captured(const std::string& command) {
     ShellResult r;
-    if (std::FILE* p = ::popen((command + " 2>&1").c_str(), "r")) r.exit_code = exit_code_of(drain(p, r.out));
+    // The braces make the redirection cover every command of a list or script, not just the last;
+    // the newline ends a command that ends in a comment or lacks its ';'.
+    if (std::FILE* p = ::popen(("{ " + command + "\n} 2>&1").c_str(), "r")) r.exit_code = exit_code_of(drain(p, r.out));
     return r;
 }
 

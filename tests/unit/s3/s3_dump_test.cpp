@@ -17,6 +17,7 @@
 
 #include "core/vmcore/elf_reader.h"
 #include "tests/unit/chain/cli_harness.h"
+#include "tests/unit/s3/byte_budget_relay.h"
 #include "tests/unit/s3/rgw_lab.h"
 
 namespace {
@@ -74,6 +75,7 @@ protected:
     // s3cmd get + makedumpfile -R: the dump as a normal file, read by tools that are not ours.
     fs::path fetch_and_reassemble(const std::string& bucket, const std::string& key) {
         fs::path flat = s.path("fetched.flat"), out = s.path("reassembled");
+        fs::remove(out);  // makedumpfile -R will not write over an earlier one
         ShellResult got = lab->s3cmd("get --force 's3://" + bucket + "/" + key + "' '" + flat.string() + "'");
         EXPECT_EQ(got.exit_code, 0) << got.out;
         ShellResult r = shell_captured("makedumpfile -R '" + out.string() + "' < '" + flat.string() + "'");
@@ -495,11 +497,19 @@ TEST_F(S3Dump, UnreadableMemoryNoteIsStoredAfterTheDumpAndListed) {
     EXPECT_TRUE(contains(listed.out, "vmcore-unreadable.txt")) << listed.out;
 }
 
+// The first 8 characters of this machine's boot id: the claim's next name for a taken directory.
+std::string boot8() {
+    std::ifstream in("/proc/sys/kernel/random/boot_id");
+    std::string id;
+    std::getline(in, id);
+    return id.substr(0, 8);
+}
+
 // A dump directory is claimed before anything is written into it (a conditional PutObject of
 // .vmcore-claim, which RGW honours where it ignores the condition on CompleteMultipartUpload). A
-// second dump that comes to the same key (here a fixed `name`; in life a clock reset) is refused
-// in one line, the first dump's objects stay exactly as they were, and the chain's next target
-// holds the second dump.
+// second dump that comes to the same key (here a fixed `name`; in life a clock reset) leaves the
+// first dump's objects exactly as they were and lands under the next name, "<dir>-<boot id>"; a
+// third, in the same boot, under "<dir>-<boot id>-2".
 TEST_F(S3Dump, ASecondDumpUnderTheSameKeyNeverReplacesTheFirst) {
     ASSERT_EQ(lab->s3cmd("mb s3://claimed").exit_code, 0);
     const fs::path first = s.make_vmcore("8M", 21), second = s.make_vmcore("12M", 22);
@@ -507,51 +517,59 @@ TEST_F(S3Dump, ASecondDumpUnderTheSameKeyNeverReplacesTheFirst) {
                              credentials(lab->access_key(), lab->secret_key()).string() + "\npart_size = 5M";
     CommandResult one = dump(chain(keys, "name = same-dir\n"), first);
     ASSERT_EQ(one.exit_code, 0) << one.err;
-    const std::string before = lab->s3cmd("ls -r --list-md5 s3://claimed/h/").out;
+    const std::string before = lab->s3cmd("ls -r --list-md5 s3://claimed/h/same-dir/").out;
     ASSERT_TRUE(contains(before, "s3://claimed/h/same-dir/.vmcore-claim")) << before;
     ASSERT_TRUE(contains(before, "s3://claimed/h/same-dir/vmcore.flat")) << before;
 
     CommandResult two = dump(chain(keys, "name = same-dir\n"), second);
-    EXPECT_EQ(two.exit_code, 11) << two.err;
-    EXPECT_TRUE(contains(two.err, "target 'obj' [open]: s3: s3://claimed/h/same-dir/ belongs to another dump (its "
-                                  ".vmcore-claim is not this run's); refusing to write over it"))
-        << two.err;
-    EXPECT_TRUE(same_pages(second, find_one(backup, "vmcore")));
+    ASSERT_EQ(two.exit_code, 0) << two.err;
+    const std::string next = "h/same-dir-" + boot8();
+    EXPECT_TRUE(contains(two.out, "dump saved by target 'obj' (s3): s3://claimed/" + next + "/vmcore.flat")) << two.out;
+    CommandResult three = dump(chain(keys, "name = same-dir\n"), second);
+    ASSERT_EQ(three.exit_code, 0) << three.err;
+    EXPECT_TRUE(contains(three.out, "dump saved by target 'obj' (s3): s3://claimed/" + next + "-2/vmcore.flat")) << three.out;
     // Not one object of the first dump changed (sizes, ETags, times), none was added beside them,
-    // and the second dump's multipart upload was dropped.
-    EXPECT_EQ(lab->s3cmd("ls -r --list-md5 s3://claimed/h/").out, before);
+    // and the multipart upload started under the taken name was dropped.
+    EXPECT_EQ(lab->s3cmd("ls -r --list-md5 s3://claimed/h/same-dir/").out, before);
     EXPECT_FALSE(contains(lab->s3cmd("multipart s3://claimed").out, "h/same-dir/"));
     uint64_t excluded = 0;
     EXPECT_TRUE(same_kept_pages(first, fetch_and_reassemble("claimed", "h/same-dir/vmcore.flat"), &excluded));
+    EXPECT_TRUE(same_kept_pages(second, fetch_and_reassemble("claimed", next + "/vmcore.flat"), &excluded));
 }
 
-// Two targets of one chain on the same bucket and prefix (two gateways of one cluster): the first
-// claims the directory and then fails (radosgw stops answering until its stall timeout has
-// passed); the second is the same run, so it takes the claim over (If-None-Match refused, If-Match
-// accepted) and the dump lands under the same key.
+// Two targets of one chain on the same bucket and prefix (two gateways of one cluster), with one
+// node's put-only keys under the bucket policy of docs/s3.md: the first claims the directory and
+// then fails (it reaches the gateway through a relay that passes its first 256 KiB and then goes
+// silent, so the first part stalls past stall_timeout); the second is the same run, so it takes
+// the claim over (If-None-Match refused, If-Match accepted) and the dump lands under the same key.
 TEST_F(S3Dump, TheNextTargetOfTheSameRunTakesItsOwnClaimOver) {
     ASSERT_EQ(lab->s3cmd("mb s3://twogw").exit_code, 0);
-    const fs::path vmcore = s.make_vmcore("64M", 23);
-    const std::string target = "type = s3\nendpoint = " + lab->endpoint() + "\nbucket = twogw\nprefix = h\npart_size = 5M\n" +
-                               "credentials_file = " + credentials(lab->access_key(), lab->secret_key()).string() + "\n";
+    const std::string ak = "NODE3ACCESSKEY000003", sk = "node3secret000000000000000000000000000003";
+    ASSERT_TRUE(lab->add_user("node3", ak, sk));
+    fs::path policy = s.path("twogw-policy.json");
+    write_file(policy, R"({"Version": "2012-10-17", "Statement": [)" + node_statement("twogw", "node3", "h") + ", " +
+                           deny_reading("twogw", R"("arn:aws:iam:::user/node3")") + "]}");
+    ShellResult set = lab->s3cmd("setpolicy '" + policy.string() + "' s3://twogw");
+    ASSERT_EQ(set.exit_code, 0) << set.out;
+
+    const std::string& endpoint = lab->endpoint();
+    const uint16_t rgw_port = static_cast<uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+    ByteBudgetRelay relay(rgw_port, 256 * 1024);
+    const fs::path vmcore = s.make_vmcore("16M", 23);
+    const std::string common = "type = s3\nbucket = twogw\nprefix = h\npart_size = 5M\ncredentials_file = " +
+                               credentials(ak, sk).string() + "\n";
     fs::path conf = s.path("twogw.conf");
     backup = s.mkdir("backup-twogw");
-    write_file(conf, "[chain]\ntargets = gw1 gw2 backup\nname = one-dir\n\n[target gw1]\n" + target +
-                         "stall_timeout = 2s\n\n[target gw2]\n" + target + "\n[target backup]\ntype = local\npath = " +
+    write_file(conf, "[chain]\ntargets = gw1 gw2 backup\nname = one-dir\n\n[target gw1]\n" + common +
+                         "endpoint = http://127.0.0.1:" + std::to_string(relay.port()) + "\nstall_timeout = 2s\n\n" +
+                         "[target gw2]\n" + common + "endpoint = " + endpoint + "\n\n[target backup]\ntype = local\npath = " +
                          backup.string() + "\nreserve = 0\n");
     const std::string claim = "\"PUT /twogw/h/one-dir/.vmcore-claim HTTP/1.1\" ";
-    CommandResult r;
-    std::thread dumper([&] { r = dump(conf, vmcore); });
-    bool claimed = false;
-    for (auto end = std::chrono::steady_clock::now() + 30s; !claimed && std::chrono::steady_clock::now() < end;
-         std::this_thread::sleep_for(5ms))
-        claimed = lab->log_lines_with(claim) > 0;
-    lab->freeze();
-    std::this_thread::sleep_for(3500ms);
-    lab->thaw();
-    dumper.join();
-    ASSERT_TRUE(claimed) << "gw1 never claimed the directory: " << r.err;
+    CommandResult r = dump(conf, vmcore);
+    EXPECT_TRUE(relay.spent());
     ASSERT_EQ(r.exit_code, 11) << r.err;
+    // Its parts stall: seen while it still writes, or when it commits (a small dump is all sent).
+    EXPECT_TRUE(contains(r.err, "target 'gw1' [write]") || contains(r.err, "target 'gw1' [commit]")) << r.err;
     EXPECT_TRUE(contains(r.err, "target 'gw1' failed; trying the next target, 'gw2'")) << r.err;
     EXPECT_TRUE(contains(r.out, "dump saved by target 'gw2' (s3): s3://twogw/h/one-dir/vmcore.flat")) << r.out;
     // gw1's claim (200), gw2's If-None-Match (412), gw2's If-Match (200).

@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
+#include "dump_claim.h"
 #include "object_listing.h"
 #include "s3_credentials.h"
 #include "s3_options.h"
@@ -188,9 +190,10 @@ TEST(ObjectListing, KeysGroupIntoDumpsWithTheirState) {
         {"n1/n1-a/vmcore-unreadable.txt", 40},                                  // pages it could not read
         {"n1/n1-a/.vmcore-claim", 200},                                         // the directory's claim
         {"n1/n1-d/.vmcore-claim", 200},                                         // killed right after claiming
+        {"n1/n1-e/vmcore-incomplete", 99}, {"n1/n1-e/vmcore.flat", 1000},       // an earlier target's leftover
         {"n1/unrelated.txt", 5}};
     const auto dumps = group_dumps(objects);
-    ASSERT_EQ(dumps.size(), 4u);
+    ASSERT_EQ(dumps.size(), 5u);
     EXPECT_EQ(dumps[0].dir, "n1/n1-a/");
     EXPECT_EQ(dumps[0].state(), "complete");
     EXPECT_EQ(dumps[0].dump_size, 1000u);
@@ -202,8 +205,23 @@ TEST(ObjectListing, KeysGroupIntoDumpsWithTheirState) {
     EXPECT_TRUE(dumps[0].claimed);
     EXPECT_FALSE(dumps[2].claimed);
     EXPECT_EQ(dumps[3].dir, "n1/n1-d/");
-    EXPECT_EQ(dumps[3].state(), "unfinished");
+    EXPECT_EQ(dumps[3].state(), "claimed, nothing written");
     EXPECT_TRUE(dumps[3].claimed);
+    EXPECT_EQ(dumps[4].state(), "complete");
+}
+
+// A taken dump directory is followed by names unique to this boot: a crash kernel boots with a
+// new boot id, so its dump finds a free one whatever earlier dumps took.
+TEST(DumpClaim, NamesAfterATakenDirectoryCarryTheBootId) {
+    std::ifstream in("/proc/sys/kernel/random/boot_id");
+    std::string boot;
+    std::getline(in, boot);
+    const std::vector<std::string> names = dump_dir_candidates("n1/n1-d");
+    ASSERT_EQ(names.size(), 10u);
+    EXPECT_EQ(names[0], "n1/n1-d");
+    EXPECT_EQ(names[1], "n1/n1-d-" + boot.substr(0, 8));
+    EXPECT_EQ(names[2], "n1/n1-d-" + boot.substr(0, 8) + "-2");
+    EXPECT_EQ(names[9], "n1/n1-d-" + boot.substr(0, 8) + "-9");
 }
 
 }  // namespace
