@@ -4,7 +4,6 @@
 // out (continuation lines then indent to the shorter text column). The arm64 log also lands in
 // vmcore-dmesg.txt beside a chain dump.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -15,24 +14,14 @@
 
 #include "core/dmesg/kernel_log.h"
 #include "core/dmesg/log_line_formatter.h"
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text_file.h"
 
 namespace kdf::dmesg {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-int run(const std::string& cmd) {
-    const int rc = std::system(cmd.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
 
 // 1.7.9's text without its caller column: "[    0.000000] [      T0] x" -> "[    0.000000] x", and
 // continuation lines lose the column's 11 characters of indent.
@@ -58,7 +47,7 @@ class CallerIdLog : public ::testing::TestWithParam<const char*> {
 protected:
     std::string vmcore() const { return std::string(KDF_BUILD_DIR) + "/fixtures/" + GetParam(); }
     std::string reference179() const {
-        return slurp(std::string(KDF_SHARED_DIR) + "/fixtures/reference/" + GetParam() + ".dmesg-1.7.9.txt");
+        return kdf_test::read_text_file(std::string(KDF_SHARED_DIR) + "/fixtures/reference/" + GetParam() + ".dmesg-1.7.9.txt");
     }
 };
 
@@ -84,10 +73,10 @@ TEST_P(CallerIdLog, WithoutTheColumnEqualsMakedumpfile179LeftAside) {
 
 TEST_P(CallerIdLog, CommandPrintsTheColumnOnRequest) {
     kdf::test::TempDir dir("kdf-callerid");
-    ASSERT_EQ(run(std::string(KDF_CLI) + " dmesg --caller-id '" + vmcore() + "' -o '" + (dir / "c.txt") + "'"), 0);
-    EXPECT_TRUE(slurp(dir / "c.txt") == reference179());
-    ASSERT_EQ(run(std::string(KDF_CLI) + " dmesg '" + vmcore() + "' > '" + (dir / "plain.txt") + "'"), 0);
-    EXPECT_TRUE(slurp(dir / "plain.txt") == without_caller_id(reference179()));
+    ASSERT_EQ(kdf_test::shell(std::string(KDF_CLI) + " dmesg --caller-id '" + vmcore() + "' -o '" + (dir / "c.txt") + "'"), 0);
+    EXPECT_TRUE(kdf_test::read_text_file(dir / "c.txt") == reference179());
+    ASSERT_EQ(kdf_test::shell(std::string(KDF_CLI) + " dmesg '" + vmcore() + "' > '" + (dir / "plain.txt") + "'"), 0);
+    EXPECT_TRUE(kdf_test::read_text_file(dir / "plain.txt") == without_caller_id(reference179()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Debian, CallerIdLog, ::testing::Values("vmcore-6.1-arm64-f", "vmcore-6.1-a", "vmcore-6.12-c"),
@@ -119,7 +108,7 @@ TEST(CallerIdLogArm64, ChainDumpWritesVmcoreDmesgBesideTheVmcore) {
                                                  "here\n\n[target here]\ntype = local\npath = " + out.string() + "\n");
     const std::string cmd = "KDF_PLUGIN_PATH='" KDF_PLUGIN_BUILD_DIR "' " KDF_CLI " dump --config '" + conf +
                             "' --vmcore '" + vmcore + "' >/dev/null 2>'" + (dir / "err.txt") + "'";
-    ASSERT_EQ(run(cmd), 0) << slurp(dir / "err.txt");
+    ASSERT_EQ(kdf_test::shell(cmd), 0) << kdf_test::read_text_file(dir / "err.txt");
     fs::path vmcore_file, dmesg_file;
     for (const auto& e : fs::recursive_directory_iterator(out)) {
         if (e.path().filename() == "vmcore") vmcore_file = e.path();
@@ -129,9 +118,9 @@ TEST(CallerIdLogArm64, ChainDumpWritesVmcoreDmesgBesideTheVmcore) {
     ASSERT_FALSE(dmesg_file.empty());
     EXPECT_EQ(dmesg_file.parent_path(), vmcore_file.parent_path());
     const std::string want =
-        without_caller_id(slurp(std::string(KDF_SHARED_DIR) + "/fixtures/reference/vmcore-6.1-arm64-f.dmesg-1.7.9.txt"));
-    EXPECT_TRUE(slurp(dmesg_file) == want);
-    EXPECT_EQ(slurp(dir / "err.txt").find("warning"), std::string::npos) << slurp(dir / "err.txt");
+        without_caller_id(kdf_test::read_text_file(std::string(KDF_SHARED_DIR) + "/fixtures/reference/vmcore-6.1-arm64-f.dmesg-1.7.9.txt"));
+    EXPECT_TRUE(kdf_test::read_text_file(dmesg_file) == want);
+    EXPECT_EQ(kdf_test::read_text_file(dir / "err.txt").find("warning"), std::string::npos) << kdf_test::read_text_file(dir / "err.txt");
 }
 
 }  // namespace

@@ -3,16 +3,15 @@
 // and come out the same through every way we offer it: the library, `kdump-failover dmesg`,
 // `collect --dump-dmesg`, a kdump-compressed copy, and vmcore-dmesg.txt beside a chain dump.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "core/dmesg/kernel_log.h"
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text_file.h"
 
 namespace kdf::dmesg {
 namespace {
@@ -26,23 +25,11 @@ std::string makedumpfile_path() {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-int run(const std::string& cmd) {
-    const int rc = std::system(cmd.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 class RealKernelLog : public ::testing::TestWithParam<const char*> {
 protected:
     std::string vmcore() const { return std::string(KDF_BUILD_DIR) + "/fixtures/" + GetParam(); }
     std::string reference() const {
-        return slurp(std::string(KDF_SHARED_DIR) + "/fixtures/reference/" + GetParam() + ".dmesg-1.7.2.txt");
+        return kdf_test::read_text_file(std::string(KDF_SHARED_DIR) + "/fixtures/reference/" + GetParam() + ".dmesg-1.7.2.txt");
     }
 };
 
@@ -64,16 +51,16 @@ TEST_P(RealKernelLog, EqualsMakedumpfile172ByteForByteAndHoldsThePanic) {
 TEST_P(RealKernelLog, CommandAndCollectWriteTheSameText) {
     kdf::test::TempDir dir("kdf-dmesg");
     const std::string want = reference();
-    ASSERT_EQ(run(std::string(KDF_CLI) + " dmesg '" + vmcore() + "' > '" + (dir / "stdout.txt") + "'"), 0);
-    EXPECT_TRUE(slurp(dir / "stdout.txt") == want);
-    ASSERT_EQ(run(std::string(KDF_CLI) + " dmesg '" + vmcore() + "' -o '" + (dir / "o.txt") + "'"), 0);
-    EXPECT_TRUE(slurp(dir / "o.txt") == want);
+    ASSERT_EQ(kdf_test::shell(std::string(KDF_CLI) + " dmesg '" + vmcore() + "' > '" + (dir / "stdout.txt") + "'"), 0);
+    EXPECT_TRUE(kdf_test::read_text_file(dir / "stdout.txt") == want);
+    ASSERT_EQ(kdf_test::shell(std::string(KDF_CLI) + " dmesg '" + vmcore() + "' -o '" + (dir / "o.txt") + "'"), 0);
+    EXPECT_TRUE(kdf_test::read_text_file(dir / "o.txt") == want);
     EXPECT_EQ(fs::status(dir / "o.txt").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
     // makedumpfile's form, as kdumpctl's core_collector would call it; an existing file needs -f.
-    ASSERT_EQ(run(std::string(KDF_CLI) + " collect --dump-dmesg '" + vmcore() + "' '" + (dir / "c.txt") + "'"), 0);
-    EXPECT_TRUE(slurp(dir / "c.txt") == want);
-    EXPECT_EQ(run(std::string(KDF_CLI) + " collect --dump-dmesg '" + vmcore() + "' '" + (dir / "c.txt") + "' 2>/dev/null"), 1);
-    EXPECT_EQ(run(std::string(KDF_CLI) + " collect --dump-dmesg -f '" + vmcore() + "' '" + (dir / "c.txt") + "'"), 0);
+    ASSERT_EQ(kdf_test::shell(std::string(KDF_CLI) + " collect --dump-dmesg '" + vmcore() + "' '" + (dir / "c.txt") + "'"), 0);
+    EXPECT_TRUE(kdf_test::read_text_file(dir / "c.txt") == want);
+    EXPECT_EQ(kdf_test::shell(std::string(KDF_CLI) + " collect --dump-dmesg '" + vmcore() + "' '" + (dir / "c.txt") + "' 2>/dev/null"), 1);
+    EXPECT_EQ(kdf_test::shell(std::string(KDF_CLI) + " collect --dump-dmesg -f '" + vmcore() + "' '" + (dir / "c.txt") + "'"), 0);
 }
 
 // Our own kdump-compressed dumps (level 1 lzo, and level 31 zlib, which drops free, user and cache
@@ -85,15 +72,15 @@ TEST_P(RealKernelLog, KdumpCompressedCopyGivesTheSameText) {
         SCOPED_TRACE(options);
         const std::string dump = dir / "dump.kdump";
         std::filesystem::remove(dump);
-        ASSERT_EQ(run(std::string(KDF_CLI) + " collect " + options + " --message-level 0 '" + vmcore() + "' '" + dump + "'"),
+        ASSERT_EQ(kdf_test::shell(std::string(KDF_CLI) + " collect " + options + " --message-level 0 '" + vmcore() + "' '" + dump + "'"),
                   0);
         auto log = read_kernel_log_file(dump);
         ASSERT_TRUE(log.is_ok()) << log.status().to_string();
         EXPECT_TRUE(log->text == reference());
         if (!makedumpfile_path().empty()) {
             std::filesystem::remove(dir / "m.txt");
-            ASSERT_EQ(run(makedumpfile_path() + " --dump-dmesg '" + dump + "' '" + (dir / "m.txt") + "' >/dev/null 2>&1"), 0);
-            EXPECT_TRUE(slurp(dir / "m.txt") == log->text);
+            ASSERT_EQ(kdf_test::shell(makedumpfile_path() + " --dump-dmesg '" + dump + "' '" + (dir / "m.txt") + "' >/dev/null 2>&1"), 0);
+            EXPECT_TRUE(kdf_test::read_text_file(dir / "m.txt") == log->text);
         }
     }
 }
@@ -112,7 +99,7 @@ TEST_P(RealKernelLog, ChainDumpWritesVmcoreDmesgBesideTheVmcore) {
                                                out.string() + "\n");
         const std::string cmd = "KDF_PLUGIN_PATH='" KDF_PLUGIN_BUILD_DIR "' " KDF_CLI " dump --config '" + conf +
                                 "' --vmcore '" + vmcore() + "' >/dev/null 2>'" + (dir / "err.txt") + "'";
-        ASSERT_EQ(run(cmd), 0) << slurp(dir / "err.txt");
+        ASSERT_EQ(kdf_test::shell(cmd), 0) << kdf_test::read_text_file(dir / "err.txt");
         fs::path vmcore_file, dmesg_file;
         for (const auto& e : fs::recursive_directory_iterator(out)) {
             if (e.path().filename() == "vmcore") vmcore_file = e.path();
@@ -122,8 +109,8 @@ TEST_P(RealKernelLog, ChainDumpWritesVmcoreDmesgBesideTheVmcore) {
         if (want_dmesg) {
             ASSERT_FALSE(dmesg_file.empty());
             EXPECT_EQ(dmesg_file.parent_path(), vmcore_file.parent_path());
-            EXPECT_TRUE(slurp(dmesg_file) == reference());
-            EXPECT_EQ(slurp(dir / "err.txt").find("warning"), std::string::npos) << slurp(dir / "err.txt");
+            EXPECT_TRUE(kdf_test::read_text_file(dmesg_file) == reference());
+            EXPECT_EQ(kdf_test::read_text_file(dir / "err.txt").find("warning"), std::string::npos) << kdf_test::read_text_file(dir / "err.txt");
         } else {
             EXPECT_TRUE(dmesg_file.empty());
         }

@@ -12,6 +12,7 @@
 #include "core/format/kdump_reader.h"
 #include "core/pipeline/dump_job.h"
 #include "core/vmcore/elf_reader.h"
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/filter/filter_test_support.h"
 
@@ -88,11 +89,6 @@ TEST_P(DumpAgreement61, KdumpFileHasMakedumpfilesPageSetAndTheInputsBytes) {
 INSTANTIATE_TEST_SUITE_P(Levels, DumpAgreement61, ::testing::Values(1, 2, 4, 8, 16, 31),
                          [](const auto& p) { return "d" + std::to_string(p.param); });
 
-int run(const std::string& cmd) {
-    const int rc = std::system(cmd.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 // Debian's makedumpfile 1.7.2 (the reference tool users switch from) takes our level-31 file as
 // input: refiltering it keeps exactly our page set, and its --dump-dmesg finds the panic.
 TEST(DumpAgreement61Makedumpfile, ReadsOurLevel31Dump) {
@@ -102,14 +98,14 @@ TEST(DumpAgreement61Makedumpfile, ReadsOurLevel31Dump) {
     const std::string ours = dir / "ours", again = dir / "again", dmesg = dir / "dmesg.txt";
     auto r = dump(core.value(), ours, 31, "zlib");
     ASSERT_TRUE(r.is_ok()) << r.status().message();
-    ASSERT_EQ(run("makedumpfile -c -d 31 --message-level 0 " + ours + " " + again + " >" + dir.file("log") + " 2>&1"), 0)
+    ASSERT_EQ(kdf_test::shell("makedumpfile -c -d 31 --message-level 0 " + ours + " " + again + " >" + dir.file("log") + " 2>&1"), 0)
         << read_file(dir.file("log")).size();
     Bitmap a = kdump_bitmap2(ours), b = kdump_bitmap2(again);
     ASSERT_FALSE(a.bytes.empty());
     BitmapDiff d = diff(a, b);
     EXPECT_EQ(d.ours_only_count + d.theirs_only_count, 0u) << describe(d);
     EXPECT_EQ(a.bytes, reference(31).bytes);
-    ASSERT_EQ(run("makedumpfile --dump-dmesg " + ours + " " + dmesg + " >/dev/null 2>&1"), 0);
+    ASSERT_EQ(kdf_test::shell("makedumpfile --dump-dmesg " + ours + " " + dmesg + " >/dev/null 2>&1"), 0);
     std::vector<uint8_t> text = read_file(dmesg);
     const std::string s(text.begin(), text.end());
     EXPECT_NE(s.find("Kernel panic - not syncing"), std::string::npos);

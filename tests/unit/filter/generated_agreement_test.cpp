@@ -9,16 +9,12 @@
 #include "core/format/file_output.h"
 #include "core/pipeline/dump_job.h"
 #include "core/vmcore/elf_reader.h"
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/filter/filter_test_support.h"
 
 namespace kdf::filter::test {
 namespace {
-
-int run(const std::string& cmd) {
-    const int rc = std::system(cmd.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
 
 struct Layout {
     const char* name;
@@ -30,7 +26,7 @@ class GeneratedAgreement : public ::testing::TestWithParam<Layout> {};
 TEST_P(GeneratedAgreement, EveryLevelMatchesMakedumpfile) {
     kdf::test::TempDir dir("kdf-filter-gen");
     const std::string vm = dir / "vmcore";
-    ASSERT_EQ(run(std::string(KDF_MKVMCORE) + " --kernel --size 128M --seed 7 " + GetParam().options + " " + vm +
+    ASSERT_EQ(kdf_test::shell(std::string(KDF_MKVMCORE) + " --kernel --size 128M --seed 7 " + GetParam().options + " " + vm +
                   " >/dev/null"),
               0);
     auto core = vmcore::ElfVmcore::open(vm);
@@ -50,7 +46,7 @@ TEST_P(GeneratedAgreement, EveryLevelMatchesMakedumpfile) {
         ASSERT_TRUE(r.is_ok()) << r.status().message();
         ASSERT_TRUE(out->sync().is_ok());
         EXPECT_EQ(warning, "");
-        ASSERT_EQ(run("makedumpfile -c -d " + std::to_string(level) + " --message-level 0 " + vm + " " + theirs +
+        ASSERT_EQ(kdf_test::shell("makedumpfile -c -d " + std::to_string(level) + " --message-level 0 " + vm + " " + theirs +
                       " >/dev/null 2>&1"),
                   0);
         Bitmap a = kdump_bitmap2(ours), b = kdump_bitmap2(theirs);
