@@ -68,14 +68,18 @@ protected:
 
     kdf::test::TempDir dir_{"kdf-lvm-mnt"};
     std::string loop_;
-    const std::string node_ = "/dev/mapper/vg--kdf--mnt-lv--dump";  // VG vg-kdf-mnt, LV lv-dump
+    // Named after this process: ctest runs each case as its own process, two at a time, and a
+    // shared name would make one case's mknod meet the other's node. device-mapper doubles the
+    // dashes inside VG and LV names.
+    const std::string vg_ = "vg-kdf-mnt" + std::to_string(::getpid());
+    const std::string node_ = "/dev/mapper/vg--kdf--mnt" + std::to_string(::getpid()) + "-lv--dump";
     std::string mnt_;
     bool made_mapper_dir_ = false;
 };
 
 TEST_F(MountedMode, DumpLandsInADatedDirectoryOnTheLvsFilesystemAndItIsUnmountedAfter) {
     LvmTransport transport;
-    TargetConfig t = target({{"mode", "mounted"}, {"vg", "vg-kdf-mnt"}, {"lv", "lv-dump"}, {"mount_point", mnt_},
+    TargetConfig t = target({{"mode", "mounted"}, {"vg", vg_}, {"lv", "lv-dump"}, {"mount_point", mnt_},
                              {"activate", "no"}});
     ASSERT_TRUE(transport.check(t).is_ok());
     Result<ProbeReport> probe = transport.probe(t, CallOptions{});
@@ -108,7 +112,7 @@ TEST_F(MountedMode, AnExistingMountIsUsedAndLeftMounted) {
     ASSERT_EQ(::mount(loop_.c_str(), mnt_.c_str(), "ext4", 0, nullptr), 0);
     ::mkdir((mnt_ + "/crash").c_str(), 0700);
     LvmTransport transport;
-    TargetConfig t = target({{"mode", "mounted"}, {"vg", "vg-kdf-mnt"}, {"lv", "lv-dump"},
+    TargetConfig t = target({{"mode", "mounted"}, {"vg", vg_}, {"lv", "lv-dump"},
                              {"mount_point", dir_.file("elsewhere")}, {"subdir", "crash"}, {"activate", "no"}});
     DumpInfo d;
     d.host = "node1";
