@@ -20,13 +20,6 @@ namespace {
 
 const std::string kArm64Fixture = std::string(KDF_BUILD_DIR) + "/fixtures/vmcore-6.1-arm64-f";
 
-Bitmap reference(int level) {
-    Bitmap b;
-    b.bytes = read_file(std::string(KDF_SHARED_DIR) + "/fixtures/reference/vmcore-6.1-arm64-f.d" + std::to_string(level) +
-                        ".bitmap2");
-    return b;
-}
-
 class AgreementArm64 : public ::testing::TestWithParam<int> {};
 
 TEST_P(AgreementArm64, FilterPfnSetEqualsMakedumpfile179) {
@@ -37,7 +30,7 @@ TEST_P(AgreementArm64, FilterPfnSetEqualsMakedumpfile179) {
     EXPECT_TRUE(run.open_error.empty()) << run.open_error;
     EXPECT_TRUE(run.disabled.empty()) << run.disabled.front();
     EXPECT_EQ(run.unclassified, 0u);
-    Bitmap ref = reference(level);
+    Bitmap ref = reference_bitmap("vmcore-6.1-arm64-f", level);
     ASSERT_FALSE(ref.bytes.empty());
     ASSERT_EQ(run.bitmap.bytes.size(), ref.bytes.size());
     BitmapDiff d = diff(run.bitmap, ref);
@@ -71,7 +64,7 @@ TEST_P(DumpAgreementArm64, KdumpFileHasMakedumpfilesPageSetAndTheInputsBytes) {
     ASSERT_TRUE(out->sync().is_ok());
     EXPECT_EQ(warning, "");
     Bitmap ours = kdump_bitmap2(path);
-    Bitmap ref = reference(level);
+    Bitmap ref = reference_bitmap("vmcore-6.1-arm64-f", level);
     ASSERT_EQ(ours.bytes.size(), ref.bytes.size());
     BitmapDiff d = diff(ours, ref);
     EXPECT_EQ(d.ours_only_count + d.theirs_only_count, 0u) << describe(d);

@@ -24,13 +24,6 @@ namespace {
 const std::string kFixture = std::string(KDF_BUILD_DIR) + "/fixtures/vmcore-6.1-a";
 constexpr uint64_t kPagesPerSection = 32768;  // SECTION_SIZE_BITS 27, 4 KiB pages
 
-Bitmap reference(int level) {
-    Bitmap b;
-    b.bytes = read_file(std::string(KDF_SHARED_DIR) + "/fixtures/reference/vmcore-6.1-a.d" + std::to_string(level) +
-                        ".bitmap2");
-    return b;
-}
-
 class BadInput : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -119,14 +112,14 @@ protected:
 TEST_F(BadInput, NoVmcoreinfoDumpsEveryPage) {
     edit_vmcoreinfo(std::string("VMCOREINFO\0", 11), std::string("VMCOREINFX\0", 11));
     Bitmap b = dump(31);
-    EXPECT_EQ(b.bytes, reference(1).bytes);  // = every present page
+    EXPECT_EQ(b.bytes, reference_bitmap("vmcore-6.1-a", 1).bytes);  // = every present page
     expect_one_warning("dump level 31: pages cannot be classified (the vmcore has no VMCOREINFO note)");
 }
 
 TEST_F(BadInput, NoStructPageSizeDumpsEveryPage) {
     edit_vmcoreinfo("SIZE(page)=", "SIZE(pagX)=");
     Bitmap b = dump(31);
-    EXPECT_EQ(b.bytes, reference(1).bytes);
+    EXPECT_EQ(b.bytes, reference_bitmap("vmcore-6.1-a", 1).bytes);
     expect_one_warning("VMCOREINFO lacks SIZE(page)");
 }
 
@@ -134,8 +127,8 @@ TEST_F(BadInput, NoStructPageSizeDumpsEveryPage) {
 TEST_F(BadInput, NoBuddyMarkerKeepsFreePagesOnly) {
     edit_vmcoreinfo("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)", "NUMBER(PAGE_BUDDX_MAPCOUNT_VALUE)");
     Bitmap b = dump(31);
-    expect_superset(b, reference(31));
-    EXPECT_GT(b.count(), reference(31).count() + 10000);  // the fixture has ~68000 free pages
+    expect_superset(b, reference_bitmap("vmcore-6.1-a", 31));
+    EXPECT_GT(b.count(), reference_bitmap("vmcore-6.1-a", 31).count() + 10000);  // the fixture has ~68000 free pages
     auto core = vmcore::ElfVmcore::open(kFixture);
     ASSERT_TRUE(core.is_ok());
     EXPECT_EQ(b.bytes, filter_bitmap(core.value(), 15).bitmap.bytes);
@@ -155,7 +148,7 @@ TEST_F(BadInput, MemMapOutsideMemoryKeepsThatSection) {
     const uint64_t nowhere = 0xfffffe8000000000ULL;  // a kernel address nothing maps
     patch_u64_phys(entry.value(), (nowhere - 2 * kPagesPerSection * 64) | flags);
     Bitmap b = dump(31);
-    Bitmap ref = reference(31), present = reference(1);
+    Bitmap ref = reference_bitmap("vmcore-6.1-a", 31), present = reference_bitmap("vmcore-6.1-a", 1);
     for (uint64_t p = 0; p < present.bytes.size() * 8; ++p) {
         const bool in_section2 = p / kPagesPerSection == 2;
         ASSERT_EQ(b.get(p), in_section2 ? present.get(p) : ref.get(p)) << "pfn " << p;
@@ -183,8 +176,8 @@ TEST_F(BadInput, PageTableEntryPastTheEndKeepsThosePages) {
     const uint64_t e = read_u64_phys(entry_addr);
     patch_u64_phys(entry_addr, (e & ~0x000ffffffffff000ULL) | 0x7ff000000000ULL);  // 128 TiB: past the dump
     Bitmap b = dump(31);
-    expect_superset(b, reference(31));
-    EXPECT_GT(b.count(), reference(31).count());
+    expect_superset(b, reference_bitmap("vmcore-6.1-a", 31));
+    EXPECT_GT(b.count(), reference_bitmap("vmcore-6.1-a", 31).count());
     ASSERT_EQ(warnings_.size(), 1u);
     EXPECT_NE(warnings_[0].find("pages could not be classified"), std::string::npos) << warnings_[0];
 }

@@ -21,13 +21,6 @@ namespace {
 
 const std::string kFixture = std::string(KDF_BUILD_DIR) + "/fixtures/vmcore-6.1-a";
 
-Bitmap reference(int level) {
-    Bitmap b;
-    b.bytes = read_file(std::string(KDF_SHARED_DIR) + "/fixtures/reference/vmcore-6.1-a.d" + std::to_string(level) +
-                        ".bitmap2");
-    return b;
-}
-
 // Writes `core` at `level` with `codec` to `path` through the real pipeline.
 Result<pipeline::DumpJobResult> dump(const vmcore::ElfVmcore& core, const std::string& path, int level,
                                      const std::string& codec, std::string* warning = nullptr) {
@@ -76,7 +69,7 @@ TEST_P(DumpAgreement61, KdumpFileHasMakedumpfilesPageSetAndTheInputsBytes) {
     ASSERT_TRUE(r.is_ok()) << r.status().message();
     EXPECT_EQ(warning, "");
     Bitmap ours = kdump_bitmap2(out);
-    Bitmap ref = reference(level);
+    Bitmap ref = reference_bitmap("vmcore-6.1-a", level);
     ASSERT_EQ(ours.bytes.size(), ref.bytes.size());
     BitmapDiff d = diff(ours, ref);
     EXPECT_EQ(d.ours_only_count + d.theirs_only_count, 0u) << describe(d);
@@ -104,7 +97,7 @@ TEST(DumpAgreement61Makedumpfile, ReadsOurLevel31Dump) {
     ASSERT_FALSE(a.bytes.empty());
     BitmapDiff d = diff(a, b);
     EXPECT_EQ(d.ours_only_count + d.theirs_only_count, 0u) << describe(d);
-    EXPECT_EQ(a.bytes, reference(31).bytes);
+    EXPECT_EQ(a.bytes, reference_bitmap("vmcore-6.1-a", 31).bytes);
     ASSERT_EQ(kdf_test::shell("makedumpfile --dump-dmesg " + ours + " " + dmesg + " >/dev/null 2>&1"), 0);
     std::vector<uint8_t> text = read_file(dmesg);
     const std::string s(text.begin(), text.end());

@@ -89,4 +89,11 @@ Bitmap kdump_bitmap2(const std::string& path) {
     return b;
 }
 
+Bitmap reference_bitmap(const std::string& name, int level) {
+    Bitmap b;
+    b.bytes = read_file(std::string(KDF_SHARED_DIR) + "/fixtures/reference/" + name + ".d" + std::to_string(level) +
+                        ".bitmap2");
+    return b;
+}
+
 }  // namespace kdf::filter::test

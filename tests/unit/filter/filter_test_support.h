@@ -37,6 +37,10 @@ struct BitmapDiff {
 BitmapDiff diff(const Bitmap& ours, const Bitmap& theirs, size_t limit = 16);
 std::string describe(const BitmapDiff& d);
 
+// The reference 2nd bitmap upstream makedumpfile wrote for the shared fixture `name` (e.g.
+// "vmcore-6.1-a") at dump `level`; empty when the file is missing.
+Bitmap reference_bitmap(const std::string& name, int level);
+
 // The 2nd bitmap of a kdump-compressed file.
 Bitmap kdump_bitmap2(const std::string& path);
 

@@ -16,13 +16,6 @@ namespace {
 
 const std::string kFixture = std::string(KDF_BUILD_DIR) + "/fixtures/vmcore-6.1-a";
 
-Bitmap reference(const std::string& name, int level) {
-    Bitmap b;
-    b.bytes = read_file(std::string(KDF_SHARED_DIR) + "/fixtures/reference/" + name + ".d" + std::to_string(level) +
-                        ".bitmap2");
-    return b;
-}
-
 class Agreement61 : public ::testing::TestWithParam<int> {};
 
 TEST_P(Agreement61, FilterPfnSetEqualsMakedumpfile) {
@@ -33,7 +26,7 @@ TEST_P(Agreement61, FilterPfnSetEqualsMakedumpfile) {
     EXPECT_TRUE(run.open_error.empty()) << run.open_error;
     EXPECT_TRUE(run.disabled.empty()) << run.disabled.front();
     EXPECT_EQ(run.unclassified, 0u);
-    Bitmap ref = reference("vmcore-6.1-a", level);
+    Bitmap ref = reference_bitmap("vmcore-6.1-a", level);
     ASSERT_FALSE(ref.bytes.empty());
     ASSERT_EQ(run.bitmap.bytes.size(), ref.bytes.size());
     BitmapDiff d = diff(run.bitmap, ref);
@@ -62,7 +55,7 @@ TEST_P(Agreement612, FilterPfnSetEqualsMakedumpfile179) {
     const int level = GetParam();
     FilterRun run = filter_bitmap(core.value(), level);
     EXPECT_TRUE(run.open_error.empty()) << run.open_error;
-    Bitmap ref = reference("vmcore-6.12-c", level);
+    Bitmap ref = reference_bitmap("vmcore-6.12-c", level);
     ASSERT_EQ(run.bitmap.bytes.size(), ref.bytes.size());
     BitmapDiff d = diff(run.bitmap, ref, 100000);
     EXPECT_EQ(d.ours_only_count + d.theirs_only_count, 0u) << "level " << level << ": " << describe(diff(run.bitmap, ref));
